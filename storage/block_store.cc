@@ -1,0 +1,463 @@
+#include "storage/block_store.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "base/status_macros.h"
+#include "crypto/aead.h"
+#include "crypto/varint.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "storage/internal/rocksdb_status.h"
+
+namespace swarmkv {
+namespace {
+
+using storage_internal::FromRocksDb;
+
+// Column families (DESIGN §4). Their one-byte tags go into the associated data of every sealed
+// value, so a value cannot be moved between families.
+enum Family : int { kDefault = 0, kBlocks, kPins, kRecords, kProviders, kMeta, kFamilyCount };
+constexpr const char* kFamilyNames[kFamilyCount] = {"default", "blocks",    "pins",
+                                                    "records", "providers", "meta"};
+constexpr char kFamilyTags[kFamilyCount] = {'d', 'b', 'p', 'r', 'v', 'm'};
+
+// Keys in `pins`: a pinned root, and a block's pin reference count.
+constexpr char kPinRootPrefix = 'r';
+constexpr char kRefcountPrefix = 'c';
+// Keys in `meta`.
+constexpr absl::string_view kSchemaKey = "schema_version";
+constexpr absl::string_view kCountersKey = "counters";
+constexpr absl::string_view kSchemaVersion = "1";
+
+std::string AssociatedData(Family family, absl::string_view key) {
+  std::string ad(1, kFamilyTags[family]);
+  ad.append(key.data(), key.size());
+  return ad;
+}
+
+rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+std::string PrefixedKey(char prefix, const Cid& cid) {
+  std::string key(1, prefix);
+  cid.AppendTo(&key);
+  return key;
+}
+
+}  // namespace
+
+struct BlockStore::Handles {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by Family
+  rocksdb::WriteOptions write_options;
+
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
+
+  ~Handles() {
+    if (db == nullptr) return;
+    for (auto* h : families) {
+      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    db->Close().PermitUncheckedError();
+  }
+
+  // Seals `plaintext` for (family, key) and adds it to `batch`.
+  void PutSealed(rocksdb::WriteBatch* batch, const SecretBytes& storage_key, Family family,
+                 absl::string_view key, absl::string_view plaintext) const {
+    std::string sealed;
+    sealed.reserve(plaintext.size() + kAeadNonceBytes + kAeadTagBytes);
+    SealWithRandomNonce(storage_key, plaintext, AssociatedData(family, key), &sealed);
+    batch->Put(cf(family), ToSlice(key), sealed).PermitUncheckedError();
+  }
+
+  // Reads and unseals (family, key). NOT_FOUND when absent, DATA_LOSS when it does not open.
+  absl::Status GetSealed(const SecretBytes& storage_key, Family family, absl::string_view key,
+                         std::string* out, absl::string_view what) const {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(family), ToSlice(key), &value);
+    if (!s.ok()) return FromRocksDb(s, what);
+    if (!OpenWithRandomNonce(storage_key, absl::string_view(value.data(), value.size()),
+                             AssociatedData(family, key), out)) {
+      return absl::DataLossError(absl::StrCat(
+          what, ": the stored value fails its at-rest integrity check (damaged, moved, or sealed "
+                "with another storage key)"));
+    }
+    return absl::OkStatus();
+  }
+};
+
+BlockStore::BlockStore(BlockStoreOptions options, SecretBytes storage_key)
+    : options_(std::move(options)), storage_key_(std::move(storage_key)) {}
+
+BlockStore::~BlockStore() = default;
+
+absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& dir,
+                                                             const SecretBytes& storage_key,
+                                                             BlockStoreOptions options) {
+  if (storage_key.size() != kAeadKeyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("storage key must be ", kAeadKeyBytes, " bytes"));
+  }
+  std::unique_ptr<BlockStore> store(new BlockStore(options, storage_key.Clone()));
+  auto handles = std::make_unique<Handles>();
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  // Sealed values are random bytes: compression would only cost CPU.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.compression = rocksdb::kNoCompression;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kFamilyNames) descriptors.emplace_back(name, cf_options);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles->families, &db);
+  if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open store ", dir));
+  handles->db.reset(db);
+  handles->write_options.sync = options.sync_writes;
+  store->handles_ = std::move(handles);
+
+  // The schema marker proves the storage key: a store sealed under another key fails here.
+  std::string schema;
+  absl::Status st = store->handles_->GetSealed(store->storage_key_, kMeta, kSchemaKey, &schema,
+                                               absl::StrCat("open store ", dir));
+  if (absl::IsNotFound(st)) {
+    rocksdb::WriteBatch batch;
+    store->handles_->PutSealed(&batch, store->storage_key_, kMeta, kSchemaKey, kSchemaVersion);
+    absl::MutexLock lock(&store->mu_);
+    SWARMKV_RETURN_IF_ERROR(store->CommitLocked(&batch, "initialize store"));
+  } else if (!st.ok()) {
+    return st;
+  } else if (schema != kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", dir, " has schema version ", schema, "; this build reads ", kSchemaVersion));
+  }
+  SWARMKV_RETURN_IF_ERROR(store->LoadCounters());
+  const BlockStoreStats stats = store->Stats();
+  LogEvent(LogLevel::kInfo, "store.opened",
+           {{"dir", dir}, {"blocks", stats.blocks}, {"bytes", stats.stored_bytes},
+            {"sync", options.sync_writes}});
+  return store;
+}
+
+absl::Status BlockStore::LoadCounters() {
+  std::string value;
+  absl::Status st = handles_->GetSealed(storage_key_, kMeta, kCountersKey, &value, "read counters");
+  if (absl::IsNotFound(st)) return absl::OkStatus();
+  SWARMKV_RETURN_IF_ERROR(st);
+  absl::string_view in = value;
+  absl::MutexLock lock(&mu_);
+  auto blocks = ReadVarint(&in, "counters");
+  auto bytes = ReadVarint(&in, "counters");
+  auto pins = ReadVarint(&in, "counters");
+  if (!blocks.ok() || !bytes.ok() || !pins.ok() || !in.empty()) {
+    return absl::DataLossError("store counters are malformed");
+  }
+  block_count_ = *blocks;
+  stored_bytes_ = *bytes;
+  pinned_roots_ = *pins;
+  return absl::OkStatus();
+}
+
+void BlockStore::AppendCountersLocked(rocksdb::WriteBatch* batch) {
+  std::string value;
+  AppendVarint(block_count_, &value);
+  AppendVarint(stored_bytes_, &value);
+  AppendVarint(pinned_roots_, &value);
+  handles_->PutSealed(batch, storage_key_, kMeta, kCountersKey, value);
+}
+
+absl::Status BlockStore::CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what) {
+  SWARMKV_RETURN_IF_ERROR(write_error_);
+  rocksdb::Status s = handles_->db->Write(handles_->write_options, batch);
+  if (!s.ok()) {
+    // The write may or may not have reached the disk: stop writing rather than guess.
+    write_error_ = absl::UnavailableError(absl::StrCat(
+        "store is read-only after a failed write (", what, "): ", s.ToString(),
+        "; restart the node once the disk is healthy"));
+    LogEvent(LogLevel::kError, "store.write_failed", {{"what", what}, {"status", write_error_}});
+    return write_error_;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFunction function) {
+  if (data.size() > kMaxBlockBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("block of ", data.size(),
+                                                     " bytes is over the limit of ",
+                                                     kMaxBlockBytes));
+  }
+  const Cid cid = Cid::Compute(codec, data, function);
+  SWARMKV_RETURN_IF_ERROR(StoreSealed(cid, data));
+  return cid;
+}
+
+absl::Status BlockStore::PutVerified(const Cid& cid, absl::string_view data) {
+  if (data.size() > kMaxBlockBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("block of ", data.size(),
+                                                     " bytes is over the limit of ",
+                                                     kMaxBlockBytes));
+  }
+  if (!cid.Matches(data)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("block does not hash to its claimed CID ", cid.ToString()));
+  }
+  return StoreSealed(cid, data);
+}
+
+absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data) {
+  const std::string key = cid.ToBytes();
+  // Seal outside the lock: it is the expensive part and needs no shared state.
+  rocksdb::WriteBatch batch;
+  handles_->PutSealed(&batch, storage_key_, kBlocks, key, data);
+  const uint64_t sealed_size = data.size() + kAeadNonceBytes + kAeadTagBytes;
+
+  absl::MutexLock lock(&mu_);
+  SWARMKV_RETURN_IF_ERROR(write_error_);
+  // Content addressing makes a second copy pointless, and skipping it keeps the counters exact.
+  std::string ignored;
+  if (handles_->db->KeyMayExist(rocksdb::ReadOptions(), handles_->cf(kBlocks), ToSlice(key),
+                                &ignored)) {
+    rocksdb::PinnableSlice existing;
+    rocksdb::Status s =
+        handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks), ToSlice(key), &existing);
+    if (s.ok()) return absl::OkStatus();
+    if (!s.IsNotFound()) return FromRocksDb(s, absl::StrCat("look up block ", cid.ToString()));
+  }
+  ++block_count_;
+  stored_bytes_ += sealed_size;
+  AppendCountersLocked(&batch);
+  absl::Status st = CommitLocked(&batch, "write block");
+  if (!st.ok()) {
+    --block_count_;
+    stored_bytes_ -= sealed_size;
+  }
+  return st;
+}
+
+absl::StatusOr<std::string> BlockStore::Get(const Cid& cid) const {
+  std::string data;
+  absl::Status st = handles_->GetSealed(storage_key_, kBlocks, cid.ToBytes(), &data,
+                                        absl::StrCat("block ", cid.ToString()));
+  if (absl::IsNotFound(st)) {
+    return absl::NotFoundError(absl::StrCat("block ", cid.ToString(), " is not in this store"));
+  }
+  if (!st.ok()) {
+    LogEvent(LogLevel::kError, "store.block_damaged", {{"cid", cid.ToString()}, {"status", st}});
+    return st;
+  }
+  if (!cid.Matches(data)) {
+    LogEvent(LogLevel::kError, "store.block_mismatch", {{"cid", cid.ToString()}});
+    return absl::DataLossError(absl::StrCat("block ", cid.ToString(),
+                                            " does not hash to its CID; it is not served"));
+  }
+  return data;
+}
+
+absl::StatusOr<bool> BlockStore::Has(const Cid& cid) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks),
+                                        ToSlice(cid.ToBytes()), &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocksDb(s, absl::StrCat("look up block ", cid.ToString()));
+  return true;
+}
+
+absl::StatusOr<uint64_t> BlockStore::ReadRefcountLocked(const std::string& key) const {
+  std::string value;
+  absl::Status st = handles_->GetSealed(storage_key_, kPins, key, &value, "read pin count");
+  if (absl::IsNotFound(st)) return 0;
+  SWARMKV_RETURN_IF_ERROR(st);
+  absl::string_view in = value;
+  auto count = ReadVarint(&in, "pin count");
+  if (!count.ok() || !in.empty()) return absl::DataLossError("a pin count is malformed");
+  return *count;
+}
+
+absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
+                             absl::string_view name, absl::Time now) {
+  const std::string root_key = PrefixedKey(kPinRootPrefix, root);
+  absl::MutexLock lock(&mu_);
+  SWARMKV_RETURN_IF_ERROR(write_error_);
+  SWARMKV_ASSIGN_OR_RETURN(bool already, IsPinnedLocked(root_key));
+  if (already) return absl::OkStatus();
+
+  absl::flat_hash_map<std::string, uint64_t> counts;  // refcount key -> new count
+  for (const Cid& block : blocks) {
+    std::string key = PrefixedKey(kRefcountPrefix, block);
+    auto it = counts.find(key);
+    if (it == counts.end()) {
+      rocksdb::PinnableSlice ignored;
+      rocksdb::Status s = handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks),
+                                            ToSlice(block.ToBytes()), &ignored);
+      if (s.IsNotFound()) {
+        return absl::FailedPreconditionError(absl::StrCat("cannot pin ", root.ToString(),
+                                                          ": block ", block.ToString(),
+                                                          " is not in this store"));
+      }
+      if (!s.ok()) return FromRocksDb(s, "pin");
+      SWARMKV_ASSIGN_OR_RETURN(uint64_t current, ReadRefcountLocked(key));
+      it = counts.emplace(std::move(key), current).first;
+    }
+    ++it->second;
+  }
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, count] : counts) {
+    std::string value;
+    AppendVarint(count, &value);
+    handles_->PutSealed(&batch, storage_key_, kPins, key, value);
+  }
+  std::string record;
+  AppendVarint(static_cast<uint64_t>(absl::ToUnixSeconds(now)), &record);
+  record.append(name.data(), name.size());
+  handles_->PutSealed(&batch, storage_key_, kPins, root_key, record);
+  ++pinned_roots_;
+  AppendCountersLocked(&batch);
+  absl::Status st = CommitLocked(&batch, "pin");
+  if (!st.ok()) --pinned_roots_;
+  return st;
+}
+
+absl::Status BlockStore::Unpin(const Cid& root, const std::vector<Cid>& blocks) {
+  const std::string root_key = PrefixedKey(kPinRootPrefix, root);
+  absl::MutexLock lock(&mu_);
+  SWARMKV_RETURN_IF_ERROR(write_error_);
+  SWARMKV_ASSIGN_OR_RETURN(bool pinned, IsPinnedLocked(root_key));
+  if (!pinned) {
+    return absl::NotFoundError(absl::StrCat("content ", root.ToString(), " is not pinned"));
+  }
+  absl::flat_hash_map<std::string, uint64_t> counts;
+  for (const Cid& block : blocks) {
+    std::string key = PrefixedKey(kRefcountPrefix, block);
+    auto it = counts.find(key);
+    if (it == counts.end()) {
+      SWARMKV_ASSIGN_OR_RETURN(uint64_t current, ReadRefcountLocked(key));
+      it = counts.emplace(std::move(key), current).first;
+    }
+    if (it->second == 0) {
+      return absl::DataLossError(absl::StrCat("pin counts of ", root.ToString(),
+                                              " are inconsistent; block ", block.ToString(),
+                                              " has none left"));
+    }
+    --it->second;
+  }
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, count] : counts) {
+    if (count == 0) {
+      batch.Delete(handles_->cf(kPins), ToSlice(key)).PermitUncheckedError();
+    } else {
+      std::string value;
+      AppendVarint(count, &value);
+      handles_->PutSealed(&batch, storage_key_, kPins, key, value);
+    }
+  }
+  batch.Delete(handles_->cf(kPins), ToSlice(root_key)).PermitUncheckedError();
+  --pinned_roots_;
+  AppendCountersLocked(&batch);
+  absl::Status st = CommitLocked(&batch, "unpin");
+  if (!st.ok()) ++pinned_roots_;
+  return st;
+}
+
+absl::StatusOr<bool> BlockStore::IsPinnedLocked(const std::string& root_key) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s =
+      handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kPins), ToSlice(root_key), &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocksDb(s, "read pin");
+  return true;
+}
+
+absl::StatusOr<bool> BlockStore::IsPinned(const Cid& root) const {
+  absl::MutexLock lock(&mu_);
+  return IsPinnedLocked(PrefixedKey(kPinRootPrefix, root));
+}
+
+absl::StatusOr<bool> BlockStore::IsBlockPinned(const Cid& cid) const {
+  absl::MutexLock lock(&mu_);
+  SWARMKV_ASSIGN_OR_RETURN(uint64_t count, ReadRefcountLocked(PrefixedKey(kRefcountPrefix, cid)));
+  return count > 0;
+}
+
+absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins() const {
+  std::vector<PinnedRoot> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kPins)));
+  const std::string prefix(1, kPinRootPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    std::string record;
+    if (!OpenWithRandomNonce(storage_key_, absl::string_view(it->value().data(), it->value().size()),
+                             AssociatedData(kPins, key), &record)) {
+      return absl::DataLossError("a pin record fails its at-rest integrity check");
+    }
+    auto root = Cid::FromBytes(key.substr(1));
+    absl::string_view in = record;
+    auto seconds = ReadVarint(&in, "pin record");
+    if (!root.ok() || !seconds.ok()) return absl::DataLossError("a pin record is malformed");
+    out.push_back(PinnedRoot{*root, std::string(in),
+                             absl::FromUnixSeconds(static_cast<int64_t>(*seconds))});
+  }
+  SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "list pins"));
+  return out;
+}
+
+absl::StatusOr<GcResult> BlockStore::CollectGarbage() {
+  GcResult result;
+  if (options_.quota_bytes == 0) return result;
+  absl::MutexLock lock(&mu_);
+  SWARMKV_RETURN_IF_ERROR(write_error_);
+  if (stored_bytes_ <= options_.quota_bytes) return result;
+  if (active_writers_.load() > 0) {
+    result.deferred = true;
+    return result;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kBlocks)));
+  rocksdb::WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid() && stored_bytes_ > options_.quota_bytes; it->Next()) {
+    const std::string key(it->key().data(), it->key().size());
+    std::string ref_key(1, kRefcountPrefix);
+    ref_key += key;
+    SWARMKV_ASSIGN_OR_RETURN(uint64_t refs, ReadRefcountLocked(ref_key));
+    if (refs > 0) continue;
+    batch.Delete(handles_->cf(kBlocks), it->key()).PermitUncheckedError();
+    const uint64_t size = it->value().size();
+    stored_bytes_ -= std::min(stored_bytes_, size);
+    --block_count_;
+    ++result.blocks_deleted;
+    result.bytes_freed += size;
+  }
+  SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "garbage collection"));
+  if (result.blocks_deleted == 0) return result;
+  AppendCountersLocked(&batch);
+  SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "garbage collection"));
+  LogEvent(LogLevel::kInfo, "store.gc",
+           {{"blocks_deleted", result.blocks_deleted}, {"bytes_freed", result.bytes_freed},
+            {"stored_bytes", stored_bytes_}});
+  return result;
+}
+
+BlockStoreStats BlockStore::Stats() const {
+  absl::MutexLock lock(&mu_);
+  return BlockStoreStats{block_count_, stored_bytes_, pinned_roots_};
+}
+
+absl::Status BlockStore::WriteHealth() const {
+  absl::MutexLock lock(&mu_);
+  return write_error_;
+}
+
+}  // namespace swarmkv

@@ -1,0 +1,172 @@
+// BlockStore: the node's durable, encrypted-at-rest store of content-addressed blocks on
+// RocksDB, with pins and garbage collection. Layout: docs/storage-layout.md.
+//
+// - Every value written to RocksDB is sealed with the node's storage key (XChaCha20-Poly1305,
+//   random nonce) with the column family and RocksDB key as associated data, so a copy of the
+//   data directory reveals no block, pin name or counter, and a value moved to another key does
+//   not open.
+// - Every read is verified against its CID; a block that fails to unseal or to hash to its CID
+//   is DATA_LOSS and is never returned.
+// - Acknowledged writes are durable: with `sync_writes` (the default) the WAL is fsynced before
+//   a write returns.
+// - A failed write or sync leaves the on-disk state uncertain, so the store turns read-only:
+//   every later write returns that first error (reads go on). Reopen to recover.
+// - Pins are reference counts per block, so pinning or unpinning content costs O(its blocks)
+//   and never walks the other pins. Garbage collection deletes unpinned blocks while the store
+//   is over its byte quota.
+//
+// Thread safety: all methods are thread-safe.
+#ifndef SWARMKV_STORAGE_BLOCK_STORE_H_
+#define SWARMKV_STORAGE_BLOCK_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "crypto/cid.h"
+#include "crypto/secret_bytes.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Env;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace swarmkv {
+
+// The largest block the store accepts: a 1 MiB chunk plus its AEAD tag, with headroom.
+inline constexpr size_t kMaxBlockBytes = (1u << 20) + 1024;
+
+struct BlockStoreOptions {
+  // fsync the write-ahead log before acknowledging a write. Turning it off trades the last
+  // writes before a power loss for throughput.
+  bool sync_writes = true;
+  // Garbage collection deletes unpinned blocks while the sealed bytes stored exceed this.
+  // 0 means no quota: nothing is collected.
+  uint64_t quota_bytes = 0;
+  // RocksDB block cache for reads.
+  size_t block_cache_bytes = 32u << 20;
+  // RocksDB environment; tests pass one that injects faults. Not owned; must outlive the store.
+  rocksdb::Env* env = nullptr;
+};
+
+struct BlockStoreStats {
+  uint64_t blocks = 0;
+  uint64_t stored_bytes = 0;  // sealed value bytes, as RocksDB holds them
+  uint64_t pinned_roots = 0;
+};
+
+struct PinnedRoot {
+  Cid root;
+  std::string name;
+  absl::Time pinned_at;
+};
+
+struct GcResult {
+  uint64_t blocks_deleted = 0;
+  uint64_t bytes_freed = 0;
+  bool deferred = false;  // a content write was in progress; try again later
+};
+
+class BlockStore {
+ public:
+  // Opens (creating if needed) the store in directory `dir`.
+  // REQUIRES: storage_key.size() == kAeadKeyBytes.
+  // UNAVAILABLE when another process holds the directory; DATA_LOSS when the store does not open
+  // under this storage key (wrong key file) or is damaged.
+  static absl::StatusOr<std::unique_ptr<BlockStore>> Open(const std::string& dir,
+                                                          const SecretBytes& storage_key,
+                                                          BlockStoreOptions options = {});
+  ~BlockStore();
+  BlockStore(const BlockStore&) = delete;
+  BlockStore& operator=(const BlockStore&) = delete;
+
+  // Stores `data` as a block of `codec` and returns its CID. Storing a block that is already
+  // present is a no-op. RESOURCE_EXHAUSTED over kMaxBlockBytes; the sticky write error after a
+  // failed write.
+  absl::StatusOr<Cid> Put(Codec codec, absl::string_view data,
+                          HashFunction function = HashFunction::kSha2_256);
+  // Stores a block received under a claimed CID. INVALID_ARGUMENT when `data` does not hash to
+  // `cid` (nothing is stored).
+  absl::Status PutVerified(const Cid& cid, absl::string_view data);
+
+  // The block's bytes, verified. NOT_FOUND when absent; DATA_LOSS when damaged.
+  absl::StatusOr<std::string> Get(const Cid& cid) const;
+  absl::StatusOr<bool> Has(const Cid& cid) const;
+
+  // Pins content `root` whose blocks (root included, in any order, repeats allowed) are
+  // `blocks`. Idempotent for a root already pinned. FAILED_PRECONDITION when a block is absent.
+  absl::Status Pin(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
+                   absl::Time now);
+  // Releases a pin taken with the same `blocks`. NOT_FOUND when `root` is not pinned.
+  absl::Status Unpin(const Cid& root, const std::vector<Cid>& blocks);
+  absl::StatusOr<bool> IsPinned(const Cid& root) const;
+  // True when some pinned content holds `cid`.
+  absl::StatusOr<bool> IsBlockPinned(const Cid& cid) const;
+  absl::StatusOr<std::vector<PinnedRoot>> ListPins() const;
+
+  // Deletes unpinned blocks while stored bytes exceed the quota.
+  absl::StatusOr<GcResult> CollectGarbage();
+
+  // While a WriteSession lives, garbage collection defers, so blocks of content still being
+  // written (and not yet pinned) are not collected under it.
+  class WriteSession {
+   public:
+    explicit WriteSession(BlockStore& store) : store_(&store) { ++store_->active_writers_; }
+    ~WriteSession() {
+      if (store_ != nullptr) --store_->active_writers_;
+    }
+    WriteSession(WriteSession&& other) noexcept : store_(other.store_) { other.store_ = nullptr; }
+    WriteSession(const WriteSession&) = delete;
+    WriteSession& operator=(const WriteSession&) = delete;
+    WriteSession& operator=(WriteSession&&) = delete;
+
+   private:
+    BlockStore* store_;
+  };
+  WriteSession BeginWriteSession() { return WriteSession(*this); }
+
+  BlockStoreStats Stats() const;
+  // OK, or the sticky error that made the store read-only.
+  absl::Status WriteHealth() const;
+  const BlockStoreOptions& options() const { return options_; }
+
+ private:
+  struct Handles;
+  BlockStore(BlockStoreOptions options, SecretBytes storage_key);
+  absl::Status LoadCounters();
+  absl::Status StoreSealed(const Cid& cid, absl::string_view data);
+  // Writes `batch` (a rocksdb::WriteBatch) and turns the store read-only on failure.
+  absl::Status CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AppendCountersLocked(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<bool> IsPinnedLocked(const std::string& root_key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint64_t> ReadRefcountLocked(const std::string& key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Constant after Open.
+  const BlockStoreOptions options_;
+  const SecretBytes storage_key_;
+  std::unique_ptr<Handles> handles_;
+
+  std::atomic<int> active_writers_{0};
+
+  // Guards read-modify-write sequences (counters, refcounts) and the sticky error.
+  mutable absl::Mutex mu_;
+  absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+  uint64_t block_count_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t stored_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t pinned_roots_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_STORAGE_BLOCK_STORE_H_

@@ -1,0 +1,240 @@
+#include "storage/block_store.h"
+
+#include <memory>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
+#include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
+
+namespace swarmkv {
+namespace {
+
+using ::swarmkv::testing::IsOk;
+using ::swarmkv::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+class BlockStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<BlockStore> OpenStore(BlockStoreOptions options = {}) {
+    auto store = BlockStore::Open(dir_.Sub("db"), key_, options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return std::move(store).value();
+  }
+
+  // Opens the same RocksDB directly, as an attacker with the files but not the key would.
+  void WithRawDb(const std::function<void(rocksdb::DB*, std::vector<rocksdb::ColumnFamilyHandle*>&)>&
+                     fn) {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.Sub("db"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("db"), descriptors, &handles, &db)
+                    .ok());
+    fn(db, handles);
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+
+  testing::TempDir dir_;
+  SecretBytes key_ = SecretBytes::Random(32);
+};
+
+TEST_F(BlockStoreTest, PutGetHasAndDedup) {
+  auto store = OpenStore();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store->Put(Codec::kRaw, "hello world"));
+  EXPECT_EQ(cid.ToString(), "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e");
+  EXPECT_EQ(*store->Get(cid), "hello world");
+  EXPECT_TRUE(*store->Has(cid));
+  ASSERT_THAT(store->Put(Codec::kRaw, "hello world"), IsOk());
+  EXPECT_EQ(store->Stats().blocks, 1u);
+  const Cid missing = Cid::Compute(Codec::kRaw, "nope");
+  EXPECT_FALSE(*store->Has(missing));
+  EXPECT_THAT(store->Get(missing), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not in")));
+}
+
+TEST_F(BlockStoreTest, CountersSurviveReopen) {
+  {
+    auto store = OpenStore();
+    ASSERT_THAT(store->Put(Codec::kRaw, "a"), IsOk());
+    ASSERT_THAT(store->Put(Codec::kRaw, "bb"), IsOk());
+  }
+  auto store = OpenStore();
+  EXPECT_EQ(store->Stats().blocks, 2u);
+  EXPECT_EQ(store->Stats().stored_bytes, 3u + 2 * (24 + 16));
+}
+
+TEST_F(BlockStoreTest, PutVerifiedRejectsMismatch) {
+  auto store = OpenStore();
+  const Cid cid = Cid::Compute(Codec::kRaw, "right");
+  EXPECT_THAT(store->PutVerified(cid, "wrong"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not hash")));
+  EXPECT_FALSE(*store->Has(cid));
+  EXPECT_THAT(store->PutVerified(cid, "right"), IsOk());
+  EXPECT_THAT(store->Put(Codec::kRaw, std::string(kMaxBlockBytes + 1, 'x')),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("over the limit")));
+}
+
+TEST_F(BlockStoreTest, WrongStorageKeyIsRefused) {
+  { auto store = OpenStore(); }
+  auto other = BlockStore::Open(dir_.Sub("db"), SecretBytes::Random(32));
+  EXPECT_THAT(other, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("another storage key")));
+}
+
+TEST_F(BlockStoreTest, SecondOpenOfTheSameDirIsUnavailable) {
+  auto store = OpenStore();
+  EXPECT_THAT(BlockStore::Open(dir_.Sub("db"), key_),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("lock")));
+}
+
+TEST_F(BlockStoreTest, FlippedByteIsDataLossNeverServed) {
+  Cid cid = Cid::Compute(Codec::kRaw, "x");
+  {
+    auto store = OpenStore();
+    SWARMKV_ASSERT_OK_AND_ASSIGN(cid, store->Put(Codec::kRaw, "precious data"));
+  }
+  WithRawDb([&](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
+    rocksdb::ColumnFamilyHandle* blocks = cfs[1];
+    ASSERT_EQ(blocks->GetName(), "blocks");
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), blocks, cid.ToBytes(), &value).ok());
+    value[value.size() / 2] ^= 0x01;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), blocks, cid.ToBytes(), value).ok());
+  });
+  auto store = OpenStore();
+  EXPECT_THAT(store->Get(cid), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("integrity")));
+}
+
+TEST_F(BlockStoreTest, ValueMovedToAnotherKeyDoesNotOpen) {
+  Cid a = Cid::Compute(Codec::kRaw, "x"), b = a;
+  {
+    auto store = OpenStore();
+    SWARMKV_ASSERT_OK_AND_ASSIGN(a, store->Put(Codec::kRaw, "block a"));
+    SWARMKV_ASSERT_OK_AND_ASSIGN(b, store->Put(Codec::kRaw, "block b"));
+  }
+  WithRawDb([&](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cfs[1], a.ToBytes(), &value).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cfs[1], b.ToBytes(), value).ok());
+  });
+  auto store = OpenStore();
+  EXPECT_THAT(store->Get(b), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("")));
+  EXPECT_EQ(*store->Get(a), "block a");
+}
+
+// A file system whose writes start failing on demand, to check the store turns read-only.
+class FailingFile : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  FailingFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& fail)
+      : FSWritableFileOwnerWrapper(std::move(file)), fail_(fail) {}
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                           rocksdb::IODebugContext* d) override {
+    if (fail_) return rocksdb::IOStatus::IOError("injected write failure");
+    return target()->Append(data, o, d);
+  }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+    if (fail_) return rocksdb::IOStatus::IOError("injected sync failure");
+    return target()->Sync(o, d);
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+    if (fail_) return rocksdb::IOStatus::IOError("injected sync failure");
+    return target()->Fsync(o, d);
+  }
+
+ private:
+  const std::atomic<bool>& fail_;
+};
+
+class FailingFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  explicit FailingFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base)
+      : FileSystemWrapper(base) {}
+  const char* Name() const override { return "FailingFileSystem"; }
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& o,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* d) override {
+    std::unique_ptr<rocksdb::FSWritableFile> file;
+    rocksdb::IOStatus s = target()->NewWritableFile(name, o, &file, d);
+    if (s.ok()) result->reset(new FailingFile(std::move(file), fail));
+    return s;
+  }
+  std::atomic<bool> fail{false};
+};
+
+TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
+  auto fs = std::make_shared<FailingFileSystem>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  BlockStoreOptions options;
+  options.env = env.get();
+  auto store = OpenStore(options);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid before, store->Put(Codec::kRaw, "before"));
+  fs->fail = true;
+  EXPECT_THAT(store->Put(Codec::kRaw, "during"),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read-only")));
+  fs->fail = false;
+  // Sticky: the disk "recovered" but the store does not guess what reached it.
+  EXPECT_THAT(store->Put(Codec::kRaw, "after"),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read-only")));
+  EXPECT_THAT(store->WriteHealth(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
+  EXPECT_EQ(*store->Get(before), "before");  // reads go on
+}
+
+TEST_F(BlockStoreTest, PinsAreRefcountedPerBlock) {
+  auto store = OpenStore();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid a, store->Put(Codec::kRaw, "a"));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid b, store->Put(Codec::kRaw, "b"));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid c, store->Put(Codec::kRaw, "c"));
+  const absl::Time t = absl::FromUnixSeconds(1000);
+  ASSERT_THAT(store->Pin(a, {a, b}, "first", t), IsOk());
+  ASSERT_THAT(store->Pin(c, {c, b, b}, "second", t), IsOk());
+  ASSERT_THAT(store->Pin(a, {a, b}, "first", t), IsOk());  // idempotent
+  EXPECT_TRUE(*store->IsBlockPinned(b));
+  EXPECT_EQ(store->Stats().pinned_roots, 2u);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(auto pins, store->ListPins());
+  ASSERT_EQ(pins.size(), 2u);
+  EXPECT_THAT((std::vector<std::string>{pins[0].name, pins[1].name}),
+              UnorderedElementsAre("first", "second"));
+  EXPECT_EQ(pins[0].pinned_at, t);
+
+  ASSERT_THAT(store->Unpin(c, {c, b, b}), IsOk());
+  EXPECT_TRUE(*store->IsBlockPinned(b));  // still held by `a`
+  EXPECT_FALSE(*store->IsBlockPinned(c));
+  ASSERT_THAT(store->Unpin(a, {a, b}), IsOk());
+  EXPECT_FALSE(*store->IsBlockPinned(b));
+  EXPECT_THAT(store->Unpin(a, {a, b}), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not pinned")));
+  const Cid absent = Cid::Compute(Codec::kRaw, "absent");
+  EXPECT_THAT(store->Pin(absent, {absent}, "", t),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not in this store")));
+}
+
+TEST_F(BlockStoreTest, GarbageCollectionKeepsPinnedBlocksAndHonoursQuota) {
+  BlockStoreOptions options;
+  options.quota_bytes = 3 * (1000 + 40);
+  auto store = OpenStore(options);
+  std::vector<Cid> cids;
+  for (int i = 0; i < 10; ++i) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store->Put(Codec::kRaw, std::string(1000, 'a' + i)));
+    cids.push_back(cid);
+  }
+  ASSERT_THAT(store->Pin(cids[0], {cids[0], cids[1]}, "", absl::Now()), IsOk());
+  {
+    auto session = store->BeginWriteSession();
+    SWARMKV_ASSERT_OK_AND_ASSIGN(GcResult deferred, store->CollectGarbage());
+    EXPECT_TRUE(deferred.deferred);
+  }
+  SWARMKV_ASSERT_OK_AND_ASSIGN(GcResult gc, store->CollectGarbage());
+  EXPECT_FALSE(gc.deferred);
+  EXPECT_LE(store->Stats().stored_bytes, options.quota_bytes);
+  EXPECT_EQ(gc.blocks_deleted, 7u);
+  EXPECT_EQ(*store->Get(cids[0]), std::string(1000, 'a'));
+  EXPECT_EQ(*store->Get(cids[1]), std::string(1000, 'b'));
+}
+
+}  // namespace
+}  // namespace swarmkv

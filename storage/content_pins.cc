@@ -1,0 +1,53 @@
+#include "storage/content_pins.h"
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "storage/manifest.h"
+
+namespace swarmkv {
+namespace {
+
+absl::Status Walk(const BlockStore& store, const Cid& cid, int depth, std::vector<Cid>* out) {
+  out->push_back(cid);
+  if (cid.codec() != Codec::kManifest) return absl::OkStatus();
+  if (depth >= kMaxManifestDepth) {
+    return absl::DataLossError(
+        absl::StrCat("manifest tree is deeper than ", kMaxManifestDepth, " levels"));
+  }
+  SWARMKV_ASSIGN_OR_RETURN(std::string block, store.Get(cid));
+  SWARMKV_ASSIGN_OR_RETURN(DecodedManifest manifest, DecodeManifest(block));
+  for (const ManifestLink& link : manifest.node.links) {
+    SWARMKV_RETURN_IF_ERROR(Walk(store, link.cid, depth + 1, out));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockStore& store, const Cid& root) {
+  std::vector<Cid> out;
+  SWARMKV_RETURN_IF_ERROR(Walk(store, root, 0, &out));
+  return out;
+}
+
+absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name,
+                        absl::Time now) {
+  auto blocks = ListContentBlocks(store, root);
+  if (absl::IsNotFound(blocks.status())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot pin ", root.ToString(), ": ", blocks.status().message()));
+  }
+  SWARMKV_RETURN_IF_ERROR(blocks.status());
+  return store.Pin(root, *blocks, name, now);
+}
+
+absl::Status UnpinContent(BlockStore& store, const Cid& root) {
+  SWARMKV_ASSIGN_OR_RETURN(bool pinned, store.IsPinned(root));
+  if (!pinned) {
+    return absl::NotFoundError(absl::StrCat("content ", root.ToString(), " is not pinned"));
+  }
+  SWARMKV_ASSIGN_OR_RETURN(std::vector<Cid> blocks, ListContentBlocks(store, root));
+  return store.Unpin(root, blocks);
+}
+
+}  // namespace swarmkv

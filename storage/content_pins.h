@@ -1,0 +1,32 @@
+// Pinning whole content: walks the manifest tree under a root (no key needed: links are in the
+// clear) and pins or unpins every block of it in one atomic store write.
+#ifndef SWARMKV_STORAGE_CONTENT_PINS_H_
+#define SWARMKV_STORAGE_CONTENT_PINS_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "crypto/cid.h"
+#include "storage/block_store.h"
+
+namespace swarmkv {
+
+// Deepest manifest tree accepted. 3 levels of 4096-link nodes over 256 KiB chunks already
+// address 16 PiB; the limit stops a hostile manifest from recursing without end.
+inline constexpr int kMaxManifestDepth = 8;
+
+// Every block of the content under `root`, root included, in tree order. NOT_FOUND when a
+// manifest node is missing from the store; DATA_LOSS for a damaged or malformed one.
+absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockStore& store, const Cid& root);
+
+// FAILED_PRECONDITION when a block of the content is missing.
+absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name,
+                        absl::Time now);
+// NOT_FOUND when `root` is not pinned.
+absl::Status UnpinContent(BlockStore& store, const Cid& root);
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_STORAGE_CONTENT_PINS_H_
