@@ -1,0 +1,44 @@
+#include "node/data_dir.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "crypto/aead.h"
+#include "crypto/key_file.h"
+
+namespace swarmkv {
+
+std::string DefaultDataDir() {
+  if (const char* dir = std::getenv("SWARMKV_DATA_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home != nullptr && *home != '\0' ? home : ".", "/.swarmkv");
+}
+
+absl::StatusOr<DataDir> DataDir::Open(const std::string& path, BlockStoreOptions options,
+                                      const SecretBytes* passphrase) {
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create data directory ", path, ": ", std::strerror(errno)));
+  }
+  DataDir dir;
+  dir.path_ = path;
+  SWARMKV_ASSIGN_OR_RETURN(Identity identity, Identity::LoadOrCreate(path + "/identity.key"));
+  dir.identity_ = std::make_unique<Identity>(std::move(identity));
+  SWARMKV_ASSIGN_OR_RETURN(dir.convergence_secret_,
+                           LoadOrCreateKeyFile(path + "/convergence.key", KeyKind::kConvergence,
+                                               32));
+  SWARMKV_ASSIGN_OR_RETURN(SecretBytes storage_key,
+                           LoadOrCreateKeyFile(path + "/storage.key", KeyKind::kStorage,
+                                               kAeadKeyBytes, passphrase));
+  SWARMKV_ASSIGN_OR_RETURN(dir.store_, BlockStore::Open(path + "/store", storage_key, options));
+  return dir;
+}
+
+}  // namespace swarmkv
