@@ -8,11 +8,9 @@
 #include "base/status_macros.h"
 #include "crypto/aead.h"
 #include "crypto/varint.h"
-#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "storage/internal/rocksdb_options.h"
 #include "storage/internal/rocksdb_status.h"
 
 namespace swarmkv {
@@ -20,11 +18,14 @@ namespace {
 
 using storage_internal::FromRocksDb;
 
-// Column families (DESIGN §4). Their one-byte tags go into the associated data of every sealed
-// value, so a value cannot be moved between families.
-enum Family : int { kDefault = 0, kBlocks, kPins, kRecords, kProviders, kMeta, kFamilyCount };
-constexpr const char* kFamilyNames[kFamilyCount] = {"default", "blocks",    "pins",
-                                                    "records", "providers", "meta"};
+using storage_internal::Family;
+using storage_internal::kBlocks;
+using storage_internal::kFamilyCount;
+using storage_internal::kMeta;
+using storage_internal::kPins;
+
+// One-byte tags of the column families, in the associated data of every sealed value, so a
+// value cannot be moved between families.
 constexpr char kFamilyTags[kFamilyCount] = {'d', 'b', 'p', 'r', 'v', 'm'};
 
 // Keys in `pins`: a pinned root, and a block's pin reference count.
@@ -106,27 +107,12 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
   std::unique_ptr<BlockStore> store(new BlockStore(options, storage_key.Clone()));
   auto handles = std::make_unique<Handles>();
 
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.paranoid_checks = true;
-  if (options.env != nullptr) db_options.env = options.env;
-
-  // Sealed values are random bytes: compression would only cost CPU.
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  rocksdb::ColumnFamilyOptions cf_options;
-  cf_options.compression = rocksdb::kNoCompression;
-  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : kFamilyNames) descriptors.emplace_back(name, cf_options);
+  storage_internal::RocksDbSetup setup = storage_internal::MakeRocksDbSetup(options);
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles->families, &db);
+  rocksdb::Status s = rocksdb::DB::Open(setup.db, dir, setup.families, &handles->families, &db);
   if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open store ", dir));
   handles->db.reset(db);
-  handles->write_options.sync = options.sync_writes;
+  handles->write_options = setup.write;
   store->handles_ = std::move(handles);
 
   // The schema marker proves the storage key: a store sealed under another key fails here.
@@ -179,28 +165,43 @@ void BlockStore::AppendCountersLocked(rocksdb::WriteBatch* batch) {
   handles_->PutSealed(batch, storage_key_, kMeta, kCountersKey, value);
 }
 
-absl::Status BlockStore::CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what) {
+absl::Status BlockStore::CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what,
+                                      Durability durability) {
   SWARMKV_RETURN_IF_ERROR(write_error_);
-  rocksdb::Status s = handles_->db->Write(handles_->write_options, batch);
-  if (!s.ok()) {
-    // The write may or may not have reached the disk: stop writing rather than guess.
-    write_error_ = absl::UnavailableError(absl::StrCat(
-        "store is read-only after a failed write (", what, "): ", s.ToString(),
-        "; restart the node once the disk is healthy"));
-    LogEvent(LogLevel::kError, "store.write_failed", {{"what", what}, {"status", write_error_}});
-    return write_error_;
-  }
+  rocksdb::WriteOptions write_options = handles_->write_options;
+  if (durability == Durability::kDeferred) write_options.sync = false;
+  rocksdb::Status s = handles_->db->Write(write_options, batch);
+  if (!s.ok()) return FailWritesLocked(what, s.ToString());
   return absl::OkStatus();
 }
 
-absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFunction function) {
+absl::Status BlockStore::FailWritesLocked(absl::string_view what, const std::string& error) {
+  // The write may or may not have reached the disk: stop writing rather than guess.
+  write_error_ = absl::UnavailableError(
+      absl::StrCat("store is read-only after a failed write (", what, "): ", error,
+                   "; restart the node once the disk is healthy"));
+  LogEvent(LogLevel::kError, "store.write_failed", {{"what", what}, {"status", write_error_}});
+  return write_error_;
+}
+
+absl::Status BlockStore::SyncWrites() {
+  absl::MutexLock lock(&mu_);
+  SWARMKV_RETURN_IF_ERROR(write_error_);
+  if (!options_.sync_writes) return absl::OkStatus();
+  rocksdb::Status s = handles_->db->SyncWAL();
+  if (!s.ok()) return FailWritesLocked("sync", s.ToString());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFunction function,
+                                    Durability durability) {
   if (data.size() > kMaxBlockBytes) {
     return absl::ResourceExhaustedError(absl::StrCat("block of ", data.size(),
                                                      " bytes is over the limit of ",
                                                      kMaxBlockBytes));
   }
   const Cid cid = Cid::Compute(codec, data, function);
-  SWARMKV_RETURN_IF_ERROR(StoreSealed(cid, data));
+  SWARMKV_RETURN_IF_ERROR(StoreSealed(cid, data, durability));
   return cid;
 }
 
@@ -214,10 +215,11 @@ absl::Status BlockStore::PutVerified(const Cid& cid, absl::string_view data) {
     return absl::InvalidArgumentError(
         absl::StrCat("block does not hash to its claimed CID ", cid.ToString()));
   }
-  return StoreSealed(cid, data);
+  return StoreSealed(cid, data, Durability::kPerOptions);
 }
 
-absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data) {
+absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data,
+                                     Durability durability) {
   const std::string key = cid.ToBytes();
   // Seal outside the lock: it is the expensive part and needs no shared state.
   rocksdb::WriteBatch batch;
@@ -239,7 +241,7 @@ absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data) {
   ++block_count_;
   stored_bytes_ += sealed_size;
   AppendCountersLocked(&batch);
-  absl::Status st = CommitLocked(&batch, "write block");
+  absl::Status st = CommitLocked(&batch, "write block", durability);
   if (!st.ok()) {
     --block_count_;
     stored_bytes_ -= sealed_size;

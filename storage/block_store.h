@@ -53,7 +53,10 @@ struct BlockStoreOptions {
   // 0 means no quota: nothing is collected.
   uint64_t quota_bytes = 0;
   // RocksDB block cache for reads.
-  size_t block_cache_bytes = 32u << 20;
+  size_t block_cache_bytes = 16u << 20;
+  // Memory for all memtables together (RocksDB's write buffer manager). Each column family's
+  // memtable is a quarter of it. Bounds the node's memory under a large write stream.
+  size_t memtable_bytes = 32u << 20;
   // RocksDB environment; tests pass one that injects faults. Not owned; must outlive the store.
   rocksdb::Env* env = nullptr;
 };
@@ -89,11 +92,19 @@ class BlockStore {
   BlockStore(const BlockStore&) = delete;
   BlockStore& operator=(const BlockStore&) = delete;
 
+  // How a write reaches the disk. kDeferred leaves the WAL unsynced: for writers that call
+  // SyncWrites() before they acknowledge anything (a whole content is acknowledged once).
+  enum class Durability { kPerOptions, kDeferred };
+
   // Stores `data` as a block of `codec` and returns its CID. Storing a block that is already
   // present is a no-op. RESOURCE_EXHAUSTED over kMaxBlockBytes; the sticky write error after a
   // failed write.
   absl::StatusOr<Cid> Put(Codec codec, absl::string_view data,
-                          HashFunction function = HashFunction::kSha2_256);
+                          HashFunction function = HashFunction::kSha2_256,
+                          Durability durability = Durability::kPerOptions);
+  // Makes every earlier write durable (one WAL fsync) when `sync_writes` is on. A failure turns
+  // the store read-only.
+  absl::Status SyncWrites();
   // Stores a block received under a claimed CID. INVALID_ARGUMENT when `data` does not hash to
   // `cid` (nothing is stored).
   absl::Status PutVerified(const Cid& cid, absl::string_view data);
@@ -143,9 +154,14 @@ class BlockStore {
   struct Handles;
   BlockStore(BlockStoreOptions options, SecretBytes storage_key);
   absl::Status LoadCounters();
-  absl::Status StoreSealed(const Cid& cid, absl::string_view data);
-  // Writes `batch` (a rocksdb::WriteBatch) and turns the store read-only on failure.
-  absl::Status CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StoreSealed(const Cid& cid, absl::string_view data, Durability durability);
+  // Writes `batch` and turns the store read-only on failure.
+  absl::Status CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what,
+                            Durability durability = Durability::kPerOptions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records the first failed write; later writes return it.
+  absl::Status FailWritesLocked(absl::string_view what, const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AppendCountersLocked(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<bool> IsPinnedLocked(const std::string& root_key) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -10,6 +10,13 @@
 #include "storage/content_pins.h"
 
 namespace swarmkv {
+namespace {
+
+// Blocks are written without a WAL sync each; Finish() syncs once before it acknowledges the
+// content, which makes every earlier block durable too (the WAL is one sequential log).
+constexpr BlockStore::Durability kDeferred = BlockStore::Durability::kDeferred;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ContentWriter>> ContentWriter::Create(BlockStore& store,
                                                                      ContentWriterOptions options) {
@@ -58,13 +65,13 @@ absl::Status ContentWriter::Write(absl::string_view data) {
 absl::Status ContentWriter::FlushChunk() {
   Child child{Cid::Compute(Codec::kRaw, ""), buffer_.size(), SecretBytes()};
   if (options_.mode == ContentMode::kPlain) {
-    SWARMKV_ASSIGN_OR_RETURN(child.cid, store_.Put(Codec::kRaw, buffer_, options_.hash));
+    SWARMKV_ASSIGN_OR_RETURN(child.cid, store_.Put(Codec::kRaw, buffer_, options_.hash, kDeferred));
   } else {
     child.key = DeriveKey(content_crypto::kChunkKeyDomain, buffer_);
     std::string block;
     block.reserve(buffer_.size() + kAeadTagBytes);
     SealWithSingleUseKey(child.key, buffer_, content_crypto::kChunkAd, &block);
-    SWARMKV_ASSIGN_OR_RETURN(child.cid, store_.Put(Codec::kRaw, block, options_.hash));
+    SWARMKV_ASSIGN_OR_RETURN(child.cid, store_.Put(Codec::kRaw, block, options_.hash, kDeferred));
   }
   size_ += buffer_.size();
   ++chunks_;
@@ -107,7 +114,7 @@ absl::StatusOr<ContentWriter::Child> ContentWriter::WriteNode(std::vector<Child>
   } else {
     AppendManifestSealedKeys("", &block);
   }
-  SWARMKV_ASSIGN_OR_RETURN(Cid cid, store_.Put(Codec::kManifest, block, options_.hash));
+  SWARMKV_ASSIGN_OR_RETURN(Cid cid, store_.Put(Codec::kManifest, block, options_.hash, kDeferred));
   return Child{cid, node.total_size, std::move(node_key)};
 }
 
@@ -136,6 +143,7 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   } else {
     SWARMKV_ASSIGN_OR_RETURN(root, WriteNode(top));
   }
+  SWARMKV_RETURN_IF_ERROR(store_.SyncWrites());
   if (options_.pin) {
     SWARMKV_RETURN_IF_ERROR(PinContent(store_, root.cid, options_.pin_name, now));
   }

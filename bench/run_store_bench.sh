@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Prints the store benchmark table (issue #2 §6): the sealed, verified BlockStore beside raw
+# RocksDB with the same options, measured in one run, and content put/get of a 1 GiB stream with
+# peak RSS. Medians of interleaved rounds. Usage: bash bench/run_store_bench.sh [GiB for content]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+content_gib="${1:-1}"
+
+bash scripts/install-deps.sh >/dev/null
+cmake --preset default >/dev/null
+cmake --build --preset default --target store_bench >/dev/null
+bench=build/bench/store_bench
+work="$(mktemp -d /tmp/swarmkv-bench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+echo "swarmkv store benchmark — $(nproc) cores, $(date -u +%FT%TZ), data in $work"
+echo
+echo "| block | sync | ops | raw put/s | sealed put/s | put ratio | raw get/s | sealed get/s | get ratio | sealed put MB/s | sealed get MB/s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+run() {  # size sync count
+  read -r size sync count rp rg sp sg < <("$bench" blocks --size "$1" --sync "$2" --count "$3" --rounds 3 --dir "$work")
+  awk -v size="$size" -v sync="$sync" -v count="$count" -v rp="$rp" -v rg="$rg" -v sp="$sp" -v sg="$sg" 'BEGIN {
+    printf "| %s | %s | %d | %.0f | %.0f | **%.2f** | %.0f | %.0f | **%.2f** | %.1f | %.1f |\n",
+      (size >= 1024*1024 ? size/1048576 " MiB" : size/1024 " KiB"), (sync ? "on" : "off"), count,
+      rp, sp, sp/rp, rg, sg, sg/rg, sp*size/1e6, sg*size/1e6 }'
+}
+run 1024 0 100000
+run 1024 1 4000
+run 262144 0 2000
+run 262144 1 600
+
+echo
+echo "| content | mode | put MB/s | put peak RSS | get MB/s | get peak RSS |"
+echo "|---|---|---|---|---|---|"
+bytes=$((content_gib * 1024 * 1024 * 1024))
+for mode in random plain; do
+  dir="$work/content-$mode"
+  read -r put_mbs put_rss < <("$bench" content-put --dir "$dir" --bytes "$bytes" --mode "$mode")
+  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  read -r get_mbs get_rss < <("$bench" content-get --dir "$dir")
+  printf "| %s GiB | %s | %s | %s MiB | %s | %s MiB |\n" "$content_gib" "$mode" "$put_mbs" \
+    "$((put_rss / 1024))" "$get_mbs" "$((get_rss / 1024))"
+  rm -rf "$dir"
+done

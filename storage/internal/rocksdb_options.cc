@@ -1,0 +1,44 @@
+#include "storage/internal/rocksdb_options.h"
+
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace swarmkv::storage_internal {
+
+RocksDbSetup MakeRocksDbSetup(const BlockStoreOptions& options) {
+  RocksDbSetup setup;
+  setup.db.create_if_missing = true;
+  setup.db.create_missing_column_families = true;
+  setup.db.paranoid_checks = true;
+  if (options.env != nullptr) setup.db.env = options.env;
+  // RocksDB's defaults (64 MiB memtables, two per column family) would let a 1 GiB put hold
+  // ~128 MiB of memtable; one budget across all families keeps memory flat.
+  setup.db.db_write_buffer_size = options.memtable_bytes;
+
+  // Sealed values are random bytes: compression would only cost CPU. Bloom filters make the
+  // "is this block new?" check on every put cheap.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf;
+  cf.compression = rocksdb::kNoCompression;
+  cf.write_buffer_size = options.memtable_bytes / 4;
+  cf.max_write_buffer_number = 2;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  for (const char* name : kFamilyNames) setup.families.emplace_back(name, cf);
+
+  // Blocks are large, random and written once: RocksDB's integrated blob files keep them out of
+  // the LSM tree, so compaction moves only keys instead of rewriting every block several times.
+  // Blob garbage collection reclaims the space of deleted blocks during compaction.
+  rocksdb::ColumnFamilyOptions& blocks = setup.families[kBlocks].options;
+  blocks.enable_blob_files = true;
+  blocks.min_blob_size = 4096;
+  blocks.blob_file_size = 64u << 20;
+  blocks.enable_blob_garbage_collection = true;
+
+  setup.write.sync = options.sync_writes;
+  return setup;
+}
+
+}  // namespace swarmkv::storage_internal
