@@ -1,5 +1,8 @@
 #include "crypto/aead.h"
 
+#include <sodium.h>
+
+#include "base/random.h"
 #include "gtest/gtest.h"
 
 namespace swarmkv {
@@ -52,6 +55,38 @@ TEST(AeadTest, AppendsAfterExistingBytes) {
   SealWithSingleUseKey(key, "", "", &out);
   EXPECT_EQ(out.size(), 6 + kAeadTagBytes);
   EXPECT_EQ(out.substr(0, 6), "prefix");
+}
+
+// Our XChaCha20-Poly1305 runs its bulk cipher in OpenSSL; it must be byte-for-byte libsodium's.
+TEST(AeadTest, MatchesLibsodiumXChaCha20Poly1305) {
+  Random rng(11);
+  for (size_t size : {0, 1, 15, 16, 63, 64, 65, 1000, 4096, 70000}) {
+    const SecretBytes key = SecretBytes::Random(kAeadKeyBytes);
+    const std::string plaintext = rng.Bytes(size);
+    const std::string ad = rng.Bytes(size % 40);
+    std::string ours;
+    SealWithRandomNonce(key, plaintext, ad, &ours);
+    // libsodium decrypts ours...
+    std::string plain(size, '\0');
+    unsigned long long plain_len = 0;
+    ASSERT_EQ(crypto_aead_xchacha20poly1305_ietf_decrypt(
+                  reinterpret_cast<unsigned char*>(plain.data()), &plain_len, nullptr,
+                  reinterpret_cast<const unsigned char*>(ours.data()) + kAeadNonceBytes,
+                  ours.size() - kAeadNonceBytes, reinterpret_cast<const unsigned char*>(ad.data()),
+                  ad.size(), reinterpret_cast<const unsigned char*>(ours.data()), key.data()),
+              0)
+        << size;
+    EXPECT_EQ(plain, plaintext);
+    // ...and produces exactly our bytes for the same nonce.
+    std::string theirs(size + kAeadTagBytes, '\0');
+    unsigned long long theirs_len = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        reinterpret_cast<unsigned char*>(theirs.data()), &theirs_len,
+        reinterpret_cast<const unsigned char*>(plaintext.data()), size,
+        reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
+        reinterpret_cast<const unsigned char*>(ours.data()), key.data());
+    EXPECT_EQ(theirs, ours.substr(kAeadNonceBytes)) << size;
+  }
 }
 
 }  // namespace
