@@ -110,8 +110,8 @@ LogField::LogField(absl::string_view key, bool value)
     : text_(absl::StrCat(key, "=", value ? "true" : "false")) {}
 LogField::LogField(absl::string_view key, const absl::Status& status)
     : text_(status.ok() ? absl::StrCat(key, "=OK")
-                        : absl::StrCat(key, "=", absl::StatusCodeToString(status.code()), " ",
-                                       key, "_message=", EscapeValue(status.message()))) {}
+                        : absl::StrCat(key, "=", absl::StatusCodeToString(status.code()), " ", key,
+                                       "_message=", EscapeValue(status.message()))) {}
 
 void LogEvent(LogLevel level, absl::string_view event, std::initializer_list<LogField> fields) {
   auto logger = Holder().Get();
@@ -135,8 +135,8 @@ absl::Status SetLogLevel(absl::string_view level) {
   } else if (lower == "off") {
     SetLogLevel(LogLevel::kOff);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown log level \"", level, "\"; use debug, info, warn, error or off"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown log level \"", level, "\"; use debug, info, warn, error or off"));
   }
   return absl::OkStatus();
 }

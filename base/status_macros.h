@@ -12,10 +12,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define SWARMKV_RETURN_IF_ERROR(expr)                    \
-  do {                                                   \
-    ::absl::Status swarmkv_status_ = (expr);             \
-    if (!swarmkv_status_.ok()) return swarmkv_status_;   \
+#define SWARMKV_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::absl::Status swarmkv_status_ = (expr);           \
+    if (!swarmkv_status_.ok()) return swarmkv_status_; \
   } while (false)
 
 #define SWARMKV_STATUS_CONCAT_INNER_(a, b) a##b

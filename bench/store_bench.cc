@@ -107,8 +107,8 @@ Rates RunRaw(const std::string& dir, const BlockStoreOptions& options, size_t si
   return rates;
 }
 
-Rates RunSealed(const std::string& dir, const BlockStoreOptions& options, size_t size,
-                size_t count, uint64_t seed) {
+Rates RunSealed(const std::string& dir, const BlockStoreOptions& options, size_t size, size_t count,
+                uint64_t seed) {
   auto store = BlockStore::Open(dir, SecretBytes::Random(32), options);
   if (!store.ok()) Die(std::string(store.status().message()));
   Values values(size, seed);

@@ -15,8 +15,8 @@
 
 #include <cstddef>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "crypto/secret_bytes.h"
 
 namespace swarmkv {

@@ -31,9 +31,8 @@ absl::StatusOr<Capability> Capability::Parse(absl::string_view text) {
   auto key = Base64UrlDecode(fragment);
   if (!key.ok() || key->size() != kContentKeyBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "capability key must be base64url of ", kContentKeyBytes,
-        " bytes (43 characters); got ", fragment.size(),
-        " characters: the URI may be truncated or mistyped"));
+        "capability key must be base64url of ", kContentKeyBytes, " bytes (43 characters); got ",
+        fragment.size(), " characters: the URI may be truncated or mistyped"));
   }
   SecretBytes secret(*key);
   std::fill(key->begin(), key->end(), '\0');

@@ -8,9 +8,9 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "crypto/cid.h"
 #include "crypto/secret_bytes.h"
 

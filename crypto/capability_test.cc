@@ -22,7 +22,8 @@ TEST(CapabilityTest, RoundTripsWithAndWithoutKey) {
 
   SWARMKV_ASSERT_OK_AND_ASSIGN(Capability bare, Capability::Parse(cid.ToString()));
   EXPECT_FALSE(bare.has_key());
-  SWARMKV_ASSERT_OK_AND_ASSIGN(Capability plain_uri, Capability::Parse("swarmkv://" + cid.ToString()));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Capability plain_uri,
+                               Capability::Parse("swarmkv://" + cid.ToString()));
   EXPECT_FALSE(plain_uri.has_key());
   EXPECT_EQ(plain_uri.ToUri(), "swarmkv://" + cid.ToString());
 }

@@ -26,8 +26,8 @@ Cid Cid::Compute(Codec codec, absl::string_view data, HashFunction function) {
 absl::StatusOr<Cid> Cid::Parse(absl::string_view text) {
   if (text.empty()) return absl::InvalidArgumentError("empty CID");
   if (text.size() > kMaxTextLength) {
-    return absl::InvalidArgumentError(absl::StrCat("CID text is ", text.size(),
-                                                   " characters; the limit is ", kMaxTextLength));
+    return absl::InvalidArgumentError(
+        absl::StrCat("CID text is ", text.size(), " characters; the limit is ", kMaxTextLength));
   }
   if (absl::StartsWith(text, "Qm") && text.size() == 46) {
     return absl::InvalidArgumentError(

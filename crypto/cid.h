@@ -10,16 +10,16 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "crypto/multihash.h"
 
 namespace swarmkv {
 
 enum class Codec : uint64_t {
-  kRaw = 0x55,             // a block of bytes (multicodec "raw")
-  kManifest = 0x300001,    // a swarmkv manifest node (multicodec private-use range)
+  kRaw = 0x55,           // a block of bytes (multicodec "raw")
+  kManifest = 0x300001,  // a swarmkv manifest node (multicodec private-use range)
 };
 
 absl::string_view CodecName(Codec codec);

@@ -66,7 +66,8 @@ TEST(CidTest, MalformedInputIsInvalidArgumentWithAReason) {
   // Version 0 inside a base32 CID, an unknown codec (dag-pb), an unknown hash, a wrong length.
   auto with = [](std::string bytes) { return Cid::FromBytes(bytes); };
   const std::string digest(32, 'd');
-  EXPECT_THAT(with(std::string("\x00\x55\x12\x20", 4) + digest), StatusIs(kInvalid, HasSubstr("version")));
+  EXPECT_THAT(with(std::string("\x00\x55\x12\x20", 4) + digest),
+              StatusIs(kInvalid, HasSubstr("version")));
   EXPECT_THAT(with(std::string("\x01\x70\x12\x20") + digest),
               StatusIs(kInvalid, HasSubstr("codec 0x70")));
   EXPECT_THAT(with(std::string("\x01\x55\x13\x20") + digest),

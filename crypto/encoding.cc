@@ -95,7 +95,8 @@ absl::StatusOr<std::string> Base64UrlDecode(absl::string_view text) {
                         text.size(), nullptr, &len, &end,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
       end != text.data() + text.size()) {
-    return absl::InvalidArgumentError("invalid base64url text (expected A-Z a-z 0-9 - _, no padding)");
+    return absl::InvalidArgumentError(
+        "invalid base64url text (expected A-Z a-z 0-9 - _, no padding)");
   }
   out.resize(len);
   if (Base64UrlEncode(out) != text) {

@@ -5,9 +5,9 @@
 #define SWARMKV_CRYPTO_ENCODING_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace swarmkv {
 

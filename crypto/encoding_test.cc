@@ -32,7 +32,8 @@ TEST(Base32Test, RejectsMalformedText) {
   EXPECT_THAT(Base32Decode("MZXQ"), StatusIs(kInvalid, HasSubstr("position 0")));
   EXPECT_THAT(Base32Decode("mz"), StatusIs(kInvalid, HasSubstr("trailing bits")));
   EXPECT_EQ(*Base32Decode("MZXQ", /*allow_upper=*/true), "fo");
-  EXPECT_THAT(Base32Decode("MzXQ", /*allow_upper=*/true), StatusIs(kInvalid, HasSubstr("one case")));
+  EXPECT_THAT(Base32Decode("MzXQ", /*allow_upper=*/true),
+              StatusIs(kInvalid, HasSubstr("one case")));
 }
 
 TEST(Base64UrlTest, RoundTripAndStrictness) {

@@ -40,9 +40,11 @@ Digest256 Blake2b256(absl::string_view data) {
   return out;
 }
 
-Digest256 KeyedBlake2b256(const SecretBytes& key, absl::string_view domain, absl::string_view data) {
+Digest256 KeyedBlake2b256(const SecretBytes& key, absl::string_view domain,
+                          absl::string_view data) {
   EnsureSodium();
-  if (key.size() < crypto_generichash_KEYBYTES_MIN || key.size() > crypto_generichash_KEYBYTES_MAX) {
+  if (key.size() < crypto_generichash_KEYBYTES_MIN ||
+      key.size() > crypto_generichash_KEYBYTES_MAX) {
     std::abort();
   }
   crypto_generichash_state state;

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "crypto/secret_bytes.h"
 
 typedef struct evp_md_ctx_st EVP_MD_CTX;

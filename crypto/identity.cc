@@ -25,7 +25,8 @@ absl::StatusOr<NodeId> NodeId::Parse(absl::string_view text) {
   }
   auto bytes = Base32Decode(text.substr(1));
   if (!bytes.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("malformed node id: ", bytes.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed node id: ", bytes.status().message()));
   }
   if (bytes->size() != 32) {
     return absl::InvalidArgumentError(
@@ -79,10 +80,10 @@ bool VerifySignature(absl::string_view public_key, absl::string_view message,
   if (public_key.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) {
     return false;
   }
-  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
-                                     reinterpret_cast<const unsigned char*>(message.data()),
-                                     message.size(),
-                                     reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
+  return crypto_sign_verify_detached(
+             reinterpret_cast<const unsigned char*>(signature.data()),
+             reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+             reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
 }
 
 }  // namespace swarmkv

@@ -4,9 +4,9 @@
 #define SWARMKV_CRYPTO_IDENTITY_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
 

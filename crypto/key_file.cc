@@ -158,9 +158,9 @@ absl::StatusOr<SecretBytes> ReadKeyFile(const std::string& path, KeyKind kind,
     return absl::InvalidArgumentError(absl::StrCat("key file ", path, " is not a regular file"));
   }
   if ((st.st_mode & 077) != 0) {
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "key file %s has mode %04o and others can read it; run: chmod 600 %s", path,
-        st.st_mode & 07777, path));
+    return absl::PermissionDeniedError(
+        absl::StrFormat("key file %s has mode %04o and others can read it; run: chmod 600 %s", path,
+                        st.st_mode & 07777, path));
   }
   if (st.st_size > static_cast<off_t>(kMaxKeyFileBytes)) {
     return absl::DataLossError(absl::StrCat("key file ", path, " is ", st.st_size,
@@ -182,9 +182,8 @@ absl::StatusOr<SecretBytes> ReadKeyFile(const std::string& path, KeyKind kind,
   const auto file_kind = static_cast<KeyKind>(static_cast<uint8_t>(data[kMagic.size()]));
   const uint8_t protection = static_cast<uint8_t>(data[kMagic.size() + 1]);
   if (file_kind != kind) {
-    return absl::InvalidArgumentError(absl::StrCat("key file ", path, " holds a ",
-                                                   KindName(file_kind), ", not a ",
-                                                   KindName(kind)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "key file ", path, " holds a ", KindName(file_kind), ", not a ", KindName(kind)));
   }
   if (protection == kUnprotected) return SecretBytes(data.substr(header));
   if (protection != kPassphrase) {
@@ -217,8 +216,8 @@ absl::StatusOr<SecretBytes> ReadKeyFile(const std::string& path, KeyKind kind,
   return key;
 }
 
-absl::StatusOr<SecretBytes> LoadOrCreateKeyFile(const std::string& path, KeyKind kind,
-                                                size_t size, const SecretBytes* passphrase,
+absl::StatusOr<SecretBytes> LoadOrCreateKeyFile(const std::string& path, KeyKind kind, size_t size,
+                                                const SecretBytes* passphrase,
                                                 PassphraseCost cost) {
   auto existing = ReadKeyFile(path, kind, passphrase);
   if (!absl::IsNotFound(existing.status())) {

@@ -46,8 +46,7 @@ absl::StatusOr<SecretBytes> ReadKeyFile(const std::string& path, KeyKind kind,
                                         const SecretBytes* passphrase = nullptr);
 
 // Reads `path`, or, when it does not exist, creates it with `size` fresh random bytes.
-absl::StatusOr<SecretBytes> LoadOrCreateKeyFile(const std::string& path, KeyKind kind,
-                                                size_t size,
+absl::StatusOr<SecretBytes> LoadOrCreateKeyFile(const std::string& path, KeyKind kind, size_t size,
                                                 const SecretBytes* passphrase = nullptr,
                                                 PassphraseCost cost = {});
 

@@ -27,18 +27,17 @@ absl::StatusOr<HashFunction> ParseHashFunction(absl::string_view name) {
 }
 
 Multihash Multihash::Compute(HashFunction function, absl::string_view data) {
-  return Multihash(function,
-                   function == HashFunction::kSha2_256 ? Sha256(data) : Blake2b256(data));
+  return Multihash(function, function == HashFunction::kSha2_256 ? Sha256(data) : Blake2b256(data));
 }
 
 absl::StatusOr<Multihash> Multihash::ReadFrom(absl::string_view* input) {
   SWARMKV_ASSIGN_OR_RETURN(uint64_t code, ReadVarint(input, "multihash function code"));
   if (code != static_cast<uint64_t>(HashFunction::kSha2_256) &&
       code != static_cast<uint64_t>(HashFunction::kBlake2b_256)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "unsupported multihash function 0x%x; swarmkv accepts sha2-256 (0x12) and "
-        "blake2b-256 (0xb220)",
-        code));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("unsupported multihash function 0x%x; swarmkv accepts sha2-256 (0x12) and "
+                        "blake2b-256 (0xb220)",
+                        code));
   }
   SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadVarint(input, "multihash digest length"));
   if (length != 32) {

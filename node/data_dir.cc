@@ -31,12 +31,11 @@ absl::StatusOr<DataDir> DataDir::Open(const std::string& path, BlockStoreOptions
   dir.path_ = path;
   SWARMKV_ASSIGN_OR_RETURN(Identity identity, Identity::LoadOrCreate(path + "/identity.key"));
   dir.identity_ = std::make_unique<Identity>(std::move(identity));
-  SWARMKV_ASSIGN_OR_RETURN(dir.convergence_secret_,
-                           LoadOrCreateKeyFile(path + "/convergence.key", KeyKind::kConvergence,
-                                               32));
-  SWARMKV_ASSIGN_OR_RETURN(SecretBytes storage_key,
-                           LoadOrCreateKeyFile(path + "/storage.key", KeyKind::kStorage,
-                                               kAeadKeyBytes, passphrase));
+  SWARMKV_ASSIGN_OR_RETURN(dir.convergence_secret_, LoadOrCreateKeyFile(path + "/convergence.key",
+                                                                        KeyKind::kConvergence, 32));
+  SWARMKV_ASSIGN_OR_RETURN(
+      SecretBytes storage_key,
+      LoadOrCreateKeyFile(path + "/storage.key", KeyKind::kStorage, kAeadKeyBytes, passphrase));
   SWARMKV_ASSIGN_OR_RETURN(dir.store_, BlockStore::Open(path + "/store", storage_key, options));
   return dir;
 }

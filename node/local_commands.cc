@@ -77,9 +77,8 @@ absl::Status RunPut(const std::string& data_dir, const PutFlags& flags) {
     }
   }
   SWARMKV_ASSIGN_OR_RETURN(ContentInfo info, writer->Finish());
-  std::fprintf(stderr, "stored %s bytes in %s chunks, mode %s%s\n",
-               absl::StrCat(info.size).c_str(), absl::StrCat(info.chunks).c_str(),
-               flags.mode.c_str(), flags.pin ? ", pinned" : "");
+  std::fprintf(stderr, "stored %s bytes in %s chunks, mode %s%s\n", absl::StrCat(info.size).c_str(),
+               absl::StrCat(info.chunks).c_str(), flags.mode.c_str(), flags.pin ? ", pinned" : "");
   std::printf("%s\n", info.capability.ToUri().c_str());
   return absl::OkStatus();
 }

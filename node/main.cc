@@ -20,8 +20,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   absl::Status status;
-  app.add_subcommand("init", "Create the data directory, identity and keys")
-      ->callback([&] { status = RunInit(data_dir); });
+  app.add_subcommand("init", "Create the data directory, identity and keys")->callback([&] {
+    status = RunInit(data_dir);
+  });
   app.add_subcommand("id", "Print this node's id")->callback([&] { status = RunId(data_dir); });
 
   PutFlags put;
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
   });
   uint64_t quota = 0;
   auto* gc_cmd = app.add_subcommand("gc", "Delete unpinned blocks while over a byte quota");
-  gc_cmd->add_option("--quota", quota, "Keep at most this many stored bytes (0: delete all unpinned)")
+  gc_cmd
+      ->add_option("--quota", quota, "Keep at most this many stored bytes (0: delete all unpinned)")
       ->capture_default_str();
   gc_cmd->callback([&] { status = RunGc(data_dir, quota == 0 ? 1 : quota); });
 

@@ -85,8 +85,9 @@ struct BlockStore::Handles {
     if (!OpenWithRandomNonce(storage_key, absl::string_view(value.data(), value.size()),
                              AssociatedData(family, key), out)) {
       return absl::DataLossError(absl::StrCat(
-          what, ": the stored value fails its at-rest integrity check (damaged, moved, or sealed "
-                "with another storage key)"));
+          what,
+          ": the stored value fails its at-rest integrity check (damaged, moved, or sealed "
+          "with another storage key)"));
     }
     return absl::OkStatus();
   }
@@ -127,13 +128,15 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
   } else if (!st.ok()) {
     return st;
   } else if (schema != kSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "store ", dir, " has schema version ", schema, "; this build reads ", kSchemaVersion));
+    return absl::FailedPreconditionError(absl::StrCat("store ", dir, " has schema version ", schema,
+                                                      "; this build reads ", kSchemaVersion));
   }
   SWARMKV_RETURN_IF_ERROR(store->LoadCounters());
   const BlockStoreStats stats = store->Stats();
   LogEvent(LogLevel::kInfo, "store.opened",
-           {{"dir", dir}, {"blocks", stats.blocks}, {"bytes", stats.stored_bytes},
+           {{"dir", dir},
+            {"blocks", stats.blocks},
+            {"bytes", stats.stored_bytes},
             {"sync", options.sync_writes}});
   return store;
 }
@@ -196,9 +199,8 @@ absl::Status BlockStore::SyncWrites() {
 absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFunction function,
                                     Durability durability) {
   if (data.size() > kMaxBlockBytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("block of ", data.size(),
-                                                     " bytes is over the limit of ",
-                                                     kMaxBlockBytes));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("block of ", data.size(), " bytes is over the limit of ", kMaxBlockBytes));
   }
   const Cid cid = Cid::Compute(codec, data, function);
   SWARMKV_RETURN_IF_ERROR(StoreSealed(cid, data, durability));
@@ -207,9 +209,8 @@ absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFun
 
 absl::Status BlockStore::PutVerified(const Cid& cid, absl::string_view data) {
   if (data.size() > kMaxBlockBytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("block of ", data.size(),
-                                                     " bytes is over the limit of ",
-                                                     kMaxBlockBytes));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("block of ", data.size(), " bytes is over the limit of ", kMaxBlockBytes));
   }
   if (!cid.Matches(data)) {
     return absl::InvalidArgumentError(
@@ -262,8 +263,8 @@ absl::StatusOr<std::string> BlockStore::Get(const Cid& cid) const {
   }
   if (!cid.Matches(data)) {
     LogEvent(LogLevel::kError, "store.block_mismatch", {{"cid", cid.ToString()}});
-    return absl::DataLossError(absl::StrCat("block ", cid.ToString(),
-                                            " does not hash to its CID; it is not served"));
+    return absl::DataLossError(
+        absl::StrCat("block ", cid.ToString(), " does not hash to its CID; it is not served"));
   }
   return data;
 }
@@ -305,9 +306,8 @@ absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
       rocksdb::Status s = handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks),
                                             ToSlice(block.ToBytes()), &ignored);
       if (s.IsNotFound()) {
-        return absl::FailedPreconditionError(absl::StrCat("cannot pin ", root.ToString(),
-                                                          ": block ", block.ToString(),
-                                                          " is not in this store"));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "cannot pin ", root.ToString(), ": block ", block.ToString(), " is not in this store"));
       }
       if (!s.ok()) return FromRocksDb(s, "pin");
       SWARMKV_ASSIGN_OR_RETURN(uint64_t current, ReadRefcountLocked(key));
@@ -401,7 +401,8 @@ absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins() const {
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
     std::string record;
-    if (!OpenWithRandomNonce(storage_key_, absl::string_view(it->value().data(), it->value().size()),
+    if (!OpenWithRandomNonce(storage_key_,
+                             absl::string_view(it->value().data(), it->value().size()),
                              AssociatedData(kPins, key), &record)) {
       return absl::DataLossError("a pin record fails its at-rest integrity check");
     }
@@ -409,8 +410,8 @@ absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins() const {
     absl::string_view in = record;
     auto seconds = ReadVarint(&in, "pin record");
     if (!root.ok() || !seconds.ok()) return absl::DataLossError("a pin record is malformed");
-    out.push_back(PinnedRoot{*root, std::string(in),
-                             absl::FromUnixSeconds(static_cast<int64_t>(*seconds))});
+    out.push_back(
+        PinnedRoot{*root, std::string(in), absl::FromUnixSeconds(static_cast<int64_t>(*seconds))});
   }
   SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "list pins"));
   return out;
@@ -447,7 +448,8 @@ absl::StatusOr<GcResult> BlockStore::CollectGarbage() {
   AppendCountersLocked(&batch);
   SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "garbage collection"));
   LogEvent(LogLevel::kInfo, "store.gc",
-           {{"blocks_deleted", result.blocks_deleted}, {"bytes_freed", result.bytes_freed},
+           {{"blocks_deleted", result.blocks_deleted},
+            {"bytes_freed", result.bytes_freed},
             {"stored_bytes", stored_bytes_}});
   return result;
 }

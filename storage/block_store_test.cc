@@ -27,16 +27,16 @@ class BlockStoreTest : public ::testing::Test {
   }
 
   // Opens the same RocksDB directly, as an attacker with the files but not the key would.
-  void WithRawDb(const std::function<void(rocksdb::DB*, std::vector<rocksdb::ColumnFamilyHandle*>&)>&
-                     fn) {
+  void WithRawDb(
+      const std::function<void(rocksdb::DB*, std::vector<rocksdb::ColumnFamilyHandle*>&)>& fn) {
     std::vector<std::string> names;
     ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.Sub("db"), &names).ok());
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("db"), descriptors, &handles, &db)
-                    .ok());
+    ASSERT_TRUE(
+        rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("db"), descriptors, &handles, &db).ok());
     fn(db, handles);
     for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
     delete db;
@@ -207,7 +207,8 @@ TEST_F(BlockStoreTest, PinsAreRefcountedPerBlock) {
   EXPECT_FALSE(*store->IsBlockPinned(c));
   ASSERT_THAT(store->Unpin(a, {a, b}), IsOk());
   EXPECT_FALSE(*store->IsBlockPinned(b));
-  EXPECT_THAT(store->Unpin(a, {a, b}), StatusIs(absl::StatusCode::kNotFound, HasSubstr("not pinned")));
+  EXPECT_THAT(store->Unpin(a, {a, b}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("not pinned")));
   const Cid absent = Cid::Compute(Codec::kRaw, "absent");
   EXPECT_THAT(store->Pin(absent, {absent}, "", t),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not in this store")));

@@ -22,8 +22,7 @@ inline constexpr int kMaxManifestDepth = 8;
 absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockStore& store, const Cid& root);
 
 // FAILED_PRECONDITION when a block of the content is missing.
-absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name,
-                        absl::Time now);
+absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name, absl::Time now);
 // NOT_FOUND when `root` is not pinned.
 absl::Status UnpinContent(BlockStore& store, const Cid& root);
 

@@ -25,9 +25,8 @@ absl::StatusOr<std::unique_ptr<ContentReader>> ContentReader::Open(const BlockSt
         capability.root(), 0, capability.has_key() ? capability.key() : no_key, true));
   }
   if (range.offset > reader->size_) {
-    return absl::InvalidArgumentError(absl::StrCat("range starts at byte ", range.offset,
-                                                   " but the content is ", reader->size_,
-                                                   " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "range starts at byte ", range.offset, " but the content is ", reader->size_, " bytes"));
   }
   reader->range_.length = std::min(range.length, reader->size_ - range.offset);
   return reader;
@@ -46,23 +45,23 @@ absl::Status ContentReader::PushNode(const Cid& cid, uint64_t expected_size, con
     mode_ = node.mode;
     size_ = node.total_size;
   } else if (node.mode != mode_ || node.total_size != expected_size) {
-    return absl::DataLossError(absl::StrCat("manifest ", cid.ToString(),
-                                            " does not match the link that points to it"));
+    return absl::DataLossError(
+        absl::StrCat("manifest ", cid.ToString(), " does not match the link that points to it"));
   }
   Frame frame;
   frame.links = std::move(node.links);
   if (node.mode != ContentMode::kPlain) {
     if (key.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "content ", cid.ToString(),
-          " is encrypted; read it with its capability URI (swarmkv://<cid>#<key>)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("content ", cid.ToString(),
+                       " is encrypted; read it with its capability URI (swarmkv://<cid>#<key>)"));
     }
     std::string keys;
     const absl::string_view ad(block.data(), decoded.clear_part_size);
     if (!OpenWithSingleUseKey(key, node.sealed_keys, ad, &keys)) {
       if (is_root) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "the key in the capability does not open content ", cid.ToString()));
+        return absl::PermissionDeniedError(
+            absl::StrCat("the key in the capability does not open content ", cid.ToString()));
       }
       return absl::DataLossError(
           absl::StrCat("manifest ", cid.ToString(), " does not open under its parent's key"));
@@ -89,9 +88,8 @@ absl::StatusOr<std::string> ContentReader::ReadChunk(const ManifestLink& link,
         absl::StrCat("chunk ", link.cid.ToString(), " does not open under its manifest's key"));
   }
   if (plain.size() != link.size) {
-    return absl::DataLossError(absl::StrCat("chunk ", link.cid.ToString(), " holds ",
-                                            plain.size(), " bytes; its manifest says ",
-                                            link.size));
+    return absl::DataLossError(absl::StrCat("chunk ", link.cid.ToString(), " holds ", plain.size(),
+                                            " bytes; its manifest says ", link.size));
   }
   return plain;
 }

@@ -80,8 +80,8 @@ class ContentTest : public ::testing::TestWithParam<ContentMode> {
 TEST_P(ContentTest, RoundTripsAtChunkBoundaries) {
   constexpr size_t kChunk = 64;
   Random rng(7);
-  for (size_t size : {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk,
-                      10 * kChunk + 5}) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk, 10 * kChunk + 5}) {
     const std::string data = rng.Bytes(size);
     const ContentInfo info = Put(data, Options(kChunk));
     EXPECT_EQ(info.size, size);
@@ -154,7 +154,8 @@ TEST_P(ContentTest, EncryptedContentNeedsItsKey) {
   const Capability bare(info.capability.root());
   EXPECT_THAT(Get(bare), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("capability")));
   const Capability wrong(info.capability.root(), SecretBytes::Random(32));
-  EXPECT_THAT(Get(wrong), StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("does not open")));
+  EXPECT_THAT(Get(wrong),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("does not open")));
 }
 
 TEST_P(ContentTest, MissingBlockIsNotFound) {

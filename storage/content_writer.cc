@@ -25,9 +25,8 @@ absl::StatusOr<std::unique_ptr<ContentWriter>> ContentWriter::Create(BlockStore&
                                                    " is out of range (1 to ", kMaxChunkSize, ")"));
   }
   if (options.fanout < 2 || options.fanout > kMaxManifestLinks) {
-    return absl::InvalidArgumentError(absl::StrCat("manifest fanout ", options.fanout,
-                                                   " is out of range (2 to ", kMaxManifestLinks,
-                                                   ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "manifest fanout ", options.fanout, " is out of range (2 to ", kMaxManifestLinks, ")"));
   }
   if (options.mode == ContentMode::kConvergent &&
       (options.convergence_secret == nullptr || options.convergence_secret->size() != 32)) {
@@ -134,8 +133,8 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   std::vector<Child>& top = levels_.back();
   Child root{top.front().cid, 0, SecretBytes()};
   const bool single_child = top.size() == 1;
-  if (single_child && (top.front().cid.codec() == Codec::kManifest ||
-                       options_.mode == ContentMode::kPlain)) {
+  if (single_child &&
+      (top.front().cid.codec() == Codec::kManifest || options_.mode == ContentMode::kPlain)) {
     // A lone manifest is already the root. A lone plain chunk is the root too, so small public
     // content gets the same CID as in IPFS. Encrypted content always has a manifest root, so a
     // read without the key fails clearly instead of returning ciphertext.
@@ -147,9 +146,9 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   if (options_.pin) {
     SWARMKV_RETURN_IF_ERROR(PinContent(store_, root.cid, options_.pin_name, now));
   }
-  ContentInfo info{root.key.empty() ? Capability(root.cid)
-                                    : Capability(root.cid, std::move(root.key)),
-                   size_, chunks_};
+  ContentInfo info{
+      root.key.empty() ? Capability(root.cid) : Capability(root.cid, std::move(root.key)), size_,
+      chunks_};
   return info;
 }
 

@@ -78,8 +78,8 @@ class ContentWriter {
   BlockStore& store_;
   const ContentWriterOptions options_;
   BlockStore::WriteSession session_;
-  std::string buffer_;                        // the chunk being filled
-  std::vector<std::vector<Child>> levels_;    // levels_[0]: chunks; above: manifest nodes
+  std::string buffer_;                      // the chunk being filled
+  std::vector<std::vector<Child>> levels_;  // levels_[0]: chunks; above: manifest nodes
   uint64_t size_ = 0;
   uint64_t chunks_ = 0;
   bool finished_ = false;

@@ -33,9 +33,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
            "has code " + absl::StatusCodeToString(code) + " and a matching message") {
   const absl::Status& status = GetStatus(arg);
   *result_listener << "status is " << status;
-  return status.code() == code &&
-         ::testing::Matches(::testing::Matcher<const std::string&>(message_matcher))(
-             std::string(status.message()));
+  return status.code() == code && ::testing::Matches(::testing::Matcher<const std::string&>(
+                                      message_matcher))(std::string(status.message()));
 }
 
 }  // namespace swarmkv::testing

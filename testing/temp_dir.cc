@@ -10,8 +10,8 @@ namespace swarmkv::testing {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                      "/swarmkv-test-XXXXXX";
+  std::string templ =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/swarmkv-test-XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) std::abort();
   path_ = templ;
 }
