@@ -77,15 +77,17 @@ struct BlockStore::Handles {
   }
 
   // Reads and unseals (family, key). NOT_FOUND when absent, DATA_LOSS when it does not open.
+  // `what` names the value in errors; it is called only on failure, keeping reads cheap.
+  template <typename What>
   absl::Status GetSealed(const SecretBytes& storage_key, Family family, absl::string_view key,
-                         std::string* out, absl::string_view what) const {
+                         std::string* out, const What& what) const {
     rocksdb::PinnableSlice value;
     rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(family), ToSlice(key), &value);
-    if (!s.ok()) return FromRocksDb(s, what);
+    if (!s.ok()) return FromRocksDb(s, what());
     if (!OpenWithRandomNonce(storage_key, absl::string_view(value.data(), value.size()),
                              AssociatedData(family, key), out)) {
       return absl::DataLossError(absl::StrCat(
-          what,
+          what(),
           ": the stored value fails its at-rest integrity check (damaged, moved, or sealed "
           "with another storage key)"));
     }
@@ -119,7 +121,7 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
   // The schema marker proves the storage key: a store sealed under another key fails here.
   std::string schema;
   absl::Status st = store->handles_->GetSealed(store->storage_key_, kMeta, kSchemaKey, &schema,
-                                               absl::StrCat("open store ", dir));
+                                               [&] { return absl::StrCat("open store ", dir); });
   if (absl::IsNotFound(st)) {
     rocksdb::WriteBatch batch;
     store->handles_->PutSealed(&batch, store->storage_key_, kMeta, kSchemaKey, kSchemaVersion);
@@ -143,7 +145,8 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
 
 absl::Status BlockStore::LoadCounters() {
   std::string value;
-  absl::Status st = handles_->GetSealed(storage_key_, kMeta, kCountersKey, &value, "read counters");
+  absl::Status st = handles_->GetSealed(storage_key_, kMeta, kCountersKey, &value,
+                                        [] { return std::string("read counters"); });
   if (absl::IsNotFound(st)) return absl::OkStatus();
   SWARMKV_RETURN_IF_ERROR(st);
   absl::string_view in = value;
@@ -253,7 +256,7 @@ absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data,
 absl::StatusOr<std::string> BlockStore::Get(const Cid& cid) const {
   std::string data;
   absl::Status st = handles_->GetSealed(storage_key_, kBlocks, cid.ToBytes(), &data,
-                                        absl::StrCat("block ", cid.ToString()));
+                                        [&] { return absl::StrCat("block ", cid.ToString()); });
   if (absl::IsNotFound(st)) {
     return absl::NotFoundError(absl::StrCat("block ", cid.ToString(), " is not in this store"));
   }
@@ -280,7 +283,8 @@ absl::StatusOr<bool> BlockStore::Has(const Cid& cid) const {
 
 absl::StatusOr<uint64_t> BlockStore::ReadRefcountLocked(const std::string& key) const {
   std::string value;
-  absl::Status st = handles_->GetSealed(storage_key_, kPins, key, &value, "read pin count");
+  absl::Status st = handles_->GetSealed(storage_key_, kPins, key, &value,
+                                        [] { return std::string("read pin count"); });
   if (absl::IsNotFound(st)) return 0;
   SWARMKV_RETURN_IF_ERROR(st);
   absl::string_view in = value;
