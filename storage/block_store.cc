@@ -44,6 +44,12 @@ std::string AssociatedData(Family family, absl::string_view key) {
 
 rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+absl::Status CheckBlockSize(size_t size) {
+  if (size <= kMaxBlockBytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("block of ", size, " bytes is over the limit of ", kMaxBlockBytes));
+}
+
 std::string PrefixedKey(char prefix, const Cid& cid) {
   std::string key(1, prefix);
   cid.AppendTo(&key);

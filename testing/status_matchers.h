@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -39,11 +40,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
 
 }  // namespace swarmkv::testing
 
-#define SWARMKV_TESTING_CONCAT_INNER_(a, b) a##b
-#define SWARMKV_TESTING_CONCAT_(a, b) SWARMKV_TESTING_CONCAT_INNER_(a, b)
-
 #define SWARMKV_ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  SWARMKV_ASSERT_OK_AND_ASSIGN_IMPL_(SWARMKV_TESTING_CONCAT_(statusor_, __LINE__), lhs, expr)
+  SWARMKV_ASSERT_OK_AND_ASSIGN_IMPL_(SWARMKV_STATUS_CONCAT_(statusor_, __LINE__), lhs, expr)
 #define SWARMKV_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                                       \
   ASSERT_TRUE(statusor.ok()) << statusor.status();              \
