@@ -207,20 +207,14 @@ absl::Status BlockStore::SyncWrites() {
 
 absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFunction function,
                                     Durability durability) {
-  if (data.size() > kMaxBlockBytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("block of ", data.size(), " bytes is over the limit of ", kMaxBlockBytes));
-  }
+  SWARMKV_RETURN_IF_ERROR(CheckBlockSize(data.size()));
   const Cid cid = Cid::Compute(codec, data, function);
   SWARMKV_RETURN_IF_ERROR(StoreSealed(cid, data, durability));
   return cid;
 }
 
 absl::Status BlockStore::PutVerified(const Cid& cid, absl::string_view data) {
-  if (data.size() > kMaxBlockBytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("block of ", data.size(), " bytes is over the limit of ", kMaxBlockBytes));
-  }
+  SWARMKV_RETURN_IF_ERROR(CheckBlockSize(data.size()));
   if (!cid.Matches(data)) {
     return absl::InvalidArgumentError(
         absl::StrCat("block does not hash to its claimed CID ", cid.ToString()));
