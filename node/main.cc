@@ -1,41 +1,126 @@
-// swarmkv: the command-line entry point.
+// swarmkv: the node daemon and its command-line client in one binary.
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "base/logging.h"
+#include "base/status_macros.h"
+#include "node/client_commands.h"
+#include "node/config.h"
+#include "node/daemon.h"
 #include "node/data_dir.h"
-#include "node/local_commands.h"
+
+namespace swarmkv {
+namespace {
+
+absl::Status RunInit(const std::string& data_dir) {
+  SWARMKV_ASSIGN_OR_RETURN(DataDir dir, DataDir::Open(data_dir));
+  const std::string config = data_dir + "/config.toml";
+  struct stat st;
+  if (stat(config.c_str(), &st) != 0) {
+    std::ofstream out(config);
+    out << DefaultConfigToml();
+    if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", config));
+  }
+  std::printf("data dir  %s\nconfig    %s\nnode id   %s\n", data_dir.c_str(), config.c_str(),
+              dir.identity().node_id().ToString().c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace swarmkv
 
 int main(int argc, char** argv) {
   using namespace swarmkv;
-  CLI::App app{"swarmkv: an encrypted, content-addressed peer-to-peer key-value node"};
+  CLI::App app{
+      "swarmkv: an encrypted, content-addressed peer-to-peer key-value node.\n"
+      "Run `swarmkv daemon`, then use the client commands (put, get, ...)."};
   app.require_subcommand(1);
-  std::string data_dir = DefaultDataDir();
-  std::string log_level = "warn";
-  app.add_option("--data-dir", data_dir, "Data directory (env SWARMKV_DATA_DIR)")
-      ->capture_default_str();
-  app.add_option("--log-level", log_level, "debug, info, warn, error or off")
-      ->capture_default_str();
+  SetLogLevel(LogLevel::kWarn);  // client commands print results, not the store's events
+  NodeConfig config;
+  config.data_dir = DefaultDataDir();
+  ApiFlags api;
+  std::string log_level;
+  auto* data_dir_opt =
+      app.add_option("--data-dir", config.data_dir, "Data directory (env SWARMKV_DATA_DIR)")
+          ->capture_default_str();
+  app.add_option("--api", api.target,
+                 "Node API address for client commands (default unix:<data-dir>/api.sock; "
+                 "env SWARMKV_API)");
+  app.add_option("--api-token", api.token, "Bearer token for the API (env SWARMKV_API_TOKEN)");
+  app.add_option("--log-level", log_level, "debug, info, warn, error or off");
+  (void)data_dir_opt;
 
   absl::Status status;
-  app.add_subcommand("init", "Create the data directory, identity and keys")->callback([&] {
-    status = RunInit(data_dir);
+  // Client commands resolve their API address once the flags are known.
+  auto client = [&](auto run) {
+    return [&, run] {
+      if (api.target.empty()) {
+        const char* env = std::getenv("SWARMKV_API");
+        api.target = env != nullptr && *env != '\0' ? env : ApiTarget(config);
+      }
+      if (api.token.empty()) {
+        if (const char* env = std::getenv("SWARMKV_API_TOKEN")) api.token = env;
+      }
+      status = run();
+    };
+  };
+
+  app.add_subcommand("init", "Create the data directory, identity, keys and config.toml")
+      ->callback([&] { status = RunInit(config.data_dir); });
+
+  // Daemon flags: only the ones given override the file and the environment.
+  NodeConfig flags;
+  auto* daemon = app.add_subcommand("daemon", "Run the node (Ctrl-C or SIGTERM stops it)");
+  auto* listen_opt = daemon->add_option("--listen", flags.api_listen,
+                                        "API listener: \"unix\" (<data-dir>/api.sock, 0600) or "
+                                        "host:port (TCP) [env SWARMKV_API_LISTEN]");
+  auto* token_opt = daemon->add_option("--token", flags.api_token,
+                                       "Bearer token required on every call [SWARMKV_API_TOKEN]");
+  auto* chunk_opt = daemon->add_option("--max-chunk-bytes", flags.api_max_chunk_bytes,
+                                       "Largest Put chunk (default 1048576)");
+  auto* calls_opt = daemon->add_option("--max-concurrent-calls", flags.api_max_concurrent_calls,
+                                       "Calls served at once (default 256)");
+  auto* sync_opt = daemon->add_option("--sync-writes", flags.store_sync_writes,
+                                      "fsync before acknowledging writes (default true)");
+  auto* quota_opt = daemon->add_option("--quota-bytes", flags.store_quota_bytes,
+                                       "GC unpinned blocks above this many bytes (default 0: off)");
+  auto* metrics_opt = daemon->add_option("--metrics-listen", flags.metrics_listen,
+                                         "host:port for Prometheus /metrics (default off)");
+  auto* workers_opt = daemon->add_option("--worker-threads", flags.worker_threads,
+                                         "Threads for store work (default: one per core)");
+  daemon->callback([&] {
+    status = ApplyConfigFile(&config);
+    if (status.ok()) status = ApplyEnvironment(&config);
+    if (!status.ok()) return;
+    if (*listen_opt) config.api_listen = flags.api_listen;
+    if (*token_opt) config.api_token = flags.api_token;
+    if (*chunk_opt) config.api_max_chunk_bytes = flags.api_max_chunk_bytes;
+    if (*calls_opt) config.api_max_concurrent_calls = flags.api_max_concurrent_calls;
+    if (*sync_opt) config.store_sync_writes = flags.store_sync_writes;
+    if (*quota_opt) config.store_quota_bytes = flags.store_quota_bytes;
+    if (*metrics_opt) config.metrics_listen = flags.metrics_listen;
+    if (*workers_opt) config.worker_threads = flags.worker_threads;
+    if (!log_level.empty()) config.log_level = log_level;
+    status = SetLogLevel(config.log_level);
+    if (status.ok()) status = RunDaemon(config);
   });
-  app.add_subcommand("id", "Print this node's id")->callback([&] { status = RunId(data_dir); });
 
   PutFlags put;
-  auto* put_cmd = app.add_subcommand("put", "Store a file (or stdin) and print its capability");
+  auto* put_cmd = app.add_subcommand("put", "Store a file (or stdin); prints its capability URI");
   put_cmd->add_option("input", put.input, "File to store, or - for stdin")->capture_default_str();
   put_cmd->add_option("--mode", put.mode, "Encryption: random, convergent or plain")
       ->capture_default_str();
-  put_cmd->add_option("--hash", put.hash, "sha2-256 or blake2b-256")->capture_default_str();
-  put_cmd->add_option("--chunk-size", put.chunk_size, "Bytes per chunk, at most 1048576")
-      ->capture_default_str();
+  put_cmd->add_option("--chunk-size", put.chunk_size, "Bytes per block (default 262144)");
   put_cmd->add_option("--name", put.name, "Name recorded with the pin");
   put_cmd->add_flag("!--no-pin", put.pin, "Do not pin (garbage collection may remove it)");
-  put_cmd->callback([&] { status = RunPut(data_dir, put); });
+  put_cmd->add_flag("-q,--quiet", put.quiet, "No progress line");
+  put_cmd->callback(client([&] { return RunPut(api, put); }));
 
   GetFlags get;
   auto* get_cmd = app.add_subcommand("get", "Write content to stdout or a file");
@@ -43,31 +128,39 @@ int main(int argc, char** argv) {
       ->required();
   get_cmd->add_option("-o,--output", get.output, "Output file, or - for stdout")
       ->capture_default_str();
-  get_cmd->add_option("--offset", get.offset, "First byte to read");
-  get_cmd->add_option("--length", get.length, "Bytes to read");
-  get_cmd->callback([&] { status = RunGet(data_dir, get); });
+  get_cmd->add_option("--offset", get.offset, "First byte to return");
+  uint64_t length = 0;
+  auto* length_opt = get_cmd->add_option("--length", length, "Bytes to return");
+  get_cmd->callback(client([&] {
+    if (*length_opt) get.length = length;
+    return RunGet(api, get);
+  }));
 
   std::string target, name;
+  auto* stat_cmd = app.add_subcommand("stat", "What the node knows about a CID");
+  stat_cmd->add_option("target", target, "CID or capability URI")->required();
+  stat_cmd->callback(client([&] { return RunStat(api, target); }));
   auto* pin_cmd = app.add_subcommand("pin", "Pin content so garbage collection keeps it");
   pin_cmd->add_option("target", target, "CID or capability URI")->required();
   pin_cmd->add_option("--name", name, "Name recorded with the pin");
-  pin_cmd->callback([&] { status = RunPin(data_dir, target, name); });
+  pin_cmd->callback(client([&] { return RunPin(api, target, name); }));
   auto* unpin_cmd = app.add_subcommand("unpin", "Release a pin");
   unpin_cmd->add_option("target", target, "CID or capability URI")->required();
-  unpin_cmd->callback([&] { status = RunUnpin(data_dir, target); });
-  app.add_subcommand("ls", "List pinned content")->callback([&] {
-    status = RunListPins(data_dir);
-  });
-  uint64_t quota = 0;
-  auto* gc_cmd = app.add_subcommand("gc", "Delete unpinned blocks while over a byte quota");
-  gc_cmd
-      ->add_option("--quota", quota, "Keep at most this many stored bytes (0: delete all unpinned)")
-      ->capture_default_str();
-  gc_cmd->callback([&] { status = RunGc(data_dir, quota == 0 ? 1 : quota); });
+  unpin_cmd->callback(client([&] { return RunUnpin(api, target); }));
+  app.add_subcommand("ls", "List pinned content")->callback(client([&] {
+    return RunListPins(api);
+  }));
+  app.add_subcommand("id", "The node's id, version, addresses and store figures")
+      ->callback(client([&] { return RunId(api); }));
+  app.add_subcommand("health", "Ask the node whether it is serving")->callback(client([&] {
+    return RunHealth(api);
+  }));
 
   app.parse_complete_callback([&] {
-    absl::Status st = SetLogLevel(log_level);
-    if (!st.ok()) throw CLI::ValidationError("--log-level", std::string(st.message()));
+    if (!log_level.empty()) {
+      absl::Status st = SetLogLevel(log_level);
+      if (!st.ok()) throw CLI::ValidationError("--log-level", std::string(st.message()));
+    }
   });
   CLI11_PARSE(app, argc, argv);
   if (!status.ok()) {

@@ -1,0 +1,37 @@
+// The reactor of one Node.Get call: opens a ContentReader and streams its pieces, one write at a
+// time, reading the next piece on the pool while gRPC sends the last.
+#ifndef SWARMKV_API_GET_REACTOR_H_
+#define SWARMKV_API_GET_REACTOR_H_
+
+#include <memory>
+
+#include "api/service_context.h"
+#include "grpcpp/grpcpp.h"
+#include "storage/content_reader.h"
+#include "swarmkv/v1/node.grpc.pb.h"
+
+namespace swarmkv {
+
+class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
+ public:
+  GetReactor(ServiceContext& context, grpc::CallbackServerContext* call,
+             const v1::GetRequest* request);
+
+  void OnWriteDone(bool ok) override;
+  void OnDone() override;
+
+ private:
+  void Open(const v1::GetRequest& request);  // on the pool
+  void WriteNext();                          // on the pool
+
+  ServiceContext& context_;
+  grpc::CallbackServerContext* call_;
+  bool counted_ = false;
+  bool first_ = true;
+  std::unique_ptr<ContentReader> reader_;
+  v1::GetResponse response_;
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_API_GET_REACTOR_H_

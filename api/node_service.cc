@@ -1,0 +1,178 @@
+#include "api/node_service.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "api/get_reactor.h"
+#include "api/grpc_status.h"
+#include "api/put_reactor.h"
+#include "api/targets.h"
+#include "base/status_macros.h"
+#include "storage/content_pins.h"
+#include "storage/manifest.h"
+
+#ifndef SWARMKV_VERSION
+#define SWARMKV_VERSION "dev"
+#endif
+
+namespace swarmkv {
+namespace {
+
+absl::Status FillStat(BlockStore& store, const Cid& root, v1::StatResponse* response) {
+  response->set_cid(root.ToString());
+  response->set_codec(std::string(CodecName(root.codec())));
+  SWARMKV_ASSIGN_OR_RETURN(bool present, store.Has(root));
+  response->set_present(present);
+  SWARMKV_ASSIGN_OR_RETURN(bool pinned, store.IsPinned(root));
+  response->set_pinned(pinned);
+  if (!present) return absl::OkStatus();
+  SWARMKV_ASSIGN_OR_RETURN(std::string block, store.Get(root));
+  if (root.codec() == Codec::kRaw) {
+    response->set_size(block.size());
+    response->set_mode(std::string(ContentModeName(ContentMode::kPlain)));
+    response->set_blocks(1);
+    return absl::OkStatus();
+  }
+  SWARMKV_ASSIGN_OR_RETURN(DecodedManifest manifest, DecodeManifest(block));
+  response->set_size(manifest.node.total_size);
+  response->set_mode(std::string(ContentModeName(manifest.node.mode)));
+  auto blocks = ListContentBlocks(store, root);
+  if (blocks.ok()) response->set_blocks(blocks->size());
+  return absl::OkStatus();
+}
+
+// Streams the pin list; loads it on the pool first.
+class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
+ public:
+  ListPinsReactor(ServiceContext& context, grpc::CallbackServerContext* call) : context_(context) {
+    absl::Status admitted = context_.BeginCall(*call);
+    if (!admitted.ok()) {
+      Finish(ToGrpcStatus(admitted));
+      return;
+    }
+    counted_ = true;
+    context_.pool.Post([this] {
+      auto pins = context_.store.ListPins();
+      if (!pins.ok()) {
+        Finish(ToGrpcStatus(pins.status()));
+        return;
+      }
+      pins_ = std::move(pins).value();
+      WriteNext();
+    });
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+      return;
+    }
+    WriteNext();
+  }
+  void OnDone() override {
+    if (counted_) context_.EndCall();
+    delete this;
+  }
+
+ private:
+  void WriteNext() {
+    if (next_ == pins_.size()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    const PinnedRoot& pin = pins_[next_++];
+    response_.set_cid(pin.root.ToString());
+    response_.set_name(pin.name);
+    response_.set_pinned_at(absl::ToUnixSeconds(pin.pinned_at));
+    StartWrite(&response_);
+  }
+
+  ServiceContext& context_;
+  bool counted_ = false;
+  std::vector<PinnedRoot> pins_;
+  size_t next_ = 0;
+  v1::ListPinsResponse response_;
+};
+
+}  // namespace
+
+template <typename Work>
+grpc::ServerUnaryReactor* NodeService::RunUnary(grpc::CallbackServerContext* call, Work work) {
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  absl::Status admitted = context_.BeginCall(*call);
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted));
+    return reactor;
+  }
+  context_.pool.Post([this, reactor, work = std::move(work)]() mutable {
+    const absl::Status status = work();
+    context_.EndCall();
+    reactor->Finish(ToGrpcStatus(status));
+  });
+  return reactor;
+}
+
+grpc::ServerReadReactor<v1::PutRequest>* NodeService::Put(grpc::CallbackServerContext* call,
+                                                          v1::PutResponse* response) {
+  return new PutReactor(context_, call, response);
+}
+
+grpc::ServerWriteReactor<v1::GetResponse>* NodeService::Get(grpc::CallbackServerContext* call,
+                                                            const v1::GetRequest* request) {
+  return new GetReactor(context_, call, request);
+}
+
+grpc::ServerUnaryReactor* NodeService::Stat(grpc::CallbackServerContext* call,
+                                            const v1::StatRequest* request,
+                                            v1::StatResponse* response) {
+  return RunUnary(call, [this, request, response]() -> absl::Status {
+    SWARMKV_ASSIGN_OR_RETURN(Capability capability, ParseTarget(request->target()));
+    return FillStat(context_.store, capability.root(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* NodeService::Pin(grpc::CallbackServerContext* call,
+                                           const v1::PinRequest* request, v1::PinResponse*) {
+  return RunUnary(call, [this, request]() -> absl::Status {
+    SWARMKV_ASSIGN_OR_RETURN(Capability capability, ParseTarget(request->target()));
+    auto present = context_.store.Has(capability.root());
+    if (present.ok() && !*present) {
+      return absl::NotFoundError(
+          absl::StrCat("content ", capability.root().ToString(), " is not on this node"));
+    }
+    return PinContent(context_.store, capability.root(), request->name(), absl::Now());
+  });
+}
+
+grpc::ServerUnaryReactor* NodeService::Unpin(grpc::CallbackServerContext* call,
+                                             const v1::UnpinRequest* request, v1::UnpinResponse*) {
+  return RunUnary(call, [this, request]() -> absl::Status {
+    SWARMKV_ASSIGN_OR_RETURN(Capability capability, ParseTarget(request->target()));
+    return UnpinContent(context_.store, capability.root());
+  });
+}
+
+grpc::ServerWriteReactor<v1::ListPinsResponse>* NodeService::ListPins(
+    grpc::CallbackServerContext* call, const v1::ListPinsRequest*) {
+  return new ListPinsReactor(context_, call);
+}
+
+grpc::ServerUnaryReactor* NodeService::Info(grpc::CallbackServerContext* call,
+                                            const v1::InfoRequest*, v1::InfoResponse* response) {
+  return RunUnary(call, [this, response]() -> absl::Status {
+    response->set_node_id(context_.identity.node_id().ToString());
+    response->set_version(SWARMKV_VERSION);
+    for (const std::string& address : context_.options.api_addresses) {
+      response->add_api_addresses(address);
+    }
+    const BlockStoreStats stats = context_.store.Stats();
+    v1::StoreInfo* store = response->mutable_store();
+    store->set_blocks(stats.blocks);
+    store->set_stored_bytes(stats.stored_bytes);
+    store->set_pinned_roots(stats.pinned_roots);
+    store->set_quota_bytes(context_.store.options().quota_bytes);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace swarmkv

@@ -1,0 +1,44 @@
+// NodeService: the swarmkv.v1.Node gRPC service on the callback API (api/proto/swarmkv/v1/).
+// Every method admits the call (token, concurrency limit), then runs store work on the pool.
+// Methods reserved for later versions answer UNIMPLEMENTED (the generated defaults).
+#ifndef SWARMKV_API_NODE_SERVICE_H_
+#define SWARMKV_API_NODE_SERVICE_H_
+
+#include "api/service_context.h"
+#include "grpcpp/grpcpp.h"
+#include "swarmkv/v1/node.grpc.pb.h"
+
+namespace swarmkv {
+
+// Thread safety: thread-safe; `context` must outlive the service.
+class NodeService final : public v1::Node::CallbackService {
+ public:
+  explicit NodeService(ServiceContext& context) : context_(context) {}
+
+  grpc::ServerReadReactor<v1::PutRequest>* Put(grpc::CallbackServerContext* call,
+                                               v1::PutResponse* response) override;
+  grpc::ServerWriteReactor<v1::GetResponse>* Get(grpc::CallbackServerContext* call,
+                                                 const v1::GetRequest* request) override;
+  grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* call, const v1::StatRequest* request,
+                                 v1::StatResponse* response) override;
+  grpc::ServerUnaryReactor* Pin(grpc::CallbackServerContext* call, const v1::PinRequest* request,
+                                v1::PinResponse* response) override;
+  grpc::ServerUnaryReactor* Unpin(grpc::CallbackServerContext* call,
+                                  const v1::UnpinRequest* request,
+                                  v1::UnpinResponse* response) override;
+  grpc::ServerWriteReactor<v1::ListPinsResponse>* ListPins(
+      grpc::CallbackServerContext* call, const v1::ListPinsRequest* request) override;
+  grpc::ServerUnaryReactor* Info(grpc::CallbackServerContext* call, const v1::InfoRequest* request,
+                                 v1::InfoResponse* response) override;
+
+ private:
+  // Admits the call, runs `work` on the pool and finishes with its status.
+  template <typename Work>
+  grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* call, Work work);
+
+  ServiceContext& context_;
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_API_NODE_SERVICE_H_

@@ -1,0 +1,132 @@
+#include "api/put_reactor.h"
+
+#include "absl/strings/str_cat.h"
+#include "api/grpc_status.h"
+#include "base/logging.h"
+#include "storage/manifest.h"
+
+namespace swarmkv {
+namespace {
+
+absl::StatusOr<ContentMode> ModeFromProto(v1::EncryptionMode mode) {
+  switch (mode) {
+    case v1::ENCRYPTION_MODE_UNSPECIFIED:
+    case v1::ENCRYPTION_MODE_RANDOM:
+      return ContentMode::kRandom;
+    case v1::ENCRYPTION_MODE_CONVERGENT:
+      return ContentMode::kConvergent;
+    case v1::ENCRYPTION_MODE_PLAIN:
+      return ContentMode::kPlain;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("unknown encryption mode ", mode));
+  }
+}
+
+}  // namespace
+
+PutReactor::PutReactor(ServiceContext& context, grpc::CallbackServerContext* call,
+                       v1::PutResponse* response)
+    : context_(context), call_(call), response_(response) {
+  absl::Status admitted = context_.BeginCall(*call_);
+  if (!admitted.ok()) {
+    Finish(ToGrpcStatus(admitted));
+    return;
+  }
+  counted_ = true;
+  StartRead(&request_);
+}
+
+void PutReactor::OnReadDone(bool ok) {
+  if (!ok) {
+    // The client closed its side, or the call was cancelled (deadline, disconnect).
+    if (call_->IsCancelled()) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "Put cancelled; nothing was stored"));
+      return;
+    }
+    context_.pool.Post([this] { FinishContent(); });
+    return;
+  }
+  context_.pool.Post([this] { HandleMessage(); });
+}
+
+void PutReactor::HandleMessage() {
+  if (request_.has_header()) {
+    if (writer_ != nullptr) {
+      FinishWith(absl::InvalidArgumentError("Put stream has a second header"));
+      return;
+    }
+    const v1::PutHeader& header = request_.header();
+    auto mode = ModeFromProto(header.mode());
+    if (!mode.ok()) {
+      FinishWith(mode.status());
+      return;
+    }
+    ContentWriterOptions options;
+    options.mode = *mode;
+    if (header.chunk_size() != 0) options.chunk_size = header.chunk_size();
+    options.convergence_secret = &context_.convergence_secret;
+    options.pin = header.pin();
+    options.pin_name = header.name();
+    auto writer = ContentWriter::Create(context_.store, std::move(options));
+    if (!writer.ok()) {
+      FinishWith(writer.status());
+      return;
+    }
+    writer_ = std::move(writer).value();
+  } else {
+    if (writer_ == nullptr) {
+      FinishWith(absl::InvalidArgumentError("Put stream must start with a PutHeader"));
+      return;
+    }
+    const std::string& chunk = request_.chunk();
+    if (chunk.size() > context_.options.max_chunk_bytes) {
+      FinishWith(absl::ResourceExhaustedError(absl::StrCat("Put chunk of ", chunk.size(),
+                                                           " bytes is over the limit of ",
+                                                           context_.options.max_chunk_bytes)));
+      return;
+    }
+    absl::Status written = writer_->Write(chunk);
+    if (!written.ok()) {
+      FinishWith(written);
+      return;
+    }
+  }
+  StartRead(&request_);
+}
+
+void PutReactor::FinishContent() {
+  if (writer_ == nullptr) {
+    FinishWith(absl::InvalidArgumentError("Put stream ended without a PutHeader"));
+    return;
+  }
+  auto info = writer_->Finish();
+  writer_.reset();
+  if (!info.ok()) {
+    FinishWith(info.status());
+    return;
+  }
+  response_->set_cid(info->capability.root().ToString());
+  if (info->capability.has_key()) {
+    const SecretBytes& key = info->capability.key();
+    response_->set_key(key.view().data(), key.size());
+  }
+  response_->set_capability(info->capability.ToUri());
+  response_->set_size(info->size);
+  response_->set_chunks(info->chunks);
+  response_->set_replicas(1);
+  LogEvent(LogLevel::kInfo, "api.put",
+           {{"cid", response_->cid()}, {"bytes", info->size}, {"chunks", info->chunks}});
+  FinishWith(absl::OkStatus());
+}
+
+void PutReactor::FinishWith(const absl::Status& status) {
+  writer_.reset();  // an unfinished writer leaves nothing visible
+  Finish(ToGrpcStatus(status));
+}
+
+void PutReactor::OnDone() {
+  if (counted_) context_.EndCall();
+  delete this;
+}
+
+}  // namespace swarmkv

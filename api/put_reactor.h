@@ -1,0 +1,41 @@
+// The reactor of one Node.Put call: a header, then chunks streamed into a ContentWriter.
+// Store work runs on the service's ThreadPool; the reactor only starts reads and finishes.
+#ifndef SWARMKV_API_PUT_REACTOR_H_
+#define SWARMKV_API_PUT_REACTOR_H_
+
+#include <memory>
+
+#include "api/service_context.h"
+#include "grpcpp/grpcpp.h"
+#include "storage/content_writer.h"
+#include "swarmkv/v1/node.grpc.pb.h"
+
+namespace swarmkv {
+
+// Deletes itself when the call is done. A cancelled call drops its writer unfinished: its
+// blocks stay unpinned and no root is ever returned, so nothing partial is visible.
+class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
+ public:
+  PutReactor(ServiceContext& context, grpc::CallbackServerContext* call, v1::PutResponse* response);
+
+  void OnReadDone(bool ok) override;
+  void OnDone() override;
+
+ private:
+  // Runs on the pool: consumes request_ and reads the next message, or finishes on error.
+  void HandleMessage();
+  // Runs on the pool once the client has closed its side.
+  void FinishContent();
+  void FinishWith(const absl::Status& status);
+
+  ServiceContext& context_;
+  grpc::CallbackServerContext* call_;
+  v1::PutResponse* response_;
+  bool counted_ = false;
+  v1::PutRequest request_;
+  std::unique_ptr<ContentWriter> writer_;
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_API_PUT_REACTOR_H_

@@ -1,0 +1,36 @@
+#include "api/service_context.h"
+
+#include <sodium.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace swarmkv {
+namespace {
+
+bool TokenMatches(const grpc::CallbackServerContext& call, const std::string& token) {
+  const std::string expected = "Bearer " + token;
+  const auto& metadata = call.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end() || it->second.size() != expected.size()) return false;
+  // Constant time, so the comparison leaks nothing about the token.
+  return sodium_memcmp(it->second.data(), expected.data(), expected.size()) == 0;
+}
+
+}  // namespace
+
+absl::Status ServiceContext::BeginCall(const grpc::CallbackServerContext& call) {
+  if (!options.bearer_token.empty() && !TokenMatches(call, options.bearer_token)) {
+    return absl::UnauthenticatedError(
+        "missing or wrong bearer token: send 'authorization: Bearer <token>' (swarmkv "
+        "--api-token)");
+  }
+  if (++calls_in_flight > options.max_concurrent_calls) {
+    --calls_in_flight;
+    return absl::ResourceExhaustedError(absl::StrCat("the node is serving its limit of ",
+                                                     options.max_concurrent_calls,
+                                                     " concurrent calls; retry shortly"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace swarmkv

@@ -1,0 +1,260 @@
+#include "node/client_commands.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "base/status_macros.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "swarmkv/v1/node.grpc.pb.h"
+
+namespace swarmkv {
+namespace {
+
+// Unary calls that should answer at once get this long.
+constexpr absl::Duration kUnaryDeadline = absl::Seconds(30);
+constexpr size_t kPutMessageBytes = 256u << 10;
+
+std::shared_ptr<grpc::Channel> Connect(const ApiFlags& api) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(4 << 20);
+  return grpc::CreateCustomChannel(api.target, grpc::InsecureChannelCredentials(), args);
+}
+
+void Prepare(const ApiFlags& api, grpc::ClientContext* context, bool with_deadline) {
+  if (!api.token.empty()) context->AddMetadata("authorization", "Bearer " + api.token);
+  if (with_deadline) {
+    context->set_deadline(std::chrono::system_clock::now() +
+                          absl::ToChronoNanoseconds(kUnaryDeadline));
+  }
+}
+
+absl::Status FromGrpc(const grpc::Status& status, const ApiFlags& api) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    message = absl::StrCat("cannot reach the node at ", api.target, " (", message,
+                           "); is `swarmkv daemon` running?");
+  }
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
+}
+
+absl::StatusOr<v1::EncryptionMode> ModeToProto(const std::string& mode) {
+  if (mode == "random") return v1::ENCRYPTION_MODE_RANDOM;
+  if (mode == "convergent") return v1::ENCRYPTION_MODE_CONVERGENT;
+  if (mode == "plain") return v1::ENCRYPTION_MODE_PLAIN;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown encryption mode \"", mode, "\"; use random, convergent or plain"));
+}
+
+// A one-line progress display on a terminal, for large inputs only.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+  void Update(uint64_t bytes) {
+    if (!enabled_ || bytes < (8u << 20)) return;
+    const absl::Time now = absl::Now();
+    if (now - last_ < absl::Milliseconds(200)) return;
+    last_ = now;
+    const double seconds = absl::ToDoubleSeconds(now - start_);
+    std::fprintf(stderr, "\r%8.1f MiB  %7.1f MiB/s", bytes / 1048576.0,
+                 seconds > 0 ? bytes / 1048576.0 / seconds : 0.0);
+    shown_ = true;
+  }
+  ~Progress() {
+    if (shown_) std::fputs("\n", stderr);
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  absl::Time start_ = absl::Now();
+  absl::Time last_ = absl::InfinitePast();
+};
+
+}  // namespace
+
+absl::Status RunPut(const ApiFlags& api, const PutFlags& flags) {
+  SWARMKV_ASSIGN_OR_RETURN(v1::EncryptionMode mode, ModeToProto(flags.mode));
+  FILE* in = stdin;
+  if (flags.input != "-") {
+    in = std::fopen(flags.input.c_str(), "rb");
+    if (in == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot open ", flags.input, ": ", std::strerror(errno)));
+    }
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> closer(in == stdin ? nullptr : in, &std::fclose);
+
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, false);
+  v1::PutResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::PutRequest>> writer = stub->Put(&context, &response);
+  v1::PutRequest request;
+  v1::PutHeader* header = request.mutable_header();
+  header->set_mode(mode);
+  header->set_pin(flags.pin);
+  header->set_name(flags.name.empty() && flags.input != "-" ? flags.input : flags.name);
+  header->set_chunk_size(flags.chunk_size);
+  bool streaming = writer->Write(request);
+  Progress progress(!flags.quiet);
+  uint64_t sent = 0;
+  std::string buffer(kPutMessageBytes, '\0');
+  while (streaming) {
+    const size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
+    if (n > 0) {
+      request.set_chunk(buffer.data(), n);
+      streaming = writer->Write(request);
+      sent += n;
+      progress.Update(sent);
+    }
+    if (n < buffer.size()) {
+      if (std::ferror(in)) {
+        context.TryCancel();
+        return absl::DataLossError(absl::StrCat("error reading ", flags.input));
+      }
+      break;
+    }
+  }
+  writer->WritesDone();
+  SWARMKV_RETURN_IF_ERROR(FromGrpc(writer->Finish(), api));
+  std::printf("%s\n", response.capability().c_str());
+  return absl::OkStatus();
+}
+
+absl::Status RunGet(const ApiFlags& api, const GetFlags& flags) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, false);
+  v1::GetRequest request;
+  request.set_target(flags.target);
+  request.set_offset(flags.offset);
+  if (flags.length) request.set_length(*flags.length);
+  std::unique_ptr<grpc::ClientReader<v1::GetResponse>> reader = stub->Get(&context, request);
+  v1::GetResponse response;
+  // The output is created only once the first message arrived, so a failed get leaves no file.
+  FILE* out = nullptr;
+  bool write_failed = false;
+  while (reader->Read(&response)) {
+    if (out == nullptr) {
+      out = flags.output == "-" ? stdout : std::fopen(flags.output.c_str(), "wb");
+      if (out == nullptr) {
+        context.TryCancel();
+        reader->Finish().ok();
+        return absl::PermissionDeniedError(
+            absl::StrCat("cannot create ", flags.output, ": ", std::strerror(errno)));
+      }
+    }
+    const std::string& chunk = response.chunk();
+    if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
+      write_failed = true;
+      context.TryCancel();
+      break;
+    }
+  }
+  const grpc::Status status = reader->Finish();
+  if (out != nullptr && out != stdout) std::fclose(out);
+  if (out == stdout) std::fflush(stdout);
+  if (write_failed) return absl::UnavailableError(absl::StrCat("cannot write ", flags.output));
+  return FromGrpc(status, api);
+}
+
+absl::Status RunStat(const ApiFlags& api, const std::string& target) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, true);
+  v1::StatRequest request;
+  request.set_target(target);
+  v1::StatResponse response;
+  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Stat(&context, request, &response), api));
+  std::printf("cid      %s\ncodec    %s\npresent  %s\npinned   %s\n", response.cid().c_str(),
+              response.codec().c_str(), response.present() ? "yes" : "no",
+              response.pinned() ? "yes" : "no");
+  if (response.present()) {
+    std::printf("size     %s\nmode     %s\nblocks   %s\n", absl::StrCat(response.size()).c_str(),
+                response.mode().c_str(), absl::StrCat(response.blocks()).c_str());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunPin(const ApiFlags& api, const std::string& target, const std::string& name) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, true);
+  v1::PinRequest request;
+  request.set_target(target);
+  request.set_name(name);
+  v1::PinResponse response;
+  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Pin(&context, request, &response), api));
+  std::printf("pinned\n");
+  return absl::OkStatus();
+}
+
+absl::Status RunUnpin(const ApiFlags& api, const std::string& target) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, true);
+  v1::UnpinRequest request;
+  request.set_target(target);
+  v1::UnpinResponse response;
+  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Unpin(&context, request, &response), api));
+  std::printf("unpinned\n");
+  return absl::OkStatus();
+}
+
+absl::Status RunListPins(const ApiFlags& api) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, true);
+  std::unique_ptr<grpc::ClientReader<v1::ListPinsResponse>> reader =
+      stub->ListPins(&context, v1::ListPinsRequest());
+  v1::ListPinsResponse pin;
+  while (reader->Read(&pin)) {
+    std::printf("%s  %s  %s\n", pin.cid().c_str(),
+                absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(pin.pinned_at()),
+                                 absl::UTCTimeZone())
+                    .c_str(),
+                pin.name().c_str());
+  }
+  return FromGrpc(reader->Finish(), api);
+}
+
+absl::Status RunId(const ApiFlags& api) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, true);
+  v1::InfoResponse info;
+  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Info(&context, v1::InfoRequest(), &info), api));
+  std::printf("node id  %s\nversion  %s\n", info.node_id().c_str(), info.version().c_str());
+  for (const std::string& a : info.api_addresses()) std::printf("api      %s\n", a.c_str());
+  std::printf("store    %s blocks, %s bytes, %s pins\n",
+              absl::StrCat(info.store().blocks()).c_str(),
+              absl::StrCat(info.store().stored_bytes()).c_str(),
+              absl::StrCat(info.store().pinned_roots()).c_str());
+  return absl::OkStatus();
+}
+
+absl::Status RunHealth(const ApiFlags& api) {
+  auto stub = grpc::health::v1::Health::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, true);
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Check(&context, request, &response), api));
+  std::printf("%s\n",
+              grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()).c_str());
+  if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    return absl::UnavailableError("the node is not serving");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace swarmkv

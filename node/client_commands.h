@@ -1,0 +1,46 @@
+// The CLI's client subcommands: each speaks the node's gRPC API (api/proto/swarmkv/v1/).
+// Output goes to stdout; errors come back as statuses for main() to print as one line.
+#ifndef SWARMKV_NODE_CLIENT_COMMANDS_H_
+#define SWARMKV_NODE_CLIENT_COMMANDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace swarmkv {
+
+struct ApiFlags {
+  std::string target;  // "unix:/path/api.sock" or "host:port"
+  std::string token;   // bearer token, or empty
+};
+
+struct PutFlags {
+  std::string input = "-";  // a file, or "-" for stdin
+  std::string mode = "random";
+  uint32_t chunk_size = 0;
+  bool pin = true;
+  std::string name;
+  bool quiet = false;  // no progress line even on a terminal
+};
+
+struct GetFlags {
+  std::string target;        // CID or capability URI
+  std::string output = "-";  // a file, or "-" for stdout
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+};
+
+absl::Status RunPut(const ApiFlags& api, const PutFlags& flags);
+absl::Status RunGet(const ApiFlags& api, const GetFlags& flags);
+absl::Status RunStat(const ApiFlags& api, const std::string& target);
+absl::Status RunPin(const ApiFlags& api, const std::string& target, const std::string& name);
+absl::Status RunUnpin(const ApiFlags& api, const std::string& target);
+absl::Status RunListPins(const ApiFlags& api);
+absl::Status RunId(const ApiFlags& api);
+absl::Status RunHealth(const ApiFlags& api);
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_NODE_CLIENT_COMMANDS_H_

@@ -1,0 +1,108 @@
+#include "node/daemon.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "api/node_service.h"
+#include "base/logging.h"
+#include "base/status_macros.h"
+#include "base/thread_pool.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "node/data_dir.h"
+
+namespace swarmkv {
+namespace {
+
+// How long in-flight calls get to finish after SIGTERM before they are cancelled.
+constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+
+absl::Status CheckSocketPath(const std::string& path) {
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("API socket path ", path, " is longer than the system limit of ",
+                     sizeof(sockaddr_un{}.sun_path) - 1, " bytes; use a shorter --data-dir"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunDaemon(const NodeConfig& config) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SWARMKV_RETURN_IF_ERROR(ValidateConfig(config));
+  BlockStoreOptions store_options;
+  store_options.sync_writes = config.store_sync_writes;
+  store_options.quota_bytes = config.store_quota_bytes;
+  // Opening the store takes its lock: a second daemon on the same data dir stops here, before
+  // it could touch the first one's socket.
+  SWARMKV_ASSIGN_OR_RETURN(DataDir data, DataDir::Open(config.data_dir, store_options));
+
+  const size_t workers = config.worker_threads != 0
+                             ? config.worker_threads
+                             : std::max(2u, std::thread::hardware_concurrency());
+  auto pool = std::make_unique<ThreadPool>(workers);
+  ServiceContext context{data.store(), data.identity(), data.convergence_secret(), *pool, {}};
+  context.options.max_chunk_bytes = config.api_max_chunk_bytes;
+  context.options.max_concurrent_calls = static_cast<int>(config.api_max_concurrent_calls);
+  context.options.bearer_token = config.api_token;
+  const std::string api = ApiTarget(config);
+  context.options.api_addresses = {api};
+  NodeService service(context);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  if (config.api_listen == "unix") {
+    const std::string socket = config.data_dir + "/api.sock";
+    SWARMKV_RETURN_IF_ERROR(CheckSocketPath(socket));
+    unlink(socket.c_str());  // a stale socket from a daemon that died; we hold the store lock
+  }
+  builder.AddListeningPort(api, grpc::InsecureServerCredentials());
+  // A Put message is a chunk plus a few bytes of framing; anything larger is refused by gRPC
+  // with RESOURCE_EXHAUSTED before it is buffered.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.api_max_chunk_bytes + 4096));
+  builder.SetMaxSendMessageSize(static_cast<int>((2u << 20)));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(config.api_max_concurrent_calls));
+  builder.RegisterService(&service);
+  // The socket is created 0600 from the start: no window in which others could connect.
+  const mode_t old_umask = umask(077);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  umask(old_umask);
+  if (server == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", api, " (address in use, or not allowed)"));
+  }
+  LogEvent(LogLevel::kInfo, "daemon.ready",
+           {{"node_id", data.identity().node_id().ToString()},
+            {"api", api},
+            {"token", !config.api_token.empty()},
+            {"workers", static_cast<uint64_t>(workers)}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  LogEvent(LogLevel::kInfo, "daemon.stopping", {{"signal", signal_number}});
+
+  server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kShutdownGrace));
+  server->Wait();
+  pool.reset();  // runs what the finished calls left, then joins
+  server.reset();
+  LogEvent(LogLevel::kInfo, "daemon.stopped");
+  return absl::OkStatus();  // `data` closes the store as it goes out of scope
+}
+
+}  // namespace swarmkv
