@@ -1,0 +1,73 @@
+"""Starts and stops a real `swarmkv daemon` process for Python tests."""
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+
+class Daemon:
+    """A swarmkv daemon on a fresh data directory, reached through its Unix socket."""
+
+    def __init__(self, swarmkv, data_dir=None, extra_args=(), env=None):
+        self.swarmkv = swarmkv
+        self._tmp = None
+        if data_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="skv-")
+            data_dir = os.path.join(self._tmp.name, "d")
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.env = env
+        self.proc = None
+        self.log_path = os.path.join(os.path.dirname(data_dir), "daemon.log")
+
+    @property
+    def socket(self):
+        return os.path.join(self.data_dir, "api.sock")
+
+    @property
+    def target(self):
+        return "unix:" + self.socket
+
+    def cli(self, *args, stdin=None, check=True, timeout=120):
+        proc = subprocess.run([self.swarmkv, "--data-dir", self.data_dir, *args], input=stdin,
+                              capture_output=True, timeout=timeout, env=self.env)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"swarmkv {' '.join(args)} failed: {proc.stderr.decode()}")
+        return proc
+
+    def start(self, deadline_s=30):
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [self.swarmkv, "--data-dir", self.data_dir, "daemon", *self.extra_args],
+                stdout=log, stderr=log, env=self.env)
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"daemon exited with {self.proc.returncode}: {self.log()}")
+            if os.path.exists(self.socket) or "--listen" in self.extra_args:
+                if self.cli("health", check=False, timeout=10).returncode == 0:
+                    return self
+            time.sleep(0.05)
+        raise AssertionError(f"daemon not healthy within {deadline_s}s: {self.log()}")
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=timeout)
+        self.proc = None
+        return code
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def close(self):
+        if self.proc is not None:
+            self.stop(signal.SIGKILL)
+        if self._tmp is not None:
+            self._tmp.cleanup()
