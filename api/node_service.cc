@@ -94,6 +94,28 @@ class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
   v1::ListPinsResponse response_;
 };
 
+grpc::Status NotYet(absl::string_view method, absl::string_view arrives_with) {
+  return grpc::Status(
+      grpc::StatusCode::UNIMPLEMENTED,
+      absl::StrCat("swarmkv.v1.Node/", method, " is reserved: it arrives with ", arrives_with,
+                   "; this node version ", SWARMKV_VERSION, " does not serve it yet"));
+}
+
+grpc::ServerUnaryReactor* FinishedUnary(grpc::CallbackServerContext* call,
+                                        const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+// A server stream that ends at once with `status`.
+template <typename Response>
+class FinishedStream : public grpc::ServerWriteReactor<Response> {
+ public:
+  explicit FinishedStream(const grpc::Status& status) { this->Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
 template <typename Work>
@@ -173,6 +195,38 @@ grpc::ServerUnaryReactor* NodeService::Info(grpc::CallbackServerContext* call,
     store->set_quota_bytes(context_.store.options().quota_bytes);
     return absl::OkStatus();
   });
+}
+
+grpc::ServerUnaryReactor* NodeService::Publish(grpc::CallbackServerContext* call,
+                                               const v1::PublishRequest*, v1::PublishResponse*) {
+  return FinishedUnary(call, NotYet("Publish", "pubsub"));
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* NodeService::Subscribe(
+    grpc::CallbackServerContext*, const v1::SubscribeRequest*) {
+  return new FinishedStream<v1::SubscribeResponse>(NotYet("Subscribe", "pubsub"));
+}
+
+grpc::ServerWriteReactor<v1::QueryResponse>* NodeService::Query(grpc::CallbackServerContext*,
+                                                                const v1::QueryRequest*) {
+  return new FinishedStream<v1::QueryResponse>(NotYet("Query", "broadcast queries"));
+}
+
+grpc::ServerUnaryReactor* NodeService::PutRecord(grpc::CallbackServerContext* call,
+                                                 const v1::PutRecordRequest*,
+                                                 v1::PutRecordResponse*) {
+  return FinishedUnary(call, NotYet("PutRecord", "signed records"));
+}
+
+grpc::ServerUnaryReactor* NodeService::GetRecord(grpc::CallbackServerContext* call,
+                                                 const v1::GetRecordRequest*,
+                                                 v1::GetRecordResponse*) {
+  return FinishedUnary(call, NotYet("GetRecord", "signed records"));
+}
+
+grpc::ServerUnaryReactor* NodeService::Peers(grpc::CallbackServerContext* call,
+                                             const v1::PeersRequest*, v1::PeersResponse*) {
+  return FinishedUnary(call, NotYet("Peers", "the swarm (DHT)"));
 }
 
 }  // namespace swarmkv

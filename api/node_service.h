@@ -31,6 +31,20 @@ class NodeService final : public v1::Node::CallbackService {
   grpc::ServerUnaryReactor* Info(grpc::CallbackServerContext* call, const v1::InfoRequest* request,
                                  v1::InfoResponse* response) override;
 
+  // Reserved for later versions: UNIMPLEMENTED, with a message saying so.
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* call, const v1::PublishRequest*,
+                                    v1::PublishResponse*) override;
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(grpc::CallbackServerContext* call,
+                                                             const v1::SubscribeRequest*) override;
+  grpc::ServerWriteReactor<v1::QueryResponse>* Query(grpc::CallbackServerContext* call,
+                                                     const v1::QueryRequest*) override;
+  grpc::ServerUnaryReactor* PutRecord(grpc::CallbackServerContext* call,
+                                      const v1::PutRecordRequest*, v1::PutRecordResponse*) override;
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* call,
+                                      const v1::GetRecordRequest*, v1::GetRecordResponse*) override;
+  grpc::ServerUnaryReactor* Peers(grpc::CallbackServerContext* call, const v1::PeersRequest*,
+                                  v1::PeersResponse*) override;
+
  private:
   // Admits the call, runs `work` on the pool and finishes with its status.
   template <typename Work>

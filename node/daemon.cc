@@ -87,6 +87,8 @@ absl::Status RunDaemon(const NodeConfig& config) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", api, " (address in use, or not allowed)"));
   }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus(v1::Node::service_full_name(), true);
   LogEvent(LogLevel::kInfo, "daemon.ready",
            {{"node_id", data.identity().node_id().ToString()},
             {"api", api},
@@ -97,6 +99,8 @@ absl::Status RunDaemon(const NodeConfig& config) {
   sigwait(&signals, &signal_number);
   LogEvent(LogLevel::kInfo, "daemon.stopping", {{"signal", signal_number}});
 
+  // Health turns NOT_SERVING first, so load balancers and scripts see the node leaving.
+  health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kShutdownGrace));
   server->Wait();
   pool.reset();  // runs what the finished calls left, then joins

@@ -20,6 +20,10 @@ class Daemon:
         self.env = env
         self.proc = None
         self.log_path = os.path.join(os.path.dirname(data_dir), "daemon.log")
+        # A TCP daemon has no socket: client commands go to its --listen address.
+        self.listen = None
+        if "--listen" in self.extra_args:
+            self.listen = self.extra_args[self.extra_args.index("--listen") + 1]
 
     @property
     def socket(self):
@@ -27,10 +31,11 @@ class Daemon:
 
     @property
     def target(self):
-        return "unix:" + self.socket
+        return self.listen or "unix:" + self.socket
 
     def cli(self, *args, stdin=None, check=True, timeout=120):
-        proc = subprocess.run([self.swarmkv, "--data-dir", self.data_dir, *args], input=stdin,
+        api = ["--api", self.target]
+        proc = subprocess.run([self.swarmkv, "--data-dir", self.data_dir, *api, *args], input=stdin,
                               capture_output=True, timeout=timeout, env=self.env)
         if check and proc.returncode != 0:
             raise AssertionError(f"swarmkv {' '.join(args)} failed: {proc.stderr.decode()}")
@@ -45,7 +50,7 @@ class Daemon:
         while time.monotonic() < end:
             if self.proc.poll() is not None:
                 raise AssertionError(f"daemon exited with {self.proc.returncode}: {self.log()}")
-            if os.path.exists(self.socket) or "--listen" in self.extra_args:
+            if self.listen or os.path.exists(self.socket):
                 if self.cli("health", check=False, timeout=10).returncode == 0:
                     return self
             time.sleep(0.05)

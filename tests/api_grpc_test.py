@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""Drives a real `swarmkv daemon` with a gRPC client the project did not write: Debian's
+python3-grpcio, with stubs generated here and now by Debian's protoc and grpc_python_plugin.
+
+usage: api_grpc_test.py /path/to/swarmkv /path/to/api/proto /path/to/tests/proto
+"""
+import hashlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+SWARMKV, API_PROTO, TEST_PROTO = sys.argv[1:4]
+del sys.argv[1:4]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_fixture import Daemon  # noqa: E402
+
+_GEN = tempfile.TemporaryDirectory(prefix="skv-stubs-")
+subprocess.run(
+    ["protoc", "-I", API_PROTO, "-I", TEST_PROTO, f"--python_out={_GEN.name}",
+     f"--grpc_python_out={_GEN.name}", "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
+     "swarmkv/v1/node.proto", "grpc/health/v1/health.proto",
+     "grpc/reflection/v1alpha/reflection.proto"],
+    check=True)
+sys.path.insert(0, _GEN.name)
+
+import grpc  # noqa: E402
+
+# The generated health and reflection modules live in the grpc.* namespace, which the installed
+# grpcio package owns: let the package find them too.
+grpc.__path__.append(os.path.join(_GEN.name, "grpc"))
+from grpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from grpc.reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
+from swarmkv.v1 import node_pb2, node_pb2_grpc  # noqa: E402
+
+MODES = {
+    "random": node_pb2.ENCRYPTION_MODE_RANDOM,
+    "convergent": node_pb2.ENCRYPTION_MODE_CONVERGENT,
+    "plain": node_pb2.ENCRYPTION_MODE_PLAIN,
+}
+MESSAGE = 256 * 1024
+
+
+def put_requests(data, mode, pin=True, name=""):
+    yield node_pb2.PutRequest(header=node_pb2.PutHeader(mode=mode, pin=pin, name=name))
+    for i in range(0, len(data), MESSAGE):
+        yield node_pb2.PutRequest(chunk=data[i:i + MESSAGE])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NodeApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = Daemon(SWARMKV).start()
+        cls.channel = grpc.insecure_channel(cls.daemon.target)
+        cls.node = node_pb2_grpc.NodeStub(cls.channel)
+        cls.health = health_pb2_grpc.HealthStub(cls.channel)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        assert cls.daemon.stop() == 0, cls.daemon.log()
+        cls.daemon.close()
+
+    def put(self, data, mode=node_pb2.ENCRYPTION_MODE_RANDOM, **kw):
+        return self.node.Put(put_requests(data, mode, **kw), timeout=120)
+
+    def get(self, target, **kw):
+        return b"".join(r.chunk for r in self.node.Get(node_pb2.GetRequest(target=target, **kw),
+                                                       timeout=120))
+
+    def assert_serving(self):
+        reply = self.health.Check(health_pb2.HealthCheckRequest(), timeout=10)
+        self.assertEqual(reply.status, health_pb2.HealthCheckResponse.SERVING)
+
+    def assert_code(self, code, call, *args, **kwargs):
+        with self.assertRaises(grpc.RpcError) as raised:
+            result = call(*args, **kwargs)
+            if hasattr(result, "__iter__") and not isinstance(result, (bytes, node_pb2.PutResponse)):
+                list(result)
+        self.assertEqual(raised.exception.code(), code, raised.exception.details())
+        self.assertTrue(raised.exception.details(), "an error needs a message a person can act on")
+        self.assert_serving()  # the daemon keeps serving after every bad request
+        return raised.exception.details()
+
+    def test_health_is_serving(self):
+        self.assert_serving()
+        reply = self.health.Check(health_pb2.HealthCheckRequest(service="swarmkv.v1.Node"), timeout=10)
+        self.assertEqual(reply.status, health_pb2.HealthCheckResponse.SERVING)
+
+    def test_reflection_lists_the_node_service(self):
+        stub = reflection_pb2_grpc.ServerReflectionStub(self.channel)
+        replies = list(stub.ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=10))
+        names = [s.name for s in replies[0].list_services_response.service]
+        self.assertIn("swarmkv.v1.Node", names)
+        self.assertIn("grpc.health.v1.Health", names)
+
+    def test_round_trips_every_size_and_mode(self):
+        rng = random.Random(3)
+        for size in (0, 1, 1024 * 1024, 50 * 1024 * 1024):
+            data = rng.randbytes(size)
+            for name, mode in MODES.items():
+                reply = self.put(data, mode)
+                self.assertEqual(reply.size, size)
+                self.assertEqual(reply.replicas, 1)
+                self.assertEqual(bool(reply.key), name != "plain")
+                got = self.get(reply.capability)
+                self.assertEqual(hashlib.sha256(got).digest(), hashlib.sha256(data).digest(),
+                                 f"{name}, {size} bytes")
+                if reply.key:  # the key may also travel in its own field
+                    self.assertEqual(self.get(reply.cid, key=reply.key), data)
+
+    def test_byte_range_and_stat(self):
+        data = bytes(range(256)) * 4096
+        reply = self.put(data)
+        self.assertEqual(self.get(reply.capability, offset=1000, length=5000), data[1000:6000])
+        stat = self.node.Stat(node_pb2.StatRequest(target=reply.cid), timeout=10)
+        self.assertTrue(stat.present and stat.pinned)
+        self.assertEqual((stat.size, stat.mode, stat.codec), (len(data), "random", "swarmkv-manifest"))
+
+    def test_errors_have_the_right_codes(self):
+        reply = self.put(b"secret")
+        unknown = "bafkreie5cvv4h45feadgeuwhbcutmh6t2ceseocckahdoe6uat64zmz454"
+        self.assert_code(grpc.StatusCode.NOT_FOUND, self.get, unknown)
+        self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.get, "bnot-a-cid")
+        self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.get, "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG")
+        self.assert_code(grpc.StatusCode.FAILED_PRECONDITION, self.get, reply.cid)
+        wrong = self.assert_code(grpc.StatusCode.PERMISSION_DENIED, self.get, reply.cid, key=os.urandom(32))
+        self.assertIn("does not open", wrong)
+        self.assert_code(grpc.StatusCode.RESOURCE_EXHAUSTED, self.node.Put,
+                         iter([node_pb2.PutRequest(header=node_pb2.PutHeader()),
+                               node_pb2.PutRequest(chunk=os.urandom(2 * 1024 * 1024))]), timeout=30)
+        self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.node.Put,
+                         iter([node_pb2.PutRequest(chunk=b"no header")]), timeout=30)
+        self.assert_code(grpc.StatusCode.NOT_FOUND, self.node.Unpin,
+                         node_pb2.UnpinRequest(target=unknown), timeout=10)
+        self.assert_code(grpc.StatusCode.UNIMPLEMENTED, self.node.Peers, node_pb2.PeersRequest(), timeout=10)
+        self.assertEqual(self.get(reply.capability), b"secret")  # nothing lost
+
+    def test_cancelled_put_leaves_nothing_visible(self):
+        before = self.node.Info(node_pb2.InfoRequest(), timeout=10).store.pinned_roots
+        sent = threading.Event()
+
+        def requests():
+            yield node_pb2.PutRequest(header=node_pb2.PutHeader(pin=True, name="cancelled"))
+            for _ in range(8):
+                yield node_pb2.PutRequest(chunk=os.urandom(MESSAGE))
+            sent.set()
+            threading.Event().wait(5)  # hold the stream open until cancelled
+
+        future = self.node.Put.future(requests(), timeout=60)
+        self.assertTrue(sent.wait(30))
+        future.cancel()
+        with self.assertRaises(grpc.FutureCancelledError):
+            future.result()
+        self.assert_serving()
+        pins = list(self.node.ListPins(node_pb2.ListPinsRequest(), timeout=10))
+        self.assertNotIn("cancelled", [p.name for p in pins])
+        self.assertEqual(self.node.Info(node_pb2.InfoRequest(), timeout=10).store.pinned_roots, before)
+
+    def test_deadline_stops_a_put(self):
+        def slow():
+            yield node_pb2.PutRequest(header=node_pb2.PutHeader(pin=True, name="late"))
+            threading.Event().wait(3)
+            yield node_pb2.PutRequest(chunk=b"late")
+
+        self.assert_code(grpc.StatusCode.DEADLINE_EXCEEDED, self.node.Put, slow(), timeout=0.5)
+        names = [p.name for p in self.node.ListPins(node_pb2.ListPinsRequest(), timeout=10)]
+        self.assertNotIn("late", names)
+
+
+class TokenTest(unittest.TestCase):
+    def test_tcp_listener_checks_the_bearer_token(self):
+        port = free_port()
+        daemon = Daemon(SWARMKV, extra_args=["--listen", f"127.0.0.1:{port}", "--token", "s3cret"],
+                        env=dict(os.environ, SWARMKV_API_TOKEN="s3cret"))
+        try:
+            daemon.start()
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                node = node_pb2_grpc.NodeStub(channel)
+                for metadata in ((), (("authorization", "Bearer wrong"),), (("authorization", "s3cret"),)):
+                    with self.assertRaises(grpc.RpcError) as raised:
+                        node.Info(node_pb2.InfoRequest(), metadata=metadata, timeout=10)
+                    self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+                    self.assertIn("bearer token", raised.exception.details())
+                info = node.Info(node_pb2.InfoRequest(), metadata=(("authorization", "Bearer s3cret"),),
+                                 timeout=10)
+                self.assertTrue(info.node_id.startswith("b"))
+                self.assertEqual(list(info.api_addresses), [f"127.0.0.1:{port}"])
+            self.assertEqual(daemon.stop(), 0)
+        finally:
+            daemon.close()
+
+
+class RestartTest(unittest.TestCase):
+    def test_sigterm_then_restart_keeps_everything(self):
+        daemon = Daemon(SWARMKV)
+        try:
+            daemon.start()
+            with grpc.insecure_channel(daemon.target) as channel:
+                reply = node_pb2_grpc.NodeStub(channel).Put(put_requests(b"kept" * 100000, 1), timeout=60)
+            self.assertEqual(daemon.stop(signal.SIGTERM), 0)
+            daemon.start()
+            with grpc.insecure_channel(daemon.target) as channel:
+                got = b"".join(r.chunk for r in node_pb2_grpc.NodeStub(channel).Get(
+                    node_pb2.GetRequest(target=reply.capability), timeout=60))
+            self.assertEqual(got, b"kept" * 100000)
+            self.assertEqual(daemon.stop(), 0)
+        finally:
+            daemon.close()
+
+    def test_sigkill_under_put_load_keeps_every_acknowledged_put(self):
+        daemon = Daemon(SWARMKV)
+        try:
+            daemon.start()
+            acknowledged = []
+            stop = threading.Event()
+
+            def load():
+                rng = random.Random(9)
+                with grpc.insecure_channel(daemon.target) as channel:
+                    node = node_pb2_grpc.NodeStub(channel)
+                    while not stop.is_set():
+                        data = rng.randbytes(rng.randrange(1, 600 * 1024))
+                        try:
+                            reply = node.Put(put_requests(data, 1), timeout=30)
+                        except grpc.RpcError:
+                            return  # the daemon died under this put: it was not acknowledged
+                        acknowledged.append((reply.capability, hashlib.sha256(data).digest()))
+
+            worker = threading.Thread(target=load)
+            worker.start()
+            while len(acknowledged) < 40 and worker.is_alive():
+                threading.Event().wait(0.01)
+            daemon.stop(signal.SIGKILL)
+            stop.set()
+            worker.join(60)
+            self.assertGreaterEqual(len(acknowledged), 40)
+            daemon.start()
+            with grpc.insecure_channel(daemon.target) as channel:
+                node = node_pb2_grpc.NodeStub(channel)
+                for capability, digest in acknowledged:
+                    got = b"".join(r.chunk for r in node.Get(node_pb2.GetRequest(target=capability),
+                                                             timeout=60))
+                    self.assertEqual(hashlib.sha256(got).digest(), digest)
+            self.assertEqual(daemon.stop(), 0)
+        finally:
+            daemon.close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
