@@ -76,8 +76,8 @@ absl::Status RunDaemon(const NodeConfig& config) {
   // with RESOURCE_EXHAUSTED before it is buffered.
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.api_max_chunk_bytes + 4096));
   builder.SetMaxSendMessageSize(static_cast<int>((2u << 20)));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
-                             static_cast<int>(config.api_max_concurrent_calls));
+  // No HTTP/2 stream cap: a call over the limit must be refused with RESOURCE_EXHAUSTED by the
+  // service's admission check, not left waiting for a stream slot.
   builder.RegisterService(&service);
   // The socket is created 0600 from the start: no window in which others could connect.
   const mode_t old_umask = umask(077);
