@@ -8,8 +8,10 @@
 #include <memory>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "api/metrics.h"
 #include "api/node_service.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
@@ -17,6 +19,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "httplib.h"
 #include "node/data_dir.h"
 
 namespace swarmkv {
@@ -24,6 +27,41 @@ namespace {
 
 // How long in-flight calls get to finish after SIGTERM before they are cancelled.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+
+// Serves GET /metrics (Prometheus text format) on its own thread until destroyed.
+class MetricsServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
+                                                              const ApiMetrics& metrics,
+                                                              const BlockStore& store) {
+    const size_t colon = listen.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
+        port <= 0 || port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("metrics listen address \"", listen, "\" must be host:port"));
+    }
+    auto server = std::unique_ptr<MetricsServer>(new MetricsServer());
+    server->http_.Get(
+        "/metrics", [&metrics, &store](const httplib::Request&, httplib::Response& response) {
+          response.set_content(metrics.Render(store.Stats()), "text/plain; version=0.0.4");
+        });
+    if (!server->http_.bind_to_port(listen.substr(0, colon), port)) {
+      return absl::UnavailableError(absl::StrCat("cannot listen for metrics on ", listen));
+    }
+    server->thread_ = std::thread([s = server.get()] { s->http_.listen_after_bind(); });
+    return server;
+  }
+  ~MetricsServer() {
+    http_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  MetricsServer() = default;
+  httplib::Server http_;
+  std::thread thread_;
+};
 
 absl::Status CheckSocketPath(const std::string& path) {
   if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
@@ -79,6 +117,10 @@ absl::Status RunDaemon(const NodeConfig& config) {
   // No HTTP/2 stream cap: a call over the limit must be refused with RESOURCE_EXHAUSTED by the
   // service's admission check, not left waiting for a stream slot.
   builder.RegisterService(&service);
+  ApiMetrics metrics;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // The socket is created 0600 from the start: no window in which others could connect.
   const mode_t old_umask = umask(077);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -86,6 +128,11 @@ absl::Status RunDaemon(const NodeConfig& config) {
   if (server == nullptr) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", api, " (address in use, or not allowed)"));
+  }
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (!config.metrics_listen.empty()) {
+    SWARMKV_ASSIGN_OR_RETURN(metrics_server,
+                             MetricsServer::Start(config.metrics_listen, metrics, data.store()));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(v1::Node::service_full_name(), true);
@@ -103,6 +150,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kShutdownGrace));
   server->Wait();
+  metrics_server.reset();
   pool.reset();  // runs what the finished calls left, then joins
   server.reset();
   LogEvent(LogLevel::kInfo, "daemon.stopped");

@@ -203,6 +203,30 @@ class TokenTest(unittest.TestCase):
             daemon.close()
 
 
+class MetricsTest(unittest.TestCase):
+    def test_prometheus_metrics(self):
+        import urllib.request
+        port = free_port()
+        daemon = Daemon(SWARMKV, extra_args=["--metrics-listen", f"127.0.0.1:{port}"])
+        try:
+            daemon.start()
+            with grpc.insecure_channel(daemon.target) as channel:
+                node = node_pb2_grpc.NodeStub(channel)
+                node.Put(put_requests(b"counted", 1), timeout=30)
+                with self.assertRaises(grpc.RpcError):
+                    list(node.Get(node_pb2.GetRequest(
+                        target="bafkreie5cvv4h45feadgeuwhbcutmh6t2ceseocckahdoe6uat64zmz454"), timeout=10))
+            text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+            self.assertIn('swarmkv_api_requests_total{method="swarmkv.v1.Node/Put",code="OK"} 1', text)
+            self.assertIn('swarmkv_api_requests_total{method="swarmkv.v1.Node/Get",code="NOT_FOUND"} 1', text)
+            self.assertIn('swarmkv_api_request_duration_seconds_count{method="swarmkv.v1.Node/Put"} 1', text)
+            self.assertRegex(text, r"\nswarmkv_store_blocks [1-9]")
+            self.assertRegex(text, r"\nprocess_resident_memory_bytes [1-9]")
+            self.assertEqual(daemon.stop(), 0)
+        finally:
+            daemon.close()
+
+
 class RestartTest(unittest.TestCase):
     def test_sigterm_then_restart_keeps_everything(self):
         daemon = Daemon(SWARMKV)

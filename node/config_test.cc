@@ -1,0 +1,73 @@
+#include "node/config.h"
+
+#include <cstdlib>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/status_matchers.h"
+
+namespace swarmkv {
+namespace {
+
+using ::swarmkv::testing::IsOk;
+using ::swarmkv::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, DefaultFileParsesToTheDefaults) {
+  NodeConfig parsed;
+  parsed.api_listen = "changed";
+  ASSERT_THAT(ApplyConfigToml(DefaultConfigToml(), "default", &parsed), IsOk());
+  const NodeConfig defaults;
+  EXPECT_EQ(parsed.api_listen, defaults.api_listen);
+  EXPECT_EQ(parsed.api_max_chunk_bytes, defaults.api_max_chunk_bytes);
+  EXPECT_EQ(parsed.store_sync_writes, defaults.store_sync_writes);
+  EXPECT_THAT(ValidateConfig(parsed), IsOk());
+}
+
+TEST(ConfigTest, FileThenEnvironment) {
+  NodeConfig config;
+  ASSERT_THAT(ApplyConfigToml("[api]\nlisten = \"127.0.0.1:7000\"\n[store]\nquota_bytes = 99\n",
+                              "f", &config),
+              IsOk());
+  EXPECT_EQ(config.api_listen, "127.0.0.1:7000");
+  EXPECT_EQ(config.store_quota_bytes, 99u);
+  setenv("SWARMKV_STORE_QUOTA_BYTES", "7", 1);
+  setenv("SWARMKV_STORE_SYNC_WRITES", "false", 1);
+  ASSERT_THAT(ApplyEnvironment(&config), IsOk());
+  unsetenv("SWARMKV_STORE_QUOTA_BYTES");
+  unsetenv("SWARMKV_STORE_SYNC_WRITES");
+  EXPECT_EQ(config.store_quota_bytes, 7u);  // the environment wins over the file
+  EXPECT_FALSE(config.store_sync_writes);
+  EXPECT_EQ(config.api_listen, "127.0.0.1:7000");  // untouched by the environment
+}
+
+TEST(ConfigTest, BadInputIsAClearError) {
+  NodeConfig config;
+  EXPECT_THAT(ApplyConfigToml("[api]\nlisten = 5\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("api.listen")));
+  EXPECT_THAT(ApplyConfigToml("[api]\nlisen = \"unix\"\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown key api.lisen")));
+  EXPECT_THAT(ApplyConfigToml("[nope]\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown section [nope]")));
+  EXPECT_THAT(ApplyConfigToml("[api\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cfg.toml:")));
+  setenv("SWARMKV_STORE_QUOTA_BYTES", "lots", 1);
+  EXPECT_THAT(ApplyEnvironment(&config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("SWARMKV_STORE_QUOTA_BYTES")));
+  unsetenv("SWARMKV_STORE_QUOTA_BYTES");
+  config = NodeConfig();
+  config.api_listen = "nowhere";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("host:port")));
+}
+
+TEST(ConfigTest, ApiTarget) {
+  NodeConfig config;
+  config.data_dir = "/d";
+  EXPECT_EQ(ApiTarget(config), "unix:/d/api.sock");
+  config.api_listen = "127.0.0.1:1";
+  EXPECT_EQ(ApiTarget(config), "127.0.0.1:1");
+}
+
+}  // namespace
+}  // namespace swarmkv
