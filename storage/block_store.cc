@@ -131,8 +131,11 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
   if (absl::IsNotFound(st)) {
     rocksdb::WriteBatch batch;
     store->handles_->PutSealed(&batch, store->storage_key_, kMeta, kSchemaKey, kSchemaVersion);
-    absl::MutexLock lock(&store->mu_);
-    SWARMKV_RETURN_IF_ERROR(store->CommitLocked(&batch, "initialize store"));
+    {
+      absl::MutexLock lock(&store->mu_);
+      SWARMKV_RETURN_IF_ERROR(store->CommitLocked(&batch, "initialize store"));
+    }
+    SWARMKV_RETURN_IF_ERROR(store->SyncWrites());
   } else if (!st.ok()) {
     return st;
   } else if (schema != kSchemaVersion) {
@@ -177,14 +180,26 @@ void BlockStore::AppendCountersLocked(rocksdb::WriteBatch* batch) {
   handles_->PutSealed(batch, storage_key_, kMeta, kCountersKey, value);
 }
 
-absl::Status BlockStore::CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what,
-                                      Durability durability) {
+absl::Status BlockStore::CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what) {
   SWARMKV_RETURN_IF_ERROR(write_error_);
-  rocksdb::WriteOptions write_options = handles_->write_options;
-  if (durability == Durability::kDeferred) write_options.sync = false;
-  rocksdb::Status s = handles_->db->Write(write_options, batch);
+  rocksdb::WriteOptions unsynced = handles_->write_options;
+  unsynced.sync = false;
+  rocksdb::Status s = handles_->db->Write(unsynced, batch);
   if (!s.ok()) return FailWritesLocked(what, s.ToString());
   return absl::OkStatus();
+}
+
+absl::Status BlockStore::SyncIfNeeded(Durability durability, absl::string_view what) {
+  if (!options_.sync_writes || durability == Durability::kDeferred) return absl::OkStatus();
+  // A synced empty batch fsyncs the WAL up to here, outside our mutex, so RocksDB can
+  // group-commit it with concurrent writers: one fsync for many acknowledgements.
+  rocksdb::WriteBatch empty;
+  rocksdb::WriteOptions synced = handles_->write_options;
+  synced.sync = true;
+  rocksdb::Status s = handles_->db->Write(synced, &empty);
+  absl::MutexLock lock(&mu_);
+  if (!s.ok()) return FailWritesLocked(what, s.ToString());
+  return write_error_;
 }
 
 absl::Status BlockStore::FailWritesLocked(absl::string_view what, const std::string& error) {
@@ -196,14 +211,7 @@ absl::Status BlockStore::FailWritesLocked(absl::string_view what, const std::str
   return write_error_;
 }
 
-absl::Status BlockStore::SyncWrites() {
-  absl::MutexLock lock(&mu_);
-  SWARMKV_RETURN_IF_ERROR(write_error_);
-  if (!options_.sync_writes) return absl::OkStatus();
-  rocksdb::Status s = handles_->db->SyncWAL();
-  if (!s.ok()) return FailWritesLocked("sync", s.ToString());
-  return absl::OkStatus();
-}
+absl::Status BlockStore::SyncWrites() { return SyncIfNeeded(Durability::kPerOptions, "sync"); }
 
 absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFunction function,
                                     Durability durability) {
@@ -224,6 +232,12 @@ absl::Status BlockStore::PutVerified(const Cid& cid, absl::string_view data) {
 
 absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data,
                                      Durability durability) {
+  // Even when the block was already there, another writer may not have synced it yet.
+  SWARMKV_RETURN_IF_ERROR(StoreSealedUnsynced(cid, data));
+  return SyncIfNeeded(durability, "write block");
+}
+
+absl::Status BlockStore::StoreSealedUnsynced(const Cid& cid, absl::string_view data) {
   const std::string key = cid.ToBytes();
   // Seal outside the lock: it is the expensive part and needs no shared state.
   rocksdb::WriteBatch batch;
@@ -245,7 +259,7 @@ absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data,
   ++block_count_;
   stored_bytes_ += sealed_size;
   AppendCountersLocked(&batch);
-  absl::Status st = CommitLocked(&batch, "write block", durability);
+  absl::Status st = CommitLocked(&batch, "write block");
   if (!st.ok()) {
     --block_count_;
     stored_bytes_ -= sealed_size;
@@ -295,6 +309,12 @@ absl::StatusOr<uint64_t> BlockStore::ReadRefcountLocked(const std::string& key) 
 
 absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
                              absl::string_view name, absl::Time now) {
+  SWARMKV_RETURN_IF_ERROR(PinUnsynced(root, blocks, name, now));
+  return SyncIfNeeded(Durability::kPerOptions, "pin");
+}
+
+absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& blocks,
+                                     absl::string_view name, absl::Time now) {
   const std::string root_key = PrefixedKey(kPinRootPrefix, root);
   absl::MutexLock lock(&mu_);
   SWARMKV_RETURN_IF_ERROR(write_error_);
@@ -337,6 +357,11 @@ absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
 }
 
 absl::Status BlockStore::Unpin(const Cid& root, const std::vector<Cid>& blocks) {
+  SWARMKV_RETURN_IF_ERROR(UnpinUnsynced(root, blocks));
+  return SyncIfNeeded(Durability::kPerOptions, "unpin");
+}
+
+absl::Status BlockStore::UnpinUnsynced(const Cid& root, const std::vector<Cid>& blocks) {
   const std::string root_key = PrefixedKey(kPinRootPrefix, root);
   absl::MutexLock lock(&mu_);
   SWARMKV_RETURN_IF_ERROR(write_error_);
@@ -422,6 +447,14 @@ absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins() const {
 }
 
 absl::StatusOr<GcResult> BlockStore::CollectGarbage() {
+  SWARMKV_ASSIGN_OR_RETURN(GcResult result, CollectGarbageUnsynced());
+  if (result.blocks_deleted > 0) {
+    SWARMKV_RETURN_IF_ERROR(SyncIfNeeded(Durability::kPerOptions, "garbage collection"));
+  }
+  return result;
+}
+
+absl::StatusOr<GcResult> BlockStore::CollectGarbageUnsynced() {
   GcResult result;
   if (options_.quota_bytes == 0) return result;
   absl::MutexLock lock(&mu_);

@@ -115,6 +115,8 @@ class BlockStore {
 
   // Pins content `root` whose blocks (root included, in any order, repeats allowed) are
   // `blocks`. Idempotent for a root already pinned. FAILED_PRECONDITION when a block is absent.
+  // The pin is written with the store's durability (synced by default), which also makes every
+  // earlier deferred write durable.
   absl::Status Pin(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
                    absl::Time now);
   // Releases a pin taken with the same `blocks`. NOT_FOUND when `root` is not pinned.
@@ -155,10 +157,18 @@ class BlockStore {
   BlockStore(BlockStoreOptions options, SecretBytes storage_key);
   absl::Status LoadCounters();
   absl::Status StoreSealed(const Cid& cid, absl::string_view data, Durability durability);
-  // Writes `batch` and turns the store read-only on failure.
-  absl::Status CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what,
-                            Durability durability = Durability::kPerOptions)
+  // The *Unsynced steps write under mu_ without syncing; their public callers then call
+  // SyncIfNeeded outside mu_, so concurrent writers share fsyncs (RocksDB group commit).
+  absl::Status StoreSealedUnsynced(const Cid& cid, absl::string_view data);
+  absl::Status PinUnsynced(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
+                           absl::Time now);
+  absl::Status UnpinUnsynced(const Cid& root, const std::vector<Cid>& blocks);
+  absl::StatusOr<GcResult> CollectGarbageUnsynced();
+  // Writes `batch` without a sync; turns the store read-only on failure.
+  absl::Status CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes every earlier write durable when `durability` and the options ask for it.
+  absl::Status SyncIfNeeded(Durability durability, absl::string_view what) ABSL_LOCKS_EXCLUDED(mu_);
   // Records the first failed write; later writes return it.
   absl::Status FailWritesLocked(absl::string_view what, const std::string& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

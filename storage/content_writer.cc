@@ -142,9 +142,13 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   } else {
     SWARMKV_ASSIGN_OR_RETURN(root, WriteNode(top));
   }
-  SWARMKV_RETURN_IF_ERROR(store_.SyncWrites());
+  // One synced write makes every deferred block before it durable (the WAL is one sequential
+  // log). Pinned content: the pin batch is that write, and RocksDB group-commits it with
+  // concurrent writers. Unpinned content: an explicit WAL sync.
   if (options_.pin) {
     SWARMKV_RETURN_IF_ERROR(PinContent(store_, root.cid, options_.pin_name, now));
+  } else {
+    SWARMKV_RETURN_IF_ERROR(store_.SyncWrites());
   }
   ContentInfo info{
       root.key.empty() ? Capability(root.cid) : Capability(root.cid, std::move(root.key)), size_,
