@@ -33,6 +33,12 @@ void GetReactor::Open(const v1::GetRequest& request) {
     return;
   }
   reader_ = std::move(reader).value();
+  auto first = reader_->Next(&ahead_);
+  if (!first.ok()) {
+    Finish(ToGrpcStatus(first.status()));
+    return;
+  }
+  have_ahead_ = *first;
   WriteNext();
 }
 
@@ -41,28 +47,24 @@ void GetReactor::WriteNext() {
     Finish(grpc::Status(grpc::StatusCode::CANCELLED, "Get cancelled"));
     return;
   }
-  std::string* piece = response_.mutable_chunk();
-  auto more = reader_->Next(piece);
+  if (!have_ahead_ && !first_) {
+    Finish(grpc::Status::OK);
+    return;
+  }
+  // This message: the piece read ahead (or nothing, for empty content or range).
+  response_.Clear();
+  if (have_ahead_) response_.mutable_chunk()->swap(ahead_);
+  if (first_) response_.set_total_size(reader_->size());
+  first_ = false;
+  auto more = have_ahead_ ? reader_->Next(&ahead_) : absl::StatusOr<bool>(false);
   if (!more.ok()) {
     Finish(ToGrpcStatus(more.status()));
     return;
   }
-  if (!*more) {
-    if (first_) {  // empty content or range: one message saying the size
-      first_ = false;
-      response_.clear_chunk();
-      response_.set_total_size(reader_->size());
-      StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
-      return;
-    }
-    Finish(grpc::Status::OK);
+  have_ahead_ = *more;
+  if (!have_ahead_) {
+    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
     return;
-  }
-  if (first_) {
-    response_.set_total_size(reader_->size());
-    first_ = false;
-  } else {
-    response_.clear_total_size();
   }
   StartWrite(&response_);
 }

@@ -29,6 +29,8 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   bool counted_ = false;
   bool first_ = true;
   std::unique_ptr<ContentReader> reader_;
+  std::string ahead_;  // the next piece to send
+  bool have_ahead_ = false;
   v1::GetResponse response_;
 };
 
