@@ -79,6 +79,18 @@ class Progress {
   absl::Time last_ = absl::InfinitePast();
 };
 
+// One unary call of the Node service with the token and the usual deadline.
+template <typename Request, typename Response>
+absl::Status CallNode(const ApiFlags& api,
+                      grpc::Status (v1::Node::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                             Response*),
+                      const Request& request, Response* response) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, true);
+  return FromGrpc(((*stub).*method)(&context, request, response), api);
+}
+
 }  // namespace
 
 absl::Status RunPut(const ApiFlags& api, const PutFlags& flags) {
@@ -168,13 +180,10 @@ absl::Status RunGet(const ApiFlags& api, const GetFlags& flags) {
 }
 
 absl::Status RunStat(const ApiFlags& api, const std::string& target) {
-  auto stub = v1::Node::NewStub(Connect(api));
-  grpc::ClientContext context;
-  Prepare(api, &context, true);
   v1::StatRequest request;
   request.set_target(target);
   v1::StatResponse response;
-  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Stat(&context, request, &response), api));
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Stat, request, &response));
   std::printf("cid      %s\ncodec    %s\npresent  %s\npinned   %s\n", response.cid().c_str(),
               response.codec().c_str(), response.present() ? "yes" : "no",
               response.pinned() ? "yes" : "no");
@@ -186,26 +195,20 @@ absl::Status RunStat(const ApiFlags& api, const std::string& target) {
 }
 
 absl::Status RunPin(const ApiFlags& api, const std::string& target, const std::string& name) {
-  auto stub = v1::Node::NewStub(Connect(api));
-  grpc::ClientContext context;
-  Prepare(api, &context, true);
   v1::PinRequest request;
   request.set_target(target);
   request.set_name(name);
   v1::PinResponse response;
-  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Pin(&context, request, &response), api));
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Pin, request, &response));
   std::printf("pinned\n");
   return absl::OkStatus();
 }
 
 absl::Status RunUnpin(const ApiFlags& api, const std::string& target) {
-  auto stub = v1::Node::NewStub(Connect(api));
-  grpc::ClientContext context;
-  Prepare(api, &context, true);
   v1::UnpinRequest request;
   request.set_target(target);
   v1::UnpinResponse response;
-  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Unpin(&context, request, &response), api));
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Unpin, request, &response));
   std::printf("unpinned\n");
   return absl::OkStatus();
 }
@@ -228,11 +231,8 @@ absl::Status RunListPins(const ApiFlags& api) {
 }
 
 absl::Status RunId(const ApiFlags& api) {
-  auto stub = v1::Node::NewStub(Connect(api));
-  grpc::ClientContext context;
-  Prepare(api, &context, true);
   v1::InfoResponse info;
-  SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Info(&context, v1::InfoRequest(), &info), api));
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Info, v1::InfoRequest(), &info));
   std::printf("node id  %s\nversion  %s\n", info.node_id().c_str(), info.version().c_str());
   for (const std::string& a : info.api_addresses()) std::printf("api      %s\n", a.c_str());
   std::printf("store    %s blocks, %s bytes, %s pins\n",
