@@ -10,7 +10,7 @@ GetReactor::GetReactor(ServiceContext& context, grpc::CallbackServerContext* cal
     : context_(context), call_(call) {
   absl::Status admitted = context_.BeginCall(*call_);
   if (!admitted.ok()) {
-    Finish(ToGrpcStatus(admitted));
+    Complete(ToGrpcStatus(admitted));
     return;
   }
   counted_ = true;
@@ -21,7 +21,7 @@ GetReactor::GetReactor(ServiceContext& context, grpc::CallbackServerContext* cal
 void GetReactor::Open(const v1::GetRequest& request) {
   auto capability = ParseTarget(request.target(), request.key());
   if (!capability.ok()) {
-    Finish(ToGrpcStatus(capability.status()));
+    Complete(ToGrpcStatus(capability.status()));
     return;
   }
   ByteRange range;
@@ -29,13 +29,13 @@ void GetReactor::Open(const v1::GetRequest& request) {
   if (request.has_length()) range.length = request.length();
   auto reader = ContentReader::Open(context_.store, *capability, range);
   if (!reader.ok()) {
-    Finish(ToGrpcStatus(reader.status()));
+    Complete(ToGrpcStatus(reader.status()));
     return;
   }
   reader_ = std::move(reader).value();
   auto first = reader_->Next(&ahead_);
   if (!first.ok()) {
-    Finish(ToGrpcStatus(first.status()));
+    Complete(ToGrpcStatus(first.status()));
     return;
   }
   have_ahead_ = *first;
@@ -44,11 +44,11 @@ void GetReactor::Open(const v1::GetRequest& request) {
 
 void GetReactor::WriteNext() {
   if (call_->IsCancelled()) {
-    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "Get cancelled"));
+    Complete(grpc::Status(grpc::StatusCode::CANCELLED, "Get cancelled"));
     return;
   }
   if (!have_ahead_ && !first_) {
-    Finish(grpc::Status::OK);
+    Complete(grpc::Status::OK);
     return;
   }
   // This message: the piece read ahead (or nothing, for empty content or range).
@@ -58,11 +58,15 @@ void GetReactor::WriteNext() {
   first_ = false;
   auto more = have_ahead_ ? reader_->Next(&ahead_) : absl::StatusOr<bool>(false);
   if (!more.ok()) {
-    Finish(ToGrpcStatus(more.status()));
+    Complete(ToGrpcStatus(more.status()));
     return;
   }
   have_ahead_ = *more;
   if (!have_ahead_) {
+    if (counted_) {  // as in Complete: free the slot before the client sees the end
+      counted_ = false;
+      context_.EndCall();
+    }
     StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
     return;
   }
@@ -71,10 +75,18 @@ void GetReactor::WriteNext() {
 
 void GetReactor::OnWriteDone(bool ok) {
   if (!ok) {
-    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    Complete(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
     return;
   }
   context_.pool.Post([this] { WriteNext(); });
+}
+
+void GetReactor::Complete(const grpc::Status& status) {
+  if (counted_) {
+    counted_ = false;
+    context_.EndCall();
+  }
+  Finish(status);
 }
 
 void GetReactor::OnDone() {

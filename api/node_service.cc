@@ -48,14 +48,14 @@ class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
   ListPinsReactor(ServiceContext& context, grpc::CallbackServerContext* call) : context_(context) {
     absl::Status admitted = context_.BeginCall(*call);
     if (!admitted.ok()) {
-      Finish(ToGrpcStatus(admitted));
+      Complete(ToGrpcStatus(admitted));
       return;
     }
     counted_ = true;
     context_.pool.Post([this] {
       auto pins = context_.store.ListPins();
       if (!pins.ok()) {
-        Finish(ToGrpcStatus(pins.status()));
+        Complete(ToGrpcStatus(pins.status()));
         return;
       }
       pins_ = std::move(pins).value();
@@ -64,7 +64,7 @@ class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
   }
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+      Complete(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
       return;
     }
     WriteNext();
@@ -75,9 +75,19 @@ class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
   }
 
  private:
+  // Frees the call's slot before the client can see the status, so its next call never meets
+  // this finished one under the concurrency limit.
+  void Complete(const grpc::Status& status) {
+    if (counted_) {
+      counted_ = false;
+      context_.EndCall();
+    }
+    Finish(status);
+  }
+
   void WriteNext() {
     if (next_ == pins_.size()) {
-      Finish(grpc::Status::OK);
+      Complete(grpc::Status::OK);
       return;
     }
     const PinnedRoot& pin = pins_[next_++];

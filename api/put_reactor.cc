@@ -29,7 +29,7 @@ PutReactor::PutReactor(ServiceContext& context, grpc::CallbackServerContext* cal
     : context_(context), call_(call), response_(response) {
   absl::Status admitted = context_.BeginCall(*call_);
   if (!admitted.ok()) {
-    Finish(ToGrpcStatus(admitted));
+    Complete(ToGrpcStatus(admitted));
     return;
   }
   counted_ = true;
@@ -40,7 +40,7 @@ void PutReactor::OnReadDone(bool ok) {
   if (!ok) {
     // The client closed its side, or the call was cancelled (deadline, disconnect).
     if (call_->IsCancelled()) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "Put cancelled; nothing was stored"));
+      Complete(grpc::Status(grpc::StatusCode::CANCELLED, "Put cancelled; nothing was stored"));
       return;
     }
     context_.pool.Post([this] { FinishContent(); });
@@ -121,7 +121,15 @@ void PutReactor::FinishContent() {
 
 void PutReactor::FinishWith(const absl::Status& status) {
   writer_.reset();  // an unfinished writer leaves nothing visible
-  Finish(ToGrpcStatus(status));
+  Complete(ToGrpcStatus(status));
+}
+
+void PutReactor::Complete(const grpc::Status& status) {
+  if (counted_) {
+    counted_ = false;
+    context_.EndCall();
+  }
+  Finish(status);
 }
 
 void PutReactor::OnDone() {

@@ -28,6 +28,10 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   void FinishContent();
   void FinishWith(const absl::Status& status);
 
+  // Frees the call's slot before the client can see the status, so its next call never meets
+  // this finished one under the concurrency limit; then finishes.
+  void Complete(const grpc::Status& status);
+
   ServiceContext& context_;
   grpc::CallbackServerContext* call_;
   v1::PutResponse* response_;

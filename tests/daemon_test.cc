@@ -86,13 +86,26 @@ TEST_F(DaemonTest, SigtermLetsAnInFlightPutFinish) {
 TEST_F(DaemonTest, ConcurrentCallLimitIsResourceExhausted) {
   auto daemon = StartDaemon({"--max-concurrent-calls", "1"});
   auto stub = v1::Node::NewStub(daemon->Channel());
-  grpc::ClientContext put_context;
-  v1::PutResponse put_response;
-  auto writer = stub->Put(&put_context, &put_response);
-  v1::PutRequest header;
-  header.mutable_header();
-  ASSERT_TRUE(writer->Write(header));  // holds the one slot while the stream is open
-  absl::SleepFor(absl::Milliseconds(100));
+  // Content large enough that a Get stays open while we do not read it.
+  std::string capability;
+  {
+    grpc::ClientContext context;
+    v1::PutResponse response;
+    auto writer = stub->Put(&context, &response);
+    v1::PutRequest header;
+    header.mutable_header();
+    ASSERT_TRUE(writer->Write(header));
+    ASSERT_TRUE(WriteChunks(*writer, Random(3).Bytes(16u << 20)));
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    capability = response.capability();
+  }
+  grpc::ClientContext get_context;
+  v1::GetRequest get;
+  get.set_target(capability);
+  auto reader = stub->Get(&get_context, get);
+  v1::GetResponse first;
+  ASSERT_TRUE(reader->Read(&first));  // the server admitted the Get: it holds the one slot
 
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -101,10 +114,18 @@ TEST_F(DaemonTest, ConcurrentCallLimitIsResourceExhausted) {
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(refused.error_message(), HasSubstr("concurrent calls"));
 
-  writer->WritesDone();
-  ASSERT_TRUE(writer->Finish().ok());
-  grpc::ClientContext after;
-  EXPECT_TRUE(stub->Info(&after, v1::InfoRequest(), &info).ok());
+  get_context.TryCancel();
+  reader->Finish().ok();
+  // The slot frees once the server has finished the cancelled Get: wait for it, with a deadline.
+  bool served = false;
+  for (const absl::Time give_up = absl::Now() + absl::Seconds(20);
+       !served && absl::Now() < give_up;) {
+    grpc::ClientContext after;
+    after.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    served = stub->Info(&after, v1::InfoRequest(), &info).ok();
+    if (!served) absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_TRUE(served);
   EXPECT_EQ(daemon->Stop(SIGTERM), 0);
 }
 

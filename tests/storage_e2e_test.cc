@@ -207,7 +207,10 @@ TEST(StorageCrashTest, EveryAcknowledgedPutSurvivesSigkill) {
     EXPECT_EQ(digest, TestContentDigest(seed, TestContentSize(seed))) << "seed " << seed;
     EXPECT_TRUE(*store->IsPinned(cap.root()));
   }
-  EXPECT_EQ(store->Stats().pinned_roots, acknowledged.size());
+  // The writer may have committed one more put whose acknowledgement it never got to print:
+  // durable but unacknowledged, which is allowed. Nothing beyond that one.
+  EXPECT_GE(store->Stats().pinned_roots, acknowledged.size());
+  EXPECT_LE(store->Stats().pinned_roots, acknowledged.size() + 1);
 }
 
 }  // namespace
