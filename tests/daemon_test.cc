@@ -36,6 +36,18 @@ class DaemonTest : public ::testing::Test {
     return true;
   }
 
+  // Stores `data` (one Put call) and returns its capability, or "" on failure.
+  static std::string Put(v1::Node::Stub& stub, const std::string& data) {
+    grpc::ClientContext context;
+    v1::PutResponse response;
+    auto writer = stub.Put(&context, &response);
+    v1::PutRequest header;
+    header.mutable_header();
+    if (!writer->Write(header) || !WriteChunks(*writer, data)) return "";
+    writer->WritesDone();
+    return writer->Finish().ok() ? response.capability() : "";
+  }
+
   static std::string Get(v1::Node::Stub& stub, const std::string& capability) {
     grpc::ClientContext context;
     v1::GetRequest request;
@@ -87,19 +99,8 @@ TEST_F(DaemonTest, ConcurrentCallLimitIsResourceExhausted) {
   auto daemon = StartDaemon({"--max-concurrent-calls", "1"});
   auto stub = v1::Node::NewStub(daemon->Channel());
   // Content large enough that a Get stays open while we do not read it.
-  std::string capability;
-  {
-    grpc::ClientContext context;
-    v1::PutResponse response;
-    auto writer = stub->Put(&context, &response);
-    v1::PutRequest header;
-    header.mutable_header();
-    ASSERT_TRUE(writer->Write(header));
-    ASSERT_TRUE(WriteChunks(*writer, Random(3).Bytes(16u << 20)));
-    writer->WritesDone();
-    ASSERT_TRUE(writer->Finish().ok());
-    capability = response.capability();
-  }
+  const std::string capability = Put(*stub, Random(3).Bytes(16u << 20));
+  ASSERT_FALSE(capability.empty());
   grpc::ClientContext get_context;
   v1::GetRequest get;
   get.set_target(capability);
@@ -133,21 +134,14 @@ TEST_F(DaemonTest, SixteenConcurrentGets) {
   auto daemon = StartDaemon();
   auto stub = v1::Node::NewStub(daemon->Channel());
   const std::string data = Random(2).Bytes(2u << 20);
-  grpc::ClientContext context;
-  v1::PutResponse response;
-  auto writer = stub->Put(&context, &response);
-  v1::PutRequest request;
-  request.mutable_header();
-  ASSERT_TRUE(writer->Write(request));
-  ASSERT_TRUE(WriteChunks(*writer, data));
-  writer->WritesDone();
-  ASSERT_TRUE(writer->Finish().ok());
+  const std::string capability = Put(*stub, data);
+  ASSERT_FALSE(capability.empty());
 
   std::vector<std::thread> readers;
   std::atomic<int> identical{0};
   for (int i = 0; i < 16; ++i) {
     readers.emplace_back([&] {
-      if (Get(*stub, response.capability()) == data) ++identical;
+      if (Get(*stub, capability) == data) ++identical;
     });
   }
   for (auto& t : readers) t.join();
