@@ -8,12 +8,12 @@ namespace swarmkv {
 GetReactor::GetReactor(ServiceContext& context, grpc::CallbackServerContext* call,
                        const v1::GetRequest* request)
     : context_(context), call_(call) {
-  absl::Status admitted = context_.BeginCall(*call_);
-  if (!admitted.ok()) {
-    Complete(ToGrpcStatus(admitted));
+  auto slot = context_.Admit(*call_);
+  if (!slot.ok()) {
+    Finish(ToGrpcStatus(slot.status()));
     return;
   }
-  counted_ = true;
+  slot_ = std::move(slot).value();
   // The request lives until the call is done, but copy what the task needs to be plain.
   context_.pool.Post([this, request = *request] { Open(request); });
 }
@@ -63,10 +63,7 @@ void GetReactor::WriteNext() {
   }
   have_ahead_ = *more;
   if (!have_ahead_) {
-    if (counted_) {  // as in Complete: free the slot before the client sees the end
-      counted_ = false;
-      context_.EndCall();
-    }
+    slot_.Release();  // as in Complete: free the slot before the client sees the end
     StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
     return;
   }
@@ -82,16 +79,10 @@ void GetReactor::OnWriteDone(bool ok) {
 }
 
 void GetReactor::Complete(const grpc::Status& status) {
-  if (counted_) {
-    counted_ = false;
-    context_.EndCall();
-  }
+  slot_.Release();
   Finish(status);
 }
 
-void GetReactor::OnDone() {
-  if (counted_) context_.EndCall();
-  delete this;
-}
+void GetReactor::OnDone() { delete this; }
 
 }  // namespace swarmkv

@@ -24,13 +24,12 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   void Open(const v1::GetRequest& request);  // on the pool
   void WriteNext();                          // on the pool
 
-  // Frees the call's slot before the client can see the status, so its next call never meets
-  // this finished one under the concurrency limit; then finishes.
+  // Releases the call's slot (see CallSlot), then finishes.
   void Complete(const grpc::Status& status);
 
   ServiceContext& context_;
   grpc::CallbackServerContext* call_;
-  bool counted_ = false;
+  CallSlot slot_;
   bool first_ = true;
   std::unique_ptr<ContentReader> reader_;
   std::string ahead_;  // the next piece to send

@@ -46,12 +46,12 @@ absl::Status FillStat(BlockStore& store, const Cid& root, v1::StatResponse* resp
 class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
  public:
   ListPinsReactor(ServiceContext& context, grpc::CallbackServerContext* call) : context_(context) {
-    absl::Status admitted = context_.BeginCall(*call);
-    if (!admitted.ok()) {
-      Complete(ToGrpcStatus(admitted));
+    auto slot = context_.Admit(*call);
+    if (!slot.ok()) {
+      Finish(ToGrpcStatus(slot.status()));
       return;
     }
-    counted_ = true;
+    slot_ = std::move(slot).value();
     context_.pool.Post([this] {
       auto pins = context_.store.ListPins();
       if (!pins.ok()) {
@@ -69,19 +69,12 @@ class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
     }
     WriteNext();
   }
-  void OnDone() override {
-    if (counted_) context_.EndCall();
-    delete this;
-  }
+  void OnDone() override { delete this; }
 
  private:
-  // Frees the call's slot before the client can see the status, so its next call never meets
-  // this finished one under the concurrency limit.
+  // Releases the call's slot (see CallSlot), then finishes.
   void Complete(const grpc::Status& status) {
-    if (counted_) {
-      counted_ = false;
-      context_.EndCall();
-    }
+    slot_.Release();
     Finish(status);
   }
 
@@ -98,7 +91,7 @@ class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
   }
 
   ServiceContext& context_;
-  bool counted_ = false;
+  CallSlot slot_;
   std::vector<PinnedRoot> pins_;
   size_t next_ = 0;
   v1::ListPinsResponse response_;
@@ -131,14 +124,16 @@ class FinishedStream : public grpc::ServerWriteReactor<Response> {
 template <typename Work>
 grpc::ServerUnaryReactor* NodeService::RunUnary(grpc::CallbackServerContext* call, Work work) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  absl::Status admitted = context_.BeginCall(*call);
-  if (!admitted.ok()) {
-    reactor->Finish(ToGrpcStatus(admitted));
+  auto slot = context_.Admit(*call);
+  if (!slot.ok()) {
+    reactor->Finish(ToGrpcStatus(slot.status()));
     return reactor;
   }
-  context_.pool.Post([this, reactor, work = std::move(work)]() mutable {
+  // shared_ptr only because ThreadPool tasks are std::function, which must be copyable.
+  auto held = std::make_shared<CallSlot>(std::move(slot).value());
+  context_.pool.Post([reactor, held, work = std::move(work)]() mutable {
     const absl::Status status = work();
-    context_.EndCall();
+    held->Release();
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;

@@ -27,12 +27,12 @@ absl::StatusOr<ContentMode> ModeFromProto(v1::EncryptionMode mode) {
 PutReactor::PutReactor(ServiceContext& context, grpc::CallbackServerContext* call,
                        v1::PutResponse* response)
     : context_(context), call_(call), response_(response) {
-  absl::Status admitted = context_.BeginCall(*call_);
-  if (!admitted.ok()) {
-    Complete(ToGrpcStatus(admitted));
+  auto slot = context_.Admit(*call_);
+  if (!slot.ok()) {
+    Finish(ToGrpcStatus(slot.status()));
     return;
   }
-  counted_ = true;
+  slot_ = std::move(slot).value();
   StartRead(&request_);
 }
 
@@ -125,16 +125,10 @@ void PutReactor::FinishWith(const absl::Status& status) {
 }
 
 void PutReactor::Complete(const grpc::Status& status) {
-  if (counted_) {
-    counted_ = false;
-    context_.EndCall();
-  }
+  slot_.Release();
   Finish(status);
 }
 
-void PutReactor::OnDone() {
-  if (counted_) context_.EndCall();
-  delete this;
-}
+void PutReactor::OnDone() { delete this; }
 
 }  // namespace swarmkv

@@ -28,14 +28,13 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   void FinishContent();
   void FinishWith(const absl::Status& status);
 
-  // Frees the call's slot before the client can see the status, so its next call never meets
-  // this finished one under the concurrency limit; then finishes.
+  // Releases the call's slot (see CallSlot), then finishes.
   void Complete(const grpc::Status& status);
 
   ServiceContext& context_;
   grpc::CallbackServerContext* call_;
   v1::PutResponse* response_;
-  bool counted_ = false;
+  CallSlot slot_;
   v1::PutRequest request_;
   std::unique_ptr<ContentWriter> writer_;
 };

@@ -18,7 +18,7 @@ bool TokenMatches(const grpc::CallbackServerContext& call, const std::string& to
 
 }  // namespace
 
-absl::Status ServiceContext::BeginCall(const grpc::CallbackServerContext& call) {
+absl::StatusOr<CallSlot> ServiceContext::Admit(const grpc::CallbackServerContext& call) {
   if (!options.bearer_token.empty() && !TokenMatches(call, options.bearer_token)) {
     return absl::UnauthenticatedError(
         "missing or wrong bearer token: send 'authorization: Bearer <token>' (swarmkv "
@@ -30,7 +30,7 @@ absl::Status ServiceContext::BeginCall(const grpc::CallbackServerContext& call) 
                                                      options.max_concurrent_calls,
                                                      " concurrent calls; retry shortly"));
   }
-  return absl::OkStatus();
+  return CallSlot(&calls_in_flight);
 }
 
 }  // namespace swarmkv

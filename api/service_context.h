@@ -6,9 +6,11 @@
 #include <atomic>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "base/thread_pool.h"
 #include "crypto/identity.h"
 #include "crypto/secret_bytes.h"
@@ -29,6 +31,30 @@ struct ApiOptions {
   std::vector<std::string> api_addresses;
 };
 
+// A call's place under the concurrency limit. Move-only; freed by Release() or when destroyed.
+// Reactors release it right before Finish, so a client's next call never meets its own finished
+// one under the limit.
+class CallSlot {
+ public:
+  CallSlot() = default;
+  explicit CallSlot(std::atomic<int>* in_flight) : in_flight_(in_flight) {}
+  CallSlot(CallSlot&& other) noexcept : in_flight_(std::exchange(other.in_flight_, nullptr)) {}
+  CallSlot& operator=(CallSlot&& other) noexcept {
+    Release();
+    in_flight_ = std::exchange(other.in_flight_, nullptr);
+    return *this;
+  }
+  ~CallSlot() { Release(); }
+
+  void Release() {
+    if (in_flight_ != nullptr) --*in_flight_;
+    in_flight_ = nullptr;
+  }
+
+ private:
+  std::atomic<int>* in_flight_ = nullptr;
+};
+
 // Borrowed references; everything must outlive the server.
 struct ServiceContext {
   BlockStore& store;
@@ -38,10 +64,9 @@ struct ServiceContext {
   ApiOptions options;
   std::atomic<int> calls_in_flight{0};
 
-  // Checks the bearer token (when one is set) and the concurrent-call limit, counting the call
-  // as started. Calls that pass must call EndCall() once when they finish.
-  absl::Status BeginCall(const grpc::CallbackServerContext& call);
-  void EndCall() { --calls_in_flight; }
+  // Checks the bearer token (when one is set) and the concurrent-call limit; the slot counts
+  // the call until it is released.
+  absl::StatusOr<CallSlot> Admit(const grpc::CallbackServerContext& call);
 };
 
 }  // namespace swarmkv

@@ -2,7 +2,8 @@
 // the same call shapes, N calls in flight (one closed-loop thread each, one shared channel = one
 // HTTP/2 connection), and prints one line of figures.
 //
-//   api_load small  --target T --service node|echo --op put|get --size 1024 --inflight 16 --seconds 3
+//   api_load small  --target T --service node|echo --op put|get --size 1024 --inflight 16 --seconds
+//   3
 //     -> "<ops/s> <p50 us> <p99 us>"
 //   api_load stream --target T --service node|echo --op put|get --bytes 268435456
 //     -> "<MB/s>"
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "bench/bench_flags.h"
 #include "grpcpp/grpcpp.h"
 #include "swarmkv/bench/echo.grpc.pb.h"
 #include "swarmkv/v1/node.grpc.pb.h"
@@ -26,13 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMessage = 256u << 10;
-
-std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (name == argv[i]) return argv[i + 1];
-  }
-  return fallback;
-}
 
 [[noreturn]] void Die(const std::string& what, const grpc::Status& s) {
   std::fprintf(stderr, "api_load: %s: %s\n", what.c_str(), s.error_message().c_str());
@@ -77,12 +72,12 @@ uint64_t NodeGet(v1::Node::Stub& stub, const std::string& capability) {
 }
 
 int Small(int argc, char** argv) {
-  const std::string target = Arg(argc, argv, "--target", "");
-  const bool node = Arg(argc, argv, "--service", "node") == "node";
-  const bool put = Arg(argc, argv, "--op", "put") == "put";
-  const size_t size = std::stoul(Arg(argc, argv, "--size", "1024"));
-  const int inflight = std::stoi(Arg(argc, argv, "--inflight", "1"));
-  const double seconds = std::stod(Arg(argc, argv, "--seconds", "3"));
+  const std::string target = FlagValue(argc, argv, "--target", "");
+  const bool node = FlagValue(argc, argv, "--service", "node") == "node";
+  const bool put = FlagValue(argc, argv, "--op", "put") == "put";
+  const size_t size = std::stoul(FlagValue(argc, argv, "--size", "1024"));
+  const int inflight = std::stoi(FlagValue(argc, argv, "--inflight", "1"));
+  const double seconds = std::stod(FlagValue(argc, argv, "--seconds", "3"));
   auto channel = Connect(target);
   auto node_stub = v1::Node::NewStub(channel);
   auto echo_stub = bench::Echo::NewStub(channel);
@@ -111,8 +106,8 @@ int Small(int argc, char** argv) {
         } else {
           NodeGet(*node_stub, capability);
         }
-        latencies[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - start)
-                                   .count());
+        latencies[t].push_back(
+            std::chrono::duration<double, std::micro>(Clock::now() - start).count());
       }
     });
   }
@@ -130,10 +125,10 @@ int Small(int argc, char** argv) {
 }
 
 int Stream(int argc, char** argv) {
-  const std::string target = Arg(argc, argv, "--target", "");
-  const bool node = Arg(argc, argv, "--service", "node") == "node";
-  const bool put = Arg(argc, argv, "--op", "put") == "put";
-  const uint64_t bytes = std::stoull(Arg(argc, argv, "--bytes", "268435456"));
+  const std::string target = FlagValue(argc, argv, "--target", "");
+  const bool node = FlagValue(argc, argv, "--service", "node") == "node";
+  const bool put = FlagValue(argc, argv, "--op", "put") == "put";
+  const uint64_t bytes = std::stoull(FlagValue(argc, argv, "--bytes", "268435456"));
   auto channel = Connect(target);
   std::string message = Random(2).Bytes(kMessage);
   std::string capability;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "bench/bench_flags.h"
 #include "crypto/capability.h"
 #include "crypto/key_file.h"
 #include "rocksdb/db.h"
@@ -44,13 +45,6 @@ long PeakRssKib() {
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "store_bench: %s\n", what.c_str());
   std::exit(1);
-}
-
-std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (name == argv[i]) return argv[i + 1];
-  }
-  return fallback;
 }
 
 // Value i: shared random bytes with i stamped every 4 KiB, so no two values, and no two chunks
@@ -138,12 +132,12 @@ double Median(std::vector<double> v) {
 }
 
 int Blocks(int argc, char** argv) {
-  const size_t size = std::stoul(Arg(argc, argv, "--size", "1024"));
-  const size_t count = std::stoul(Arg(argc, argv, "--count", "20000"));
-  const int rounds = std::stoi(Arg(argc, argv, "--rounds", "3"));
+  const size_t size = std::stoul(FlagValue(argc, argv, "--size", "1024"));
+  const size_t count = std::stoul(FlagValue(argc, argv, "--count", "20000"));
+  const int rounds = std::stoi(FlagValue(argc, argv, "--rounds", "3"));
   BlockStoreOptions options;
-  options.sync_writes = Arg(argc, argv, "--sync", "1") == "1";
-  const std::string root = Arg(argc, argv, "--dir", "/tmp/swarmkv-bench");
+  options.sync_writes = FlagValue(argc, argv, "--sync", "1") == "1";
+  const std::string root = FlagValue(argc, argv, "--dir", "/tmp/swarmkv-bench");
   std::vector<double> raw_put, raw_get, sealed_put, sealed_get;
   for (int r = 0; r < rounds; ++r) {
     // Alternate which runs first, so neither always gets the warmer page cache.
@@ -172,10 +166,10 @@ SecretBytes BenchKey(const std::string& dir) {
 }
 
 int ContentPut(int argc, char** argv) {
-  const std::string dir = Arg(argc, argv, "--dir", "/tmp/swarmkv-bench/content");
-  const uint64_t bytes = std::stoull(Arg(argc, argv, "--bytes", "1073741824"));
+  const std::string dir = FlagValue(argc, argv, "--dir", "/tmp/swarmkv-bench/content");
+  const uint64_t bytes = std::stoull(FlagValue(argc, argv, "--bytes", "1073741824"));
   ContentWriterOptions options;
-  auto mode = ParseContentMode(Arg(argc, argv, "--mode", "random"));
+  auto mode = ParseContentMode(FlagValue(argc, argv, "--mode", "random"));
   if (!mode.ok()) Die("bad --mode");
   options.mode = *mode;
   const SecretBytes secret = SecretBytes::Random(32);
@@ -196,15 +190,15 @@ int ContentPut(int argc, char** argv) {
   auto info = (*writer)->Finish();
   if (!info.ok()) Die("finish");
   const double seconds = Seconds(start);
-  std::ofstream(Arg(argc, argv, "--uri-file", dir + "/uri")) << info->capability.ToUri();
+  std::ofstream(FlagValue(argc, argv, "--uri-file", dir + "/uri")) << info->capability.ToUri();
   std::printf("%.1f %ld\n", bytes / seconds / 1e6, PeakRssKib());
   return 0;
 }
 
 int ContentGet(int argc, char** argv) {
-  const std::string dir = Arg(argc, argv, "--dir", "/tmp/swarmkv-bench/content");
+  const std::string dir = FlagValue(argc, argv, "--dir", "/tmp/swarmkv-bench/content");
   std::string uri;
-  std::ifstream(Arg(argc, argv, "--uri-file", dir + "/uri")) >> uri;
+  std::ifstream(FlagValue(argc, argv, "--uri-file", dir + "/uri")) >> uri;
   auto cap = Capability::Parse(uri);
   if (!cap.ok()) Die("bad uri");
   const SecretBytes key = BenchKey(dir);

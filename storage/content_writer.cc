@@ -62,16 +62,19 @@ absl::Status ContentWriter::Write(absl::string_view data) {
 }
 
 absl::Status ContentWriter::FlushChunk() {
-  Child child{Cid::Compute(Codec::kRaw, ""), buffer_.size(), SecretBytes()};
+  SecretBytes key;
+  absl::StatusOr<Cid> cid;
   if (options_.mode == ContentMode::kPlain) {
-    SWARMKV_ASSIGN_OR_RETURN(child.cid, store_.Put(Codec::kRaw, buffer_, options_.hash, kDeferred));
+    cid = store_.Put(Codec::kRaw, buffer_, options_.hash, kDeferred);
   } else {
-    child.key = DeriveKey(content_crypto::kChunkKeyDomain, buffer_);
+    key = DeriveKey(content_crypto::kChunkKeyDomain, buffer_);
     std::string block;
     block.reserve(buffer_.size() + kAeadTagBytes);
-    SealWithSingleUseKey(child.key, buffer_, content_crypto::kChunkAd, &block);
-    SWARMKV_ASSIGN_OR_RETURN(child.cid, store_.Put(Codec::kRaw, block, options_.hash, kDeferred));
+    SealWithSingleUseKey(key, buffer_, content_crypto::kChunkAd, &block);
+    cid = store_.Put(Codec::kRaw, block, options_.hash, kDeferred);
   }
+  SWARMKV_RETURN_IF_ERROR(cid.status());
+  Child child{*cid, buffer_.size(), std::move(key)};
   size_ += buffer_.size();
   ++chunks_;
   buffer_.clear();
