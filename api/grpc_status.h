@@ -1,4 +1,4 @@
-// The one mapping from absl::Status to grpc::Status (STYLE rule 9). Codes carry over unchanged
+// The one mapping between absl::Status and grpc::Status (STYLE rule 9). Codes carry over unchanged
 // (both follow google.rpc.Code); messages are kept, as they are written for people.
 #ifndef SWARMKV_API_GRPC_STATUS_H_
 #define SWARMKV_API_GRPC_STATUS_H_
@@ -9,6 +9,8 @@
 namespace swarmkv {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
+// The reverse, for clients of other nodes: a peer's error becomes ours, message kept.
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace swarmkv
 

@@ -1,5 +1,6 @@
 #include "storage/block_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -420,6 +421,80 @@ absl::StatusOr<bool> BlockStore::IsBlockPinned(const Cid& cid) const {
   absl::MutexLock lock(&mu_);
   SWARMKV_ASSIGN_OR_RETURN(uint64_t count, ReadRefcountLocked(PrefixedKey(kRefcountPrefix, cid)));
   return count > 0;
+}
+
+absl::StatusOr<std::vector<Cid>> BlockStore::ListBlocks(const Cid* after, size_t limit) const {
+  std::vector<Cid> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kBlocks)));
+  if (after == nullptr) {
+    it->SeekToFirst();
+  } else {
+    const std::string start = after->ToBytes();
+    it->Seek(ToSlice(start));
+    if (it->Valid() && it->key() == ToSlice(start)) it->Next();
+  }
+  for (; it->Valid() && out.size() < limit; it->Next()) {
+    auto cid = Cid::FromBytes(absl::string_view(it->key().data(), it->key().size()));
+    if (!cid.ok()) return absl::DataLossError("a block key in the store is not a CID");
+    out.push_back(*std::move(cid));
+  }
+  SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "list blocks"));
+  return out;
+}
+
+absl::Status BlockStore::DropBlock(const Cid& cid) {
+  {
+    absl::MutexLock lock(&mu_);
+    SWARMKV_RETURN_IF_ERROR(write_error_);
+    SWARMKV_ASSIGN_OR_RETURN(uint64_t refs, ReadRefcountLocked(PrefixedKey(kRefcountPrefix, cid)));
+    if (refs > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("block ", cid.ToString(), " is held by pinned content; unpin it first"));
+    }
+    const std::string key = cid.ToBytes();
+    rocksdb::PinnableSlice existing;
+    rocksdb::Status s =
+        handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks), ToSlice(key), &existing);
+    if (s.IsNotFound()) return absl::OkStatus();
+    if (!s.ok()) return FromRocksDb(s, absl::StrCat("look up block ", cid.ToString()));
+    rocksdb::WriteBatch batch;
+    batch.Delete(handles_->cf(kBlocks), ToSlice(key)).PermitUncheckedError();
+    stored_bytes_ -= std::min<uint64_t>(stored_bytes_, existing.size());
+    --block_count_;
+    AppendCountersLocked(&batch);
+    SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "drop block"));
+  }
+  return SyncIfNeeded(Durability::kPerOptions, "drop block");
+}
+
+namespace {
+absl::Status CheckMetaName(absl::string_view name) {
+  if (name.empty() || name == kSchemaKey || name == kCountersKey) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("meta name \"", name, "\" is empty or reserved by the store"));
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::Status BlockStore::PutMeta(absl::string_view name, absl::string_view value) {
+  SWARMKV_RETURN_IF_ERROR(CheckMetaName(name));
+  rocksdb::WriteBatch batch;
+  handles_->PutSealed(&batch, storage_key_, kMeta, name, value);
+  {
+    absl::MutexLock lock(&mu_);
+    SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "write meta"));
+  }
+  return SyncIfNeeded(Durability::kPerOptions, "write meta");
+}
+
+absl::StatusOr<std::string> BlockStore::GetMeta(absl::string_view name) const {
+  SWARMKV_RETURN_IF_ERROR(CheckMetaName(name));
+  std::string value;
+  SWARMKV_RETURN_IF_ERROR(handles_->GetSealed(storage_key_, kMeta, name, &value,
+                                              [&] { return absl::StrCat("meta ", name); }));
+  return value;
 }
 
 absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins() const {

@@ -32,6 +32,7 @@
 #include "absl/time/time.h"
 #include "crypto/cid.h"
 #include "crypto/secret_bytes.h"
+#include "storage/block_source.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -79,7 +80,7 @@ struct GcResult {
   bool deferred = false;  // a content write was in progress; try again later
 };
 
-class BlockStore {
+class BlockStore final : public BlockSource {
  public:
   // Opens (creating if needed) the store in directory `dir`.
   // REQUIRES: storage_key.size() == kAeadKeyBytes.
@@ -110,8 +111,20 @@ class BlockStore {
   absl::Status PutVerified(const Cid& cid, absl::string_view data);
 
   // The block's bytes, verified. NOT_FOUND when absent; DATA_LOSS when damaged.
-  absl::StatusOr<std::string> Get(const Cid& cid) const;
+  absl::StatusOr<std::string> Get(const Cid& cid) const override;
   absl::StatusOr<bool> Has(const Cid& cid) const;
+  // Up to `limit` block CIDs in key order, starting after `after` (from the first when null):
+  // how replication walks the blocks it holds, a page at a time.
+  absl::StatusOr<std::vector<Cid>> ListBlocks(const Cid* after, size_t limit) const;
+  // Deletes an unpinned block (a replica handed off to closer nodes). FAILED_PRECONDITION when
+  // pinned content holds it; OK when it is already absent.
+  absl::Status DropBlock(const Cid& cid);
+
+  // Small named values in `meta`, sealed like everything else (the routing-table snapshot).
+  // GetMeta: NOT_FOUND when never written. Names must not collide with the store's own
+  // ("schema_version", "counters"): INVALID_ARGUMENT.
+  absl::Status PutMeta(absl::string_view name, absl::string_view value);
+  absl::StatusOr<std::string> GetMeta(absl::string_view name) const;
 
   // Pins content `root` whose blocks (root included, in any order, repeats allowed) are
   // `blocks`. Idempotent for a root already pinned. FAILED_PRECONDITION when a block is absent.

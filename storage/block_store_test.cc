@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -183,6 +184,50 @@ TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read-only")));
   EXPECT_THAT(store->WriteHealth(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
   EXPECT_EQ(*store->Get(before), "before");  // reads go on
+}
+
+TEST_F(BlockStoreTest, ListBlocksPagesInKeyOrder) {
+  auto store = OpenStore();
+  std::vector<Cid> all;
+  for (int i = 0; i < 25; ++i) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store->Put(Codec::kRaw, absl::StrCat("block ", i)));
+    all.push_back(cid);
+  }
+  std::vector<Cid> seen;
+  const Cid* after = nullptr;
+  for (;;) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<Cid> page, store->ListBlocks(after, 10));
+    if (page.empty()) break;
+    EXPECT_LE(page.size(), 10u);
+    seen.insert(seen.end(), page.begin(), page.end());
+    after = &seen.back();
+  }
+  EXPECT_EQ(seen.size(), all.size());
+  EXPECT_THAT(seen, ::testing::UnorderedElementsAreArray(all));
+}
+
+TEST_F(BlockStoreTest, DropBlockSparesPinnedBlocks) {
+  auto store = OpenStore();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid loose, store->Put(Codec::kRaw, "replica"));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid pinned, store->Put(Codec::kRaw, "pinned"));
+  ASSERT_THAT(store->Pin(pinned, {pinned}, "", absl::UnixEpoch()), IsOk());
+  EXPECT_THAT(store->DropBlock(loose), IsOk());
+  EXPECT_FALSE(*store->Has(loose));
+  EXPECT_THAT(store->DropBlock(loose), IsOk());  // already gone
+  EXPECT_THAT(store->DropBlock(pinned), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(*store->Has(pinned));
+  EXPECT_EQ(store->Stats().blocks, 1u);
+}
+
+TEST_F(BlockStoreTest, MetaValuesAreSealedAndSurviveReopen) {
+  {
+    auto store = OpenStore();
+    ASSERT_THAT(store->PutMeta("routing_table", "contacts-marker"), IsOk());
+    EXPECT_THAT(store->PutMeta("counters", "x"), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(store->GetMeta("absent"), StatusIs(absl::StatusCode::kNotFound));
+  }
+  auto store = OpenStore();
+  EXPECT_EQ(*store->GetMeta("routing_table"), "contacts-marker");
 }
 
 TEST_F(BlockStoreTest, PinsAreRefcountedPerBlock) {

@@ -7,7 +7,7 @@
 namespace swarmkv {
 namespace {
 
-absl::Status Walk(const BlockStore& store, const Cid& cid, int depth, std::vector<Cid>* out) {
+absl::Status Walk(const BlockSource& store, const Cid& cid, int depth, std::vector<Cid>* out) {
   out->push_back(cid);
   if (cid.codec() != Codec::kManifest) return absl::OkStatus();
   if (depth >= kMaxManifestDepth) {
@@ -24,7 +24,7 @@ absl::Status Walk(const BlockStore& store, const Cid& cid, int depth, std::vecto
 
 }  // namespace
 
-absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockStore& store, const Cid& root) {
+absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, const Cid& root) {
   std::vector<Cid> out;
   SWARMKV_RETURN_IF_ERROR(Walk(store, root, 0, &out));
   return out;

@@ -19,7 +19,7 @@ inline constexpr int kMaxManifestDepth = 8;
 
 // Every block of the content under `root`, root included, in tree order. NOT_FOUND when a
 // manifest node is missing from the store; DATA_LOSS for a damaged or malformed one.
-absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockStore& store, const Cid& root);
+absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, const Cid& root);
 
 // FAILED_PRECONDITION when a block of the content is missing.
 absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name, absl::Time now);

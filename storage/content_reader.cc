@@ -10,7 +10,7 @@
 
 namespace swarmkv {
 
-absl::StatusOr<std::unique_ptr<ContentReader>> ContentReader::Open(const BlockStore& store,
+absl::StatusOr<std::unique_ptr<ContentReader>> ContentReader::Open(const BlockSource& store,
                                                                    const Capability& capability,
                                                                    ByteRange range) {
   std::unique_ptr<ContentReader> reader(new ContentReader(store, capability.root(), range));

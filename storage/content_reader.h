@@ -33,8 +33,8 @@ struct ByteRange {
 
 class ContentReader {
  public:
-  // Reads the root and checks the key. `store` must outlive the reader.
-  static absl::StatusOr<std::unique_ptr<ContentReader>> Open(const BlockStore& store,
+  // Reads the root and checks the key. `store` (local or network-backed) must outlive the reader.
+  static absl::StatusOr<std::unique_ptr<ContentReader>> Open(const BlockSource& store,
                                                              const Capability& capability,
                                                              ByteRange range = {});
 
@@ -52,14 +52,14 @@ class ContentReader {
     SecretBytes keys;  // 32 bytes per link; empty for plain content
     size_t next = 0;
   };
-  ContentReader(const BlockStore& store, const Cid& root, ByteRange range)
+  ContentReader(const BlockSource& store, const Cid& root, ByteRange range)
       : store_(store), range_(range), root_(root) {}
   // Reads, checks and opens manifest `cid`; `key` may be empty for plain content.
   absl::Status PushNode(const Cid& cid, uint64_t expected_size, const SecretBytes& key,
                         bool is_root);
   absl::StatusOr<std::string> ReadChunk(const ManifestLink& link, const SecretBytes& key) const;
 
-  const BlockStore& store_;
+  const BlockSource& store_;
   ByteRange range_;
   const Cid root_;
   uint64_t size_ = 0;

@@ -38,6 +38,9 @@ MATCHER_P2(StatusIs, code, message_matcher,
                                       message_matcher))(std::string(status.message()));
 }
 
+// StatusIs(code): any message.
+inline auto StatusIs(absl::StatusCode code) { return StatusIs(code, ::testing::_); }
+
 }  // namespace swarmkv::testing
 
 #define SWARMKV_ASSERT_OK_AND_ASSIGN(lhs, expr) \
