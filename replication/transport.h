@@ -54,8 +54,7 @@ class Transport {
   virtual void FindValue(const Contact& to, const Cid& cid, Callback<FindValueResult> done) = 0;
   virtual void GetProviders(const Contact& to, const Cid& cid, Callback<ProvidersResult> done) = 0;
   // STORE a replica; OK once the peer has verified and stored it.
-  virtual void Store(const Contact& to, const Cid& cid, std::string block,
-                     StatusCallback done) = 0;
+  virtual void Store(const Contact& to, const Cid& cid, std::string block, StatusCallback done) = 0;
   // ADD_PROVIDER: tells `to` that this node serves `cid`.
   virtual void AddProvider(const Contact& to, const Cid& cid, StatusCallback done) = 0;
   // HAVE: one flag per CID, in order.

@@ -1,0 +1,71 @@
+// ReplyInbox: hands transport replies, which arrive on any thread, to the one thread running an
+// operation (a lookup, a round of STOREs). The operation sends requests with Sink() callbacks
+// and takes replies as they come.
+//
+// Shared ownership (shared_ptr) is deliberate: a lookup may end while some of its queries are
+// still in flight, and their callbacks must find a live inbox to drop their late reply into.
+#ifndef SWARMKV_REPLICATION_REPLY_INBOX_H_
+#define SWARMKV_REPLICATION_REPLY_INBOX_H_
+
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "replication/routing_table.h"
+
+namespace swarmkv {
+
+// The value of a reply that carries nothing but its status.
+struct Acknowledged {};
+
+template <typename T>
+class ReplyInbox {
+ public:
+  struct Reply {
+    Contact from;
+    absl::StatusOr<T> result;
+  };
+
+  // A completion callback for a request sent to `to`.
+  static std::function<void(absl::StatusOr<T>)> Sink(const std::shared_ptr<ReplyInbox>& inbox,
+                                                     Contact to) {
+    return [inbox, to = std::move(to)](absl::StatusOr<T> result) {
+      absl::MutexLock lock(&inbox->mu_);
+      inbox->replies_.push_back(Reply{to, std::move(result)});
+    };
+  }
+  // The same for status-only requests.
+  static std::function<void(absl::Status)> StatusSink(const std::shared_ptr<ReplyInbox>& inbox,
+                                                      Contact to) {
+    auto sink = Sink(inbox, std::move(to));
+    return [sink](absl::Status status) {
+      if (status.ok()) {
+        sink(T{});
+      } else {
+        sink(std::move(status));
+      }
+    };
+  }
+
+  // Waits until at least one reply is there and takes all of them. Returns none after
+  // `timeout`: a safety net only, as every transport call completes by its own deadline.
+  std::vector<Reply> Take(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(
+                             +[](std::vector<Reply>* r) { return !r->empty(); }, &replies_),
+                         timeout);
+    return std::exchange(replies_, {});
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<Reply> replies_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_REPLICATION_REPLY_INBOX_H_

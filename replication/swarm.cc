@@ -1,0 +1,616 @@
+#include "replication/swarm.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "base/status_macros.h"
+#include "crypto/varint.h"
+#include "replication/reply_inbox.h"
+
+namespace swarmkv {
+namespace {
+
+constexpr absl::string_view kRoutingTableMeta = "routing_table";
+// The most contacts a saved table restores: 256 buckets of k, with room to spare.
+constexpr uint64_t kMaxSavedContacts = 256 * 64;
+constexpr size_t kMaxHaveBatch = 1024;
+constexpr size_t kMaxAddressBytes = 300;
+// How many blocks a maintenance round reads from the store at a time.
+constexpr size_t kMaintenancePage = 1024;
+
+// A failure that says the peer is gone (as opposed to "it answered with an error").
+bool PeerUnreachable(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
+}
+
+std::vector<Contact> WithoutSelf(std::vector<Contact> contacts, const NodeId& self) {
+  contacts.erase(std::remove_if(contacts.begin(), contacts.end(),
+                                [&](const Contact& c) { return c.id == self; }),
+                 contacts.end());
+  return contacts;
+}
+
+}  // namespace
+
+absl::StatusOr<BootstrapEntry> ParseBootstrapEntry(absl::string_view text) {
+  BootstrapEntry entry;
+  absl::string_view address = text;
+  const size_t at = text.find('@');
+  if (at != absl::string_view::npos) {
+    auto id = NodeId::Parse(text.substr(0, at));
+    if (!id.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("bootstrap entry \"", text,
+                                                     "\": the part before @ is not a node id (",
+                                                     id.status().message(), ")"));
+    }
+    entry.id = *id;
+    address = text.substr(at + 1);
+  }
+  const size_t colon = address.rfind(':');
+  uint32_t port = 0;
+  if (colon == absl::string_view::npos || colon == 0 || address.size() > kMaxAddressBytes ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port == 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bootstrap entry \"", text, "\" is not host:port or <node id>@host:port (port 1-65535)"));
+  }
+  entry.address = std::string(address);
+  return entry;
+}
+
+Swarm::Swarm(NodeId self, BlockStore& store, Transport& transport, const Clock& clock,
+             SwarmOptions options)
+    : self_(self),
+      store_(store),
+      transport_(transport),
+      clock_(clock),
+      options_(std::move(options)),
+      planner_(self, options_.replication_factor),
+      table_(self, options_.table) {}
+
+// ----- Routing-table upkeep -----
+
+absl::Status Swarm::OnPeerContact(const Contact& caller) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (IsPenalized(caller.id)) {
+      return absl::PermissionDeniedError("this node is ignoring you for sending bad data");
+    }
+  }
+  Learn(caller);
+  return absl::OkStatus();
+}
+
+bool Swarm::IsPenalized(const NodeId& id) const {
+  auto it = penalized_until_.find(id);
+  return it != penalized_until_.end() && clock_.Now() < it->second;
+}
+
+void Swarm::Learn(const Contact& contact) {
+  if (contact.id == self_ || contact.address.empty()) return;
+  Admission admission;
+  const absl::Time now = clock_.Now();
+  {
+    absl::MutexLock lock(&mu_);
+    if (IsPenalized(contact.id)) return;
+    admission = table_.Observe(Contact{contact.id, contact.address, now}, now);
+  }
+  if (admission.kind != Admission::kPingOldest || !admission.oldest.has_value()) return;
+  // A full bucket keeps its oldest contact unless it fails to answer (DESIGN §5).
+  const Contact oldest = *admission.oldest;
+  transport_.Ping(oldest, [this, oldest, contact](absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    table_.OnPingResult(oldest.id, status.ok(), contact, clock_.Now());
+  });
+}
+
+void Swarm::Forget(const NodeId& id) {
+  absl::MutexLock lock(&mu_);
+  table_.Remove(id);
+}
+
+void Swarm::Penalize(const NodeId& id, absl::string_view why) {
+  LogEvent(LogLevel::kWarn, "swarm.peer_penalized", {{"peer", id.ToString()}, {"why", why}});
+  absl::MutexLock lock(&mu_);
+  table_.Remove(id);
+  penalized_until_[id] = clock_.Now() + options_.penalty;
+}
+
+std::vector<Contact> Swarm::ClosestKnown(const DhtKey& target, size_t n) const {
+  absl::MutexLock lock(&mu_);
+  return table_.Closest(target, n);
+}
+
+std::vector<Contact> Swarm::Peers() const {
+  absl::MutexLock lock(&mu_);
+  return table_.All();
+}
+
+size_t Swarm::EffectiveWriteQuorum() const {
+  absl::MutexLock lock(&mu_);
+  if (!expects_peers_ && table_.size() == 0) return 1;
+  return options_.write_quorum;
+}
+
+// ----- Requests from other nodes -----
+
+std::vector<Contact> Swarm::HandleFindNode(const DhtKey& target) const {
+  return ClosestKnown(target, options_.table.k);
+}
+
+FindValueResult Swarm::HandleFindValue(const Cid& cid) const {
+  FindValueResult result;
+  auto block = store_.Get(cid);
+  if (block.ok()) {
+    result.block = *std::move(block);
+    return result;
+  }
+  // A damaged local copy is not served (the store logged it); the asker looks elsewhere.
+  ProvidersResult others = HandleGetProviders(cid);
+  result.providers = std::move(others.providers);
+  result.closer = std::move(others.closer);
+  return result;
+}
+
+ProvidersResult Swarm::HandleGetProviders(const Cid& cid) const {
+  ProvidersResult result;
+  const DhtKey key = cid.DhtKey();
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  auto it = providers_.find(key);
+  if (it != providers_.end()) {
+    for (const Provider& p : it->second) {
+      if (p.expires > now) result.providers.push_back(p.contact);
+    }
+  }
+  result.closer = table_.Closest(key, options_.table.k);
+  return result;
+}
+
+absl::Status Swarm::HandleStore(const Contact& caller, const Cid& cid, absl::string_view block) {
+  absl::Status status = store_.PutVerified(cid, block);
+  if (absl::IsInvalidArgument(status)) Penalize(caller.id, "STORE of bytes not matching the CID");
+  return status;
+}
+
+void Swarm::HandleAddProvider(const Contact& caller, const Cid& cid) {
+  const DhtKey key = cid.DhtKey();
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  auto it = providers_.find(key);
+  if (it == providers_.end()) {
+    if (providers_.size() >= options_.max_provider_keys) return;  // full: the record is dropped
+    it = providers_.emplace(key, std::vector<Provider>{}).first;
+  }
+  std::vector<Provider>& list = it->second;
+  list.erase(std::remove_if(
+                 list.begin(), list.end(),
+                 [&](const Provider& p) { return p.contact.id == caller.id || p.expires <= now; }),
+             list.end());
+  if (list.size() >= options_.max_providers_per_key) list.erase(list.begin());
+  list.push_back(Provider{caller, now + options_.provider_ttl});
+}
+
+absl::StatusOr<std::vector<bool>> Swarm::HandleHave(const std::vector<Cid>& cids) const {
+  if (cids.size() > kMaxHaveBatch) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("HAVE of ", cids.size(), " CIDs is over the limit of ", kMaxHaveBatch));
+  }
+  std::vector<bool> have;
+  have.reserve(cids.size());
+  for (const Cid& cid : cids) {
+    SWARMKV_ASSIGN_OR_RETURN(bool held, store_.Has(cid));
+    have.push_back(held);
+  }
+  return have;
+}
+
+// ----- Operations on the network -----
+
+namespace {
+
+// Runs `lookup` to its end: sends each query the lookup asks for with `send`, and hands every
+// reply to `on_reply`, which feeds the lookup and returns true to stop early. Replies to
+// queries that `on_reply` sends on its own (through `extra`) come back the same way.
+template <typename T, typename Send, typename OnReply>
+void DriveLookup(Lookup& lookup, const Clock& clock, absl::Duration timeout, Send send,
+                 OnReply on_reply) {
+  auto inbox = std::make_shared<ReplyInbox<T>>();
+  size_t outstanding = 0;
+  auto extra = [&](const Contact& to) {
+    ++outstanding;
+    send(to, ReplyInbox<T>::Sink(inbox, to));
+  };
+  for (;;) {
+    for (const Contact& to : lookup.Next(clock.Now())) extra(to);
+    if (outstanding == 0 || (lookup.Done() && lookup.in_flight() == 0)) return;
+    for (auto& reply : inbox->Take(timeout)) {
+      --outstanding;
+      if (on_reply(reply, extra)) return;
+    }
+    if (lookup.Done()) return;
+  }
+}
+
+}  // namespace
+
+size_t Swarm::Bootstrap(const std::vector<BootstrapEntry>& entries) {
+  auto inbox = std::make_shared<ReplyInbox<NodeId>>();
+  for (const BootstrapEntry& entry : entries) {
+    Contact contact{entry.id.value_or(self_), entry.address, clock_.Now()};
+    if (entry.id.has_value()) {
+      const NodeId id = *entry.id;
+      auto sink = ReplyInbox<NodeId>::Sink(inbox, contact);
+      transport_.Ping(contact, [sink, id](absl::Status status) {
+        if (status.ok()) {
+          sink(id);
+        } else {
+          sink(std::move(status));
+        }
+      });
+    } else {
+      transport_.Introduce(entry.address, ReplyInbox<NodeId>::Sink(inbox, contact));
+    }
+  }
+  size_t answered = 0;
+  for (size_t pending = entries.size(); pending > 0;) {
+    auto replies = inbox->Take(options_.lookup.timeout * 2);
+    if (replies.empty()) break;
+    for (auto& reply : replies) {
+      --pending;
+      if (!reply.result.ok()) {
+        LogEvent(LogLevel::kWarn, "swarm.bootstrap_failed",
+                 {{"address", reply.from.address}, {"status", reply.result.status()}});
+        continue;
+      }
+      ++answered;
+      Learn(Contact{*reply.result, reply.from.address, clock_.Now()});
+    }
+  }
+  if (answered > 0) FindClosest(KeyOf(self_));
+  return answered;
+}
+
+std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
+  Lookup lookup(target, ClosestKnown(target, options_.lookup.k), options_.lookup);
+  DriveLookup<std::vector<Contact>>(
+      lookup, clock_, options_.lookup.timeout * 2,
+      [&](const Contact& to, Transport::Callback<std::vector<Contact>> done) {
+        transport_.FindNode(to, target, std::move(done));
+      },
+      [&](ReplyInbox<std::vector<Contact>>::Reply& reply, auto&) {
+        if (!reply.result.ok()) {
+          lookup.OnFailure(reply.from.id);
+          if (PeerUnreachable(reply.result.status())) Forget(reply.from.id);
+          return false;
+        }
+        Learn(reply.from);
+        lookup.OnResponse(reply.from.id, WithoutSelf(*std::move(reply.result), self_));
+        return false;
+      });
+  return lookup.Result();
+}
+
+absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {
+  size_t min_copies = SIZE_MAX;
+  for (const Cid& cid : blocks) {
+    SWARMKV_ASSIGN_OR_RETURN(std::string data, store_.Get(cid));
+    const DhtKey key = cid.DhtKey();
+    const std::vector<Contact> closest = FindClosest(key);
+    auto inbox = std::make_shared<ReplyInbox<Acknowledged>>();
+    size_t sent = 0;
+    for (const NodeId& id : planner_.Responsible(key, closest)) {
+      if (id == self_) continue;
+      auto contact = std::find_if(closest.begin(), closest.end(),
+                                  [&](const Contact& c) { return c.id == id; });
+      transport_.Store(*contact, cid, data, ReplyInbox<Acknowledged>::StatusSink(inbox, *contact));
+      ++sent;
+    }
+    size_t copies = 1;
+    while (sent > 0) {
+      auto replies = inbox->Take(options_.lookup.timeout * 2);
+      if (replies.empty()) break;
+      for (auto& reply : replies) {
+        --sent;
+        if (reply.result.ok()) {
+          ++copies;
+        } else {
+          LogEvent(LogLevel::kWarn, "swarm.store_failed",
+                   {{"peer", reply.from.id.ToString()},
+                    {"cid", cid.ToString()},
+                    {"status", reply.result.status()}});
+          if (PeerUnreachable(reply.result.status())) Forget(reply.from.id);
+        }
+      }
+    }
+    min_copies = std::min(min_copies, copies);
+  }
+  return blocks.empty() ? 1 : min_copies;
+}
+
+size_t Swarm::Announce(const Cid& cid) {
+  const DhtKey key = cid.DhtKey();
+  std::vector<Contact> closest = FindClosest(key);
+  if (closest.size() > options_.replication_factor) {
+    closest.erase(closest.begin() + options_.replication_factor, closest.end());
+  }
+  auto inbox = std::make_shared<ReplyInbox<Acknowledged>>();
+  for (const Contact& c : closest) {
+    transport_.AddProvider(c, cid, ReplyInbox<Acknowledged>::StatusSink(inbox, c));
+  }
+  size_t accepted = 0;
+  for (size_t pending = closest.size(); pending > 0;) {
+    auto replies = inbox->Take(options_.lookup.timeout * 2);
+    if (replies.empty()) break;
+    for (auto& reply : replies) {
+      --pending;
+      if (reply.result.ok()) ++accepted;
+    }
+  }
+  return accepted;
+}
+
+absl::StatusOr<std::string> Swarm::Fetch(const Cid& cid, std::vector<Contact>* hints) {
+  bool answered = false;
+  size_t asked = 0;
+  std::optional<std::string> found;
+  std::optional<Contact> served_by;
+
+  // Checks one FIND_VALUE reply; true when it carried the block.
+  auto accept = [&](ReplyInbox<FindValueResult>::Reply& reply) {
+    if (!reply.result.ok()) {
+      if (PeerUnreachable(reply.result.status())) Forget(reply.from.id);
+      return false;
+    }
+    answered = true;
+    Learn(reply.from);
+    if (!reply.result->block.has_value()) return false;
+    if (!cid.Matches(*reply.result->block)) {
+      Penalize(reply.from.id, "FIND_VALUE answer not matching the CID");
+      reply.result = absl::DataLossError("bytes do not match the CID");
+      return false;
+    }
+    found = std::move(*reply.result->block);
+    served_by = reply.from;
+    return true;
+  };
+
+  // Peers that served this content's other blocks probably hold this one too: one hop.
+  if (hints != nullptr) {
+    for (const Contact& hint : *hints) {
+      auto inbox = std::make_shared<ReplyInbox<FindValueResult>>();
+      transport_.FindValue(hint, cid, ReplyInbox<FindValueResult>::Sink(inbox, hint));
+      ++asked;
+      auto replies = inbox->Take(options_.lookup.timeout * 2);
+      if (!replies.empty() && accept(replies.front())) return *std::move(found);
+    }
+  }
+
+  const DhtKey key = cid.DhtKey();
+  const std::vector<Contact> seeds = ClosestKnown(key, options_.lookup.k);
+  if (seeds.empty() && asked == 0) {
+    return absl::UnavailableError(absl::StrCat("block ", cid.ToString(),
+                                               " is not here and this node knows no peers "
+                                               "(check the bootstrap list)"));
+  }
+  Lookup lookup(key, seeds, options_.lookup);
+  absl::flat_hash_set<NodeId> providers_asked;
+  DriveLookup<FindValueResult>(
+      lookup, clock_, options_.lookup.timeout * 2,
+      [&](const Contact& to, Transport::Callback<FindValueResult> done) {
+        ++asked;
+        transport_.FindValue(to, cid, std::move(done));
+      },
+      [&](ReplyInbox<FindValueResult>::Reply& reply, auto& extra) {
+        const bool is_provider_query = providers_asked.contains(reply.from.id);
+        if (accept(reply)) return true;
+        if (is_provider_query) return false;
+        if (!reply.result.ok()) {
+          lookup.OnFailure(reply.from.id);
+          return false;
+        }
+        // Providers are asked directly, once each, beside the lookup.
+        for (const Contact& p : reply.result->providers) {
+          if (p.id == self_ || !providers_asked.insert(p.id).second) continue;
+          extra(p);
+        }
+        lookup.OnResponse(reply.from.id, WithoutSelf(std::move(reply.result->closer), self_));
+        return false;
+      });
+  if (found.has_value()) {
+    if (hints != nullptr && served_by.has_value()) hints->push_back(*served_by);
+    return *std::move(found);
+  }
+  if (!answered) {
+    return absl::UnavailableError(
+        absl::StrCat("no peer answered for block ", cid.ToString(), " (", asked, " asked)"));
+  }
+  return absl::NotFoundError(
+      absl::StrCat("block ", cid.ToString(), " is on none of the ", asked, " nodes asked"));
+}
+
+MaintenanceReport Swarm::Maintain() {
+  MaintenanceReport report;
+  // The neighbourhood first: a self-lookup finds nodes that joined near us.
+  FindClosest(KeyOf(self_));
+
+  std::optional<Cid> after;
+  for (;;) {
+    auto page = store_.ListBlocks(after.has_value() ? &*after : nullptr, kMaintenancePage);
+    if (!page.ok()) {
+      LogEvent(LogLevel::kError, "swarm.maintenance_failed", {{"status", page.status()}});
+      break;
+    }
+    if (page->empty()) break;
+    after = page->back();
+    report.blocks_checked += page->size();
+
+    // Who should hold each block, by this node's table (it knows its own neighbourhood best,
+    // and blocks it holds are near it), and one HAVE per peer for all its blocks.
+    std::vector<BlockPlacement> placements(page->size());
+    absl::flat_hash_map<NodeId, std::vector<size_t>> asked_of;
+    absl::flat_hash_map<NodeId, Contact> contacts;
+    for (size_t i = 0; i < page->size(); ++i) {
+      BlockPlacement& placement = placements[i];
+      placement.key = (*page)[i].DhtKey();
+      placement.closest = ClosestKnown(placement.key, options_.replication_factor + 1);
+      for (const Contact& c : placement.closest) contacts.emplace(c.id, c);
+      for (const NodeId& id : planner_.Responsible(placement.key, placement.closest)) {
+        if (id != self_) asked_of[id].push_back(i);
+      }
+    }
+    auto inbox = std::make_shared<ReplyInbox<std::vector<bool>>>();
+    for (const auto& [id, indexes] : asked_of) {
+      std::vector<Cid> cids;
+      for (size_t i : indexes) cids.push_back((*page)[i]);
+      transport_.Have(contacts.at(id), std::move(cids),
+                      ReplyInbox<std::vector<bool>>::Sink(inbox, contacts.at(id)));
+    }
+    absl::flat_hash_set<NodeId> unreachable;
+    for (size_t pending = asked_of.size(); pending > 0;) {
+      auto replies = inbox->Take(options_.lookup.timeout * 2);
+      if (replies.empty()) break;
+      for (auto& reply : replies) {
+        --pending;
+        const std::vector<size_t>& indexes = asked_of[reply.from.id];
+        if (!reply.result.ok() || reply.result->size() != indexes.size()) {
+          if (!reply.result.ok() && PeerUnreachable(reply.result.status())) {
+            unreachable.insert(reply.from.id);
+          }
+          continue;
+        }
+        for (size_t j = 0; j < indexes.size(); ++j) {
+          if ((*reply.result)[j]) placements[indexes[j]].holders.insert(reply.from.id);
+        }
+      }
+    }
+    // Dead peers leave the table, and the plan is made without them.
+    for (const NodeId& id : unreachable) Forget(id);
+
+    auto stores = std::make_shared<ReplyInbox<Acknowledged>>();
+    size_t stores_sent = 0;
+    for (size_t i = 0; i < page->size(); ++i) {
+      const Cid& cid = (*page)[i];
+      BlockPlacement& placement = placements[i];
+      if (!unreachable.empty()) {
+        placement.closest = ClosestKnown(placement.key, options_.replication_factor + 1);
+      }
+      auto pinned = store_.IsBlockPinned(cid);
+      placement.pinned = !pinned.ok() || *pinned;  // when unsure, keep it
+      std::optional<std::string> data;
+      for (const ReplicaAction& action : planner_.Plan(placement)) {
+        if (action.kind == ReplicaAction::kDrop) {
+          if (store_.DropBlock(cid).ok()) ++report.dropped;
+          continue;
+        }
+        if (!data.has_value()) {
+          auto block = store_.Get(cid);
+          if (!block.ok()) break;  // damaged here: nothing to push (the store logged it)
+          data = *std::move(block);
+        }
+        auto contact = std::find_if(placement.closest.begin(), placement.closest.end(),
+                                    [&](const Contact& c) { return c.id == action.peer; });
+        if (contact == placement.closest.end()) continue;
+        transport_.Store(*contact, cid, *data,
+                         ReplyInbox<Acknowledged>::StatusSink(stores, *contact));
+        ++stores_sent;
+      }
+    }
+    while (stores_sent > 0) {
+      auto replies = stores->Take(options_.lookup.timeout * 2);
+      if (replies.empty()) break;
+      for (auto& reply : replies) {
+        --stores_sent;
+        if (reply.result.ok()) {
+          ++report.pushed;
+        } else {
+          ++report.push_failures;
+        }
+      }
+    }
+  }
+
+  // Provider records: renew ours when due, expire everyone's old ones.
+  const absl::Time now = clock_.Now();
+  bool republish = false;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = providers_.begin(); it != providers_.end();) {
+      auto& list = it->second;
+      list.erase(std::remove_if(list.begin(), list.end(),
+                                [&](const Provider& p) { return p.expires <= now; }),
+                 list.end());
+      if (list.empty()) {
+        providers_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    for (auto it = penalized_until_.begin(); it != penalized_until_.end();) {
+      if (it->second <= now) {
+        penalized_until_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    if (now - last_republish_ >= options_.republish_interval) {
+      republish = true;
+      last_republish_ = now;
+    }
+  }
+  if (republish) {
+    auto pins = store_.ListPins();
+    if (pins.ok()) {
+      for (const PinnedRoot& pin : *pins) {
+        if (Announce(pin.root) > 0) ++report.providers_announced;
+      }
+    }
+  }
+  return report;
+}
+
+// ----- Saved routing table -----
+
+absl::Status Swarm::SaveRoutingTable() {
+  std::string value;
+  const std::vector<Contact> contacts = Peers();
+  AppendVarint(contacts.size(), &value);
+  for (const Contact& c : contacts) {
+    value.append(reinterpret_cast<const char*>(c.id.bytes().data()), c.id.bytes().size());
+    AppendVarint(c.address.size(), &value);
+    value.append(c.address);
+  }
+  return store_.PutMeta(kRoutingTableMeta, value);
+}
+
+absl::StatusOr<size_t> Swarm::LoadRoutingTable() {
+  auto value = store_.GetMeta(kRoutingTableMeta);
+  if (absl::IsNotFound(value.status())) return 0;
+  SWARMKV_RETURN_IF_ERROR(value.status());
+  absl::string_view in = *value;
+  SWARMKV_ASSIGN_OR_RETURN(uint64_t count, ReadVarint(&in, "saved routing table"));
+  if (count > kMaxSavedContacts) return absl::DataLossError("saved routing table is too large");
+  const absl::Time now = clock_.Now();
+  size_t restored = 0;
+  absl::MutexLock lock(&mu_);
+  for (uint64_t i = 0; i < count; ++i) {
+    Digest256 id;
+    if (in.size() < id.size()) return absl::DataLossError("saved routing table is truncated");
+    std::copy(in.begin(), in.begin() + id.size(), id.begin());
+    in.remove_prefix(id.size());
+    SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadVarint(&in, "saved routing table"));
+    if (length > kMaxAddressBytes || in.size() < length) {
+      return absl::DataLossError("saved routing table is malformed");
+    }
+    Contact contact{NodeId(id), std::string(in.substr(0, length)), now};
+    in.remove_prefix(length);
+    if (table_.Observe(contact, now).kind == Admission::kAdded) ++restored;
+  }
+  return restored;
+}
+
+}  // namespace swarmkv

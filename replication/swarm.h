@@ -1,0 +1,166 @@
+// Swarm: one node's part in the DHT (DESIGN §5). It drives the protocol core — RoutingTable,
+// Lookup, ReplicaPlanner — over a Transport, and answers other nodes' requests from the
+// BlockStore. The wire protocol is in docs/wire-protocol.md; how blocks are placed, fetched and
+// repaired is in docs/dht.md.
+//
+// Two sides:
+// - Handle*: what the peer service calls when a request arrives, with the caller's proven
+//   contact. They answer from memory and the store and never wait on the network.
+// - Bootstrap, FindClosest, Replicate, Announce, Fetch, Maintain: operations that talk to other
+//   nodes. They block the calling thread until the network has answered (every transport call
+//   completes within its deadline), so callers run them on worker threads, never on a gRPC
+//   callback thread.
+//
+// Thread safety: thread-safe. The routing table, provider records and penalties are guarded by
+// one mutex, never held across a transport call. `store`, `transport` and `clock` must outlive
+// the Swarm.
+#ifndef SWARMKV_REPLICATION_SWARM_H_
+#define SWARMKV_REPLICATION_SWARM_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "base/clock.h"
+#include "crypto/cid.h"
+#include "replication/lookup.h"
+#include "replication/replica_planner.h"
+#include "replication/routing_table.h"
+#include "replication/transport.h"
+#include "storage/block_store.h"
+
+namespace swarmkv {
+
+struct SwarmOptions {
+  // R: nodes that hold each block (DESIGN §5).
+  size_t replication_factor = 3;
+  // Copies, the local one included, a Put needs to succeed. A node that knows no peer and has
+  // no bootstrap list is a single-node swarm and needs only its own copy.
+  size_t write_quorum = 2;
+  RoutingTableOptions table;
+  LookupOptions lookup;
+  // How long a provider record lives, and how often this node renews its own.
+  absl::Duration provider_ttl = absl::Hours(24);
+  absl::Duration republish_interval = absl::Hours(12);
+  // A peer caught lying (bytes that do not hash to the CID it claimed) is dropped from the
+  // table and ignored for this long.
+  absl::Duration penalty = absl::Minutes(10);
+  // Bounds on what other nodes can make this one remember.
+  size_t max_providers_per_key = 20;
+  size_t max_provider_keys = 1 << 16;
+  // Keep blocks fetched for a Get (unpinned: later maintenance or GC may drop them).
+  bool cache_fetched_blocks = true;
+};
+
+// One bootstrap entry: "host:port", or "<node id>@host:port" when the id is known.
+struct BootstrapEntry {
+  std::optional<NodeId> id;
+  std::string address;
+};
+// INVALID_ARGUMENT for anything but those two forms (port 1..65535, id as printed by `swarmkv id`).
+absl::StatusOr<BootstrapEntry> ParseBootstrapEntry(absl::string_view text);
+
+struct MaintenanceReport {
+  uint64_t blocks_checked = 0;
+  uint64_t pushed = 0;
+  uint64_t push_failures = 0;
+  uint64_t dropped = 0;
+  uint64_t providers_announced = 0;
+};
+
+class Swarm {
+ public:
+  Swarm(NodeId self, BlockStore& store, Transport& transport, const Clock& clock,
+        SwarmOptions options);
+
+  const NodeId& self() const { return self_; }
+  const SwarmOptions& options() const { return options_; }
+
+  // --- Requests from other nodes (never wait on the network) ---
+
+  // A proven peer spoke to us: it joins or refreshes the routing table. PERMISSION_DENIED for a
+  // penalized peer, whose requests are then refused.
+  absl::Status OnPeerContact(const Contact& caller);
+  std::vector<Contact> HandleFindNode(const DhtKey& target) const;
+  FindValueResult HandleFindValue(const Cid& cid) const;
+  ProvidersResult HandleGetProviders(const Cid& cid) const;
+  // Verifies and stores a replica. INVALID_ARGUMENT (and a penalty for `caller`) when the bytes
+  // do not hash to `cid`; RESOURCE_EXHAUSTED over the block size limit.
+  absl::Status HandleStore(const Contact& caller, const Cid& cid, absl::string_view block);
+  void HandleAddProvider(const Contact& caller, const Cid& cid);
+  absl::StatusOr<std::vector<bool>> HandleHave(const std::vector<Cid>& cids) const;
+
+  // --- Operations on the network (block the calling thread) ---
+
+  // Contacts the entries, then looks up this node's own id to fill the table. Returns how many
+  // entries answered.
+  size_t Bootstrap(const std::vector<BootstrapEntry>& entries);
+  // The k closest live nodes to `target` the network knows, closest first (an iterative
+  // FIND_NODE lookup). Never includes this node.
+  std::vector<Contact> FindClosest(const DhtKey& target);
+  // Sends each block (already in the local store) to the R nodes closest to its key. Returns
+  // the copies of the least-replicated block, the local one included.
+  absl::StatusOr<size_t> Replicate(const std::vector<Cid>& blocks);
+  // ADD_PROVIDER for `cid` to the R nodes closest to its key. Returns how many accepted.
+  size_t Announce(const Cid& cid);
+  // The block from the network, verified. `hints` are asked first (peers that served related
+  // blocks); the one that serves it is appended. NOT_FOUND when peers answered but none has
+  // it; UNAVAILABLE when no peer answered at all.
+  absl::StatusOr<std::string> Fetch(const Cid& cid, std::vector<Contact>* hints = nullptr);
+  // One maintenance round (DESIGN §5): refresh the neighbourhood, push blocks to responsible
+  // nodes that lack them, hand off blocks this node is no longer responsible for, republish
+  // provider records of pinned content when due, expire old ones.
+  MaintenanceReport Maintain();
+
+  // The copies a Put needs now (see SwarmOptions::write_quorum).
+  size_t EffectiveWriteQuorum() const;
+  // Whether a bootstrap list was given: the node is meant to be in a swarm.
+  void set_expects_peers(bool expects) { expects_peers_ = expects; }
+
+  // The routing table, saved in the store's meta so a restarted node rejoins at once.
+  absl::Status SaveRoutingTable();
+  // Returns how many contacts were restored.
+  absl::StatusOr<size_t> LoadRoutingTable();
+  std::vector<Contact> Peers() const;
+
+ private:
+  // Observe a contact we heard from directly; carries out a kPingOldest.
+  void Learn(const Contact& contact);
+  // A contact failed a request: out of the table.
+  void Forget(const NodeId& id);
+  void Penalize(const NodeId& id, absl::string_view why);
+  bool IsPenalized(const NodeId& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<Contact> ClosestKnown(const DhtKey& target, size_t n) const;
+
+  // Constant after construction.
+  const NodeId self_;
+  BlockStore& store_;
+  Transport& transport_;
+  const Clock& clock_;
+  const SwarmOptions options_;
+  const ReplicaPlanner planner_;
+  bool expects_peers_ = false;
+
+  struct Provider {
+    Contact contact;
+    absl::Time expires;
+  };
+
+  mutable absl::Mutex mu_;
+  RoutingTable table_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<DhtKey, std::vector<Provider>> providers_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<NodeId, absl::Time> penalized_until_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_republish_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_REPLICATION_SWARM_H_

@@ -1,0 +1,244 @@
+#include "replication/swarm.h"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/loopback_transport.h"
+#include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
+
+namespace swarmkv {
+namespace {
+
+using ::swarmkv::testing::IsOk;
+using ::swarmkv::testing::StatusIs;
+
+// N nodes with real stores, wired by the loopback transport, on a simulated clock.
+class SwarmTest : public ::testing::Test {
+ protected:
+  struct Node {
+    Identity identity;
+    std::string address;
+    std::unique_ptr<BlockStore> store;
+    std::unique_ptr<Swarm> swarm;
+  };
+
+  void Start(int n, SwarmOptions options = {}) {
+    for (int i = 0; i < n; ++i) {
+      auto node = std::make_unique<Node>(
+          Node{Identity::Generate(), absl::StrCat("10.0.", i, ".1:7420"), nullptr, nullptr});
+      BlockStoreOptions store_options;
+      store_options.sync_writes = false;
+      auto store = BlockStore::Open(dir_.Sub(absl::StrCat("node", i)), key_, store_options);
+      ASSERT_TRUE(store.ok()) << store.status();
+      node->store = *std::move(store);
+      Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
+      node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport,
+                                            clock_, options);
+      network_.Add(node->address, node->swarm.get());
+      nodes_.push_back(std::move(node));
+    }
+    // Everyone bootstraps from node 0, by bare address as a first-time user would.
+    for (int i = 1; i < n; ++i) {
+      ASSERT_EQ(swarm(i).Bootstrap({BootstrapEntry{std::nullopt, nodes_[0]->address}}), 1u);
+    }
+    // A second pass lets early joiners learn about later ones.
+    for (int i = 0; i < n; ++i) swarm(i).FindClosest(KeyOf(swarm(i).self()));
+  }
+
+  Swarm& swarm(int i) { return *nodes_[i]->swarm; }
+  BlockStore& store(int i) { return *nodes_[i]->store; }
+
+  // Nodes (live ones) holding `cid`.
+  std::vector<int> Holders(const Cid& cid) {
+    std::vector<int> out;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (down_.count(i) == 0 && *store(i).Has(cid)) out.push_back(i);
+    }
+    return out;
+  }
+  void SetDown(int i) {
+    down_.insert(i);
+    network_.SetDown(nodes_[i]->address, true);
+  }
+
+  ::swarmkv::testing::TempDir dir_;
+  SecretBytes key_ = SecretBytes::Random(32);
+  SimulatedClock clock_;
+  ::swarmkv::testing::LoopbackNetwork network_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::set<size_t> down_;
+};
+
+TEST(BootstrapEntryTest, ParsesBothFormsAndRefusesTheRest) {
+  SWARMKV_ASSERT_OK_AND_ASSIGN(BootstrapEntry bare, ParseBootstrapEntry("127.0.0.1:7420"));
+  EXPECT_FALSE(bare.id.has_value());
+  EXPECT_EQ(bare.address, "127.0.0.1:7420");
+  const NodeId id = Identity::Generate().node_id();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(BootstrapEntry full,
+                               ParseBootstrapEntry(absl::StrCat(id.ToString(), "@node1:7420")));
+  EXPECT_EQ(full.id, id);
+  EXPECT_EQ(full.address, "node1:7420");
+  for (const char* bad : {"", "node1", "node1:", ":7420", "node1:0", "node1:70000", "node1:x",
+                          "bnotanid@node1:7420", "@node1:7420"}) {
+    EXPECT_THAT(ParseBootstrapEntry(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+  }
+}
+
+TEST_F(SwarmTest, BootstrapFillsEveryRoutingTable) {
+  Start(8);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(swarm(i).Peers().size(), 7u) << i;
+}
+
+TEST_F(SwarmTest, ReplicatePlacesBlocksOnTheResponsibleNodesAndAnyNodeFetchesThem) {
+  Start(8);
+  for (int b = 0; b < 20; ++b) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, absl::StrCat("block ", b)));
+    SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, swarm(0).Replicate({cid}));
+    EXPECT_GE(copies, 3u);
+    // The R closest nodes in the whole swarm hold it (brute force over all ids).
+    std::vector<int> by_distance(8);
+    for (int i = 0; i < 8; ++i) by_distance[i] = i;
+    std::sort(by_distance.begin(), by_distance.end(), [&](int a, int c) {
+      return Closer(cid.DhtKey(), KeyOf(swarm(a).self()), KeyOf(swarm(c).self()));
+    });
+    for (int r = 0; r < 3; ++r) EXPECT_TRUE(*store(by_distance[r]).Has(cid)) << b << "/" << r;
+
+    // A node that does not hold it fetches and verifies it.
+    int reader = -1;
+    for (int i = 7; i >= 0; --i) {
+      if (!*store(i).Has(cid)) reader = i;
+    }
+    if (reader < 0) continue;
+    std::vector<Contact> hints;
+    SWARMKV_ASSERT_OK_AND_ASSIGN(std::string data, swarm(reader).Fetch(cid, &hints));
+    EXPECT_EQ(data, absl::StrCat("block ", b));
+    EXPECT_EQ(hints.size(), 1u);
+  }
+}
+
+TEST_F(SwarmTest, FetchSaysNotFoundAfterAskingAndUnavailableWhenNobodyAnswers) {
+  Start(5);
+  const Cid missing = Cid::Compute(Codec::kRaw, "never stored");
+  EXPECT_THAT(swarm(1).Fetch(missing), StatusIs(absl::StatusCode::kNotFound));
+  for (int i : {0, 2, 3, 4}) SetDown(i);
+  EXPECT_THAT(swarm(1).Fetch(missing), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(SwarmTest, PeerServingForgedBytesIsPenalizedAndTheBlockComesFromAnother) {
+  Start(6);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, "honest bytes"));
+  ASSERT_THAT(swarm(0).Replicate({cid}), IsOk());
+  std::vector<int> holders = Holders(cid);
+  ASSERT_GE(holders.size(), 3u);
+  int liar = holders[0] == 0 ? holders[1] : holders[0];
+  network_.SetLiar(nodes_[liar]->address, true);
+  int reader = -1;
+  for (int i = 0; i < 6; ++i) {
+    if (std::find(holders.begin(), holders.end(), i) == holders.end()) reader = i;
+  }
+  ASSERT_GE(reader, 0);
+  // The liar is asked first (a hint), caught, dropped; the lookup finds an honest copy.
+  std::vector<Contact> hints = {Contact{swarm(liar).self(), nodes_[liar]->address, clock_.Now()}};
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::string data, swarm(reader).Fetch(cid, &hints));
+  EXPECT_EQ(data, "honest bytes");
+  for (const Contact& c : swarm(reader).Peers()) EXPECT_NE(c.id, swarm(liar).self());
+  // And its requests are refused while the penalty lasts.
+  EXPECT_THAT(swarm(reader).OnPeerContact(hints.front()),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(SwarmTest, StoreOfBytesNotMatchingTheCidIsRefusedAndPenalized) {
+  Start(2);
+  const Cid cid = Cid::Compute(Codec::kRaw, "the real bytes");
+  const Contact caller{swarm(1).self(), nodes_[1]->address, clock_.Now()};
+  EXPECT_THAT(swarm(0).HandleStore(caller, cid, "other bytes"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(*store(0).Has(cid));
+  EXPECT_THAT(swarm(0).OnPeerContact(caller), StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(SwarmTest, MaintenanceRepairsToRCopiesAfterHoldersDieAndHandsOffUnpinnedBlocks) {
+  Start(10);
+  std::vector<Cid> cids;
+  for (int b = 0; b < 30; ++b) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, absl::StrCat("repair ", b)));
+    ASSERT_THAT(swarm(0).Replicate({cid}), IsOk());
+    cids.push_back(cid);
+  }
+  // Two nodes die (never node 0, which still holds every block).
+  SetDown(3);
+  SetDown(7);
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      if (down_.count(i) == 0) swarm(i).Maintain();
+    }
+  }
+  for (const Cid& cid : cids) {
+    const std::vector<int> holders = Holders(cid);
+    EXPECT_GE(holders.size(), 3u) << cid.ToString();
+  }
+  // Node 0 is responsible for few of these blocks; its unpinned copies of the others were
+  // handed off once the responsible nodes confirmed theirs.
+  EXPECT_LT(store(0).Stats().blocks, cids.size());
+}
+
+TEST_F(SwarmTest, PinnedBlocksAreNeverHandedOff) {
+  Start(6);
+  std::vector<Cid> cids;
+  for (int b = 0; b < 10; ++b) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, absl::StrCat("pinned ", b)));
+    ASSERT_THAT(store(0).Pin(cid, {cid}, "", clock_.Now()), IsOk());
+    ASSERT_THAT(swarm(0).Replicate({cid}), IsOk());
+    cids.push_back(cid);
+  }
+  swarm(0).Maintain();
+  swarm(0).Maintain();
+  for (const Cid& cid : cids) EXPECT_TRUE(*store(0).Has(cid));
+}
+
+TEST_F(SwarmTest, ProvidersLeadToContentKeptOffTheResponsibleNodes) {
+  Start(8);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, "only on node 0"));
+  EXPECT_GE(swarm(0).Announce(cid), 1u);
+  // Nobody else holds it; the responsible nodes answer with node 0 as a provider.
+  int reader = 5;
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::string data, swarm(reader).Fetch(cid));
+  EXPECT_EQ(data, "only on node 0");
+  // Records expire.
+  clock_.Advance(absl::Hours(25));
+  for (int i = 1; i < 8; ++i) swarm(i).Maintain();
+  EXPECT_TRUE(swarm(1).HandleGetProviders(cid).providers.empty());
+}
+
+TEST_F(SwarmTest, RoutingTableSurvivesARestart) {
+  Start(5);
+  ASSERT_THAT(swarm(2).SaveRoutingTable(), IsOk());
+  Swarm restarted(swarm(2).self(), store(2), network_.TransportFor(swarm(2).self(), "x:1"), clock_,
+                  SwarmOptions{});
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t restored, restarted.LoadRoutingTable());
+  EXPECT_EQ(restored, 4u);
+  EXPECT_EQ(restarted.Peers().size(), 4u);
+}
+
+TEST_F(SwarmTest, WriteQuorumIsOneOnlyForALoneNodeWithoutBootstrap) {
+  Start(1);
+  EXPECT_EQ(swarm(0).EffectiveWriteQuorum(), 1u);
+  swarm(0).set_expects_peers(true);
+  EXPECT_EQ(swarm(0).EffectiveWriteQuorum(), 2u);
+}
+
+TEST_F(SwarmTest, HaveBatchesAreBounded) {
+  Start(1);
+  std::vector<Cid> many(1025, Cid::Compute(Codec::kRaw, "x"));
+  EXPECT_THAT(swarm(0).HandleHave(many), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+}  // namespace
+}  // namespace swarmkv
