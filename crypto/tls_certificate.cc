@@ -8,6 +8,7 @@
 #include "openssl/pem.h"
 #include "openssl/rand.h"
 #include "openssl/x509.h"
+#include "openssl/x509v3.h"
 
 namespace swarmkv {
 namespace {
@@ -67,6 +68,17 @@ absl::StatusOr<TlsCertificate> MakeSelfSignedCertificate(const Identity& identit
       X509_set_issuer_name(cert.get(), name) != 1 || X509_set_pubkey(cert.get(), key.get()) != 1) {
     return Internal("subject");
   }
+  // Every node's certificate names the same host, "swarmkv", which diallers send as the TLS
+  // server name: identity is the key, never a host name, and the name only keeps TLS stacks from
+  // complaining that an IP address matches nothing.
+  X509V3_CTX context;
+  X509V3_set_ctx_nodb(&context);
+  X509V3_set_ctx(&context, cert.get(), cert.get(), nullptr, nullptr, 0);
+  X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &context, NID_subject_alt_name,
+                                            absl::StrCat("DNS:", kTlsServerName).c_str());
+  const bool san_ok = san != nullptr && X509_add_ext(cert.get(), san, -1) == 1;
+  X509_EXTENSION_free(san);
+  if (!san_ok) return Internal("subject alternative name");
   // Ed25519 signs the whole message itself: no separate digest.
   if (X509_sign(cert.get(), key.get(), nullptr) <= 0) return Internal("signing");
 

@@ -15,6 +15,10 @@
 
 namespace swarmkv {
 
+// The host name in every node certificate and the server name diallers send (not a trust
+// anchor: see MakeSelfSignedCertificate).
+inline constexpr char kTlsServerName[] = "swarmkv";
+
 struct TlsCertificate {
   std::string certificate_pem;  // self-signed, subject CN = the node id
   SecretBytes private_key_pem;  // the identity key in PKCS#8 PEM

@@ -1,0 +1,251 @@
+#include "replication/grpc_transport.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "api/grpc_status.h"
+#include "replication/tls_transport.h"
+#include "storage/block_store.h"
+
+namespace swarmkv {
+namespace {
+
+using peer::v1::Peer;
+
+constexpr size_t kMaxAddressBytes = 300;
+// Channels kept at most; past it the pool starts over (calls in flight keep theirs alive).
+constexpr size_t kMaxPooledChannels = 1024;
+
+grpc::ChannelArguments PeerChannelArguments() {
+  grpc::ChannelArguments args;
+  // A block (at most kMaxBlockBytes) plus its message framing.
+  args.SetMaxReceiveMessageSize(static_cast<int>(kMaxBlockBytes + 64 * 1024));
+  args.SetMaxSendMessageSize(static_cast<int>(kMaxBlockBytes + 64 * 1024));
+  args.SetSslTargetNameOverride(kTlsServerName);
+  // Fail fast on a dead peer instead of backing off for seconds before the next try.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  return args;
+}
+
+std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
+  return std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout);
+}
+
+}  // namespace
+
+GrpcTransport::GrpcTransport(TlsCertificate own, GrpcTransportOptions options)
+    : own_(std::move(own)), options_(options) {}
+
+GrpcTransport::~GrpcTransport() { Shutdown(); }
+
+void GrpcTransport::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  shut_down_ = true;
+  mu_.Await(absl::Condition(
+      +[](int64_t* in_flight) { return *in_flight == 0; }, &calls_in_flight_));
+}
+
+bool GrpcTransport::BeginCall() {
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return false;
+  ++calls_in_flight_;
+  return true;
+}
+
+void GrpcTransport::EndCall() {
+  absl::MutexLock lock(&mu_);
+  --calls_in_flight_;
+}
+
+std::shared_ptr<Peer::Stub> GrpcTransport::StubFor(const Contact& to) {
+  const std::string key = absl::StrCat(to.address, "|", to.id.ToString());
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(key);
+  if (it != channels_.end()) return it->second;
+  if (channels_.size() >= kMaxPooledChannels) channels_.clear();
+  auto channel = grpc::CreateCustomChannel(to.address, PeerChannelCredentials(own_, to.id, nullptr),
+                                           PeerChannelArguments());
+  std::shared_ptr<Peer::Stub> stub = Peer::NewStub(channel);
+  channels_.emplace(key, stub);
+  return stub;
+}
+
+std::vector<Contact> GrpcTransport::CheckContacts(
+    const google::protobuf::RepeatedPtrField<peer::v1::PeerContact>& contacts) const {
+  std::vector<Contact> out;
+  for (const peer::v1::PeerContact& c : contacts) {
+    if (out.size() >= options_.max_contacts) break;
+    if (c.id().size() != 32 || c.address().empty() || c.address().size() > kMaxAddressBytes) {
+      continue;  // malformed: ignored rather than trusted
+    }
+    Digest256 id;
+    std::copy(c.id().begin(), c.id().end(), id.begin());
+    out.push_back(Contact{NodeId(id), c.address(), absl::InfinitePast()});
+  }
+  return out;
+}
+
+template <typename Request, typename Response, typename T, typename Start, typename Convert>
+void GrpcTransport::Call(std::shared_ptr<Peer::Stub> stub, Request request, Start start,
+                         Convert convert, Callback<T> done) {
+  if (!BeginCall()) {
+    done(absl::UnavailableError("the node is shutting down"));
+    return;
+  }
+  struct State {
+    std::shared_ptr<Peer::Stub> stub;  // keeps the channel while the call runs
+    grpc::ClientContext context;
+    Request request;
+    Response response;
+  };
+  auto* state = new State;
+  state->stub = std::move(stub);
+  state->request = std::move(request);
+  state->request.mutable_caller()->set_listen_port(listen_port_.load());
+  state->context.set_deadline(DeadlineAfter(options_.timeout));
+  start(state->stub->async(), &state->context, &state->request, &state->response,
+        [this, state, convert = std::move(convert), done = std::move(done)](grpc::Status status) {
+          std::unique_ptr<State> owned(state);
+          if (status.ok()) {
+            done(convert(owned->response));
+          } else {
+            done(FromGrpcStatus(status));
+          }
+          owned.reset();
+          EndCall();
+        });
+}
+
+void GrpcTransport::Ping(const Contact& to, StatusCallback done) {
+  Call<peer::v1::PingRequest, peer::v1::PingResponse, Acknowledged>(
+      StubFor(to), {},
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->Ping(context, request, response, std::move(on_done));
+      },
+      [](const peer::v1::PingResponse&) { return absl::StatusOr<Acknowledged>(Acknowledged{}); },
+      Callback<Acknowledged>([done = std::move(done)](absl::StatusOr<Acknowledged> result) {
+        done(result.status());
+      }));
+}
+
+void GrpcTransport::Introduce(const std::string& address, Callback<NodeId> done) {
+  // A one-off channel that accepts any valid identity and records which one it was.
+  auto proven = std::make_shared<ProvenId>();
+  auto channel = grpc::CreateCustomChannel(
+      address, PeerChannelCredentials(own_, std::nullopt, proven), PeerChannelArguments());
+  Call<peer::v1::PingRequest, peer::v1::PingResponse, NodeId>(
+      Peer::NewStub(channel), {},
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->Ping(context, request, response, std::move(on_done));
+      },
+      [proven, address](const peer::v1::PingResponse&) -> absl::StatusOr<NodeId> {
+        std::optional<NodeId> id = proven->Get();
+        if (!id.has_value()) {
+          return absl::UnavailableError(absl::StrCat(address, " proved no node id"));
+        }
+        return *id;
+      },
+      std::move(done));
+}
+
+void GrpcTransport::FindNode(const Contact& to, const DhtKey& target,
+                             Callback<std::vector<Contact>> done) {
+  peer::v1::FindNodeRequest request;
+  request.set_target(std::string(target.begin(), target.end()));
+  Call<peer::v1::FindNodeRequest, peer::v1::FindNodeResponse, std::vector<Contact>>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->FindNode(context, request, response, std::move(on_done));
+      },
+      [this](const peer::v1::FindNodeResponse& response) {
+        return absl::StatusOr<std::vector<Contact>>(CheckContacts(response.closer()));
+      },
+      std::move(done));
+}
+
+void GrpcTransport::FindValue(const Contact& to, const Cid& cid, Callback<FindValueResult> done) {
+  peer::v1::FindValueRequest request;
+  request.set_cid(cid.ToBytes());
+  Call<peer::v1::FindValueRequest, peer::v1::FindValueResponse, FindValueResult>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->FindValue(context, request, response, std::move(on_done));
+      },
+      [this](peer::v1::FindValueResponse& response) {
+        FindValueResult result;
+        if (response.has_block()) result.block = std::move(*response.mutable_block());
+        result.providers = CheckContacts(response.providers());
+        result.closer = CheckContacts(response.closer());
+        return absl::StatusOr<FindValueResult>(std::move(result));
+      },
+      std::move(done));
+}
+
+void GrpcTransport::GetProviders(const Contact& to, const Cid& cid,
+                                 Callback<ProvidersResult> done) {
+  peer::v1::GetProvidersRequest request;
+  request.set_cid(cid.ToBytes());
+  Call<peer::v1::GetProvidersRequest, peer::v1::GetProvidersResponse, ProvidersResult>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->GetProviders(context, request, response, std::move(on_done));
+      },
+      [this](const peer::v1::GetProvidersResponse& response) {
+        return absl::StatusOr<ProvidersResult>(
+            ProvidersResult{CheckContacts(response.providers()), CheckContacts(response.closer())});
+      },
+      std::move(done));
+}
+
+void GrpcTransport::Store(const Contact& to, const Cid& cid, std::string block,
+                          StatusCallback done) {
+  peer::v1::StoreRequest request;
+  request.set_cid(cid.ToBytes());
+  request.set_block(std::move(block));
+  Call<peer::v1::StoreRequest, peer::v1::StoreResponse, Acknowledged>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->Store(context, request, response, std::move(on_done));
+      },
+      [](const peer::v1::StoreResponse&) { return absl::StatusOr<Acknowledged>(Acknowledged{}); },
+      Callback<Acknowledged>([done = std::move(done)](absl::StatusOr<Acknowledged> result) {
+        done(result.status());
+      }));
+}
+
+void GrpcTransport::AddProvider(const Contact& to, const Cid& cid, StatusCallback done) {
+  peer::v1::AddProviderRequest request;
+  request.set_cid(cid.ToBytes());
+  Call<peer::v1::AddProviderRequest, peer::v1::AddProviderResponse, Acknowledged>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->AddProvider(context, request, response, std::move(on_done));
+      },
+      [](const peer::v1::AddProviderResponse&) {
+        return absl::StatusOr<Acknowledged>(Acknowledged{});
+      },
+      Callback<Acknowledged>([done = std::move(done)](absl::StatusOr<Acknowledged> result) {
+        done(result.status());
+      }));
+}
+
+void GrpcTransport::Have(const Contact& to, std::vector<Cid> cids,
+                         Callback<std::vector<bool>> done) {
+  peer::v1::HaveRequest request;
+  for (const Cid& cid : cids) request.add_cids(cid.ToBytes());
+  Call<peer::v1::HaveRequest, peer::v1::HaveResponse, std::vector<bool>>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->Have(context, request, response, std::move(on_done));
+      },
+      [](const peer::v1::HaveResponse& response) {
+        return absl::StatusOr<std::vector<bool>>(
+            std::vector<bool>(response.have().begin(), response.have().end()));
+      },
+      std::move(done));
+}
+
+}  // namespace swarmkv

@@ -1,0 +1,85 @@
+// GrpcTransport: the Transport over the real network — the peer protocol
+// (api/proto/swarmkv/peer/v1/peer.proto, docs/wire-protocol.md) on gRPC with mutual TLS bound to
+// node identities (replication/tls_transport.h). One channel per (address, expected id), kept
+// and reused; calls use gRPC's callback API, so no thread waits on the network here.
+//
+// Answers from the network are checked before they reach the Swarm: contacts with a malformed
+// id or address are dropped, lists are capped at `max_contacts`.
+//
+// Thread safety: thread-safe. Shutdown() (or the destructor) refuses new calls and waits for
+// the callbacks of calls in flight, so objects those callbacks touch may be destroyed after it.
+#ifndef SWARMKV_REPLICATION_GRPC_TRANSPORT_H_
+#define SWARMKV_REPLICATION_GRPC_TRANSPORT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "crypto/tls_certificate.h"
+#include "grpcpp/grpcpp.h"
+#include "replication/reply_inbox.h"
+#include "replication/transport.h"
+#include "swarmkv/peer/v1/peer.grpc.pb.h"
+
+namespace swarmkv {
+
+struct GrpcTransportOptions {
+  // Deadline of every request.
+  absl::Duration timeout = absl::Seconds(5);
+  // Most contacts accepted from one answer (k).
+  size_t max_contacts = 20;
+};
+
+class GrpcTransport final : public Transport {
+ public:
+  GrpcTransport(TlsCertificate own, GrpcTransportOptions options);
+  ~GrpcTransport() override;
+
+  void Ping(const Contact& to, StatusCallback done) override;
+  void Introduce(const std::string& address, Callback<NodeId> done) override;
+  void FindNode(const Contact& to, const DhtKey& target,
+                Callback<std::vector<Contact>> done) override;
+  void FindValue(const Contact& to, const Cid& cid, Callback<FindValueResult> done) override;
+  void GetProviders(const Contact& to, const Cid& cid, Callback<ProvidersResult> done) override;
+  void Store(const Contact& to, const Cid& cid, std::string block, StatusCallback done) override;
+  void AddProvider(const Contact& to, const Cid& cid, StatusCallback done) override;
+  void Have(const Contact& to, std::vector<Cid> cids, Callback<std::vector<bool>> done) override;
+
+  // The port this node's peer service listens on, sent with every request (0, the default:
+  // none). Set once the listener is bound.
+  void set_listen_port(uint32_t port) { listen_port_ = port; }
+  void Shutdown();
+
+ private:
+  // Starts one unary call on `stub`: `start(async, context, request, response, on_done)`
+  // issues it, `convert` turns the response into the callback's value.
+  template <typename Request, typename Response, typename T, typename Start, typename Convert>
+  void Call(std::shared_ptr<peer::v1::Peer::Stub> stub, Request request, Start start,
+            Convert convert, Callback<T> done);
+  // The pooled stub whose channel accepts only `to.id` at `to.address`.
+  std::shared_ptr<peer::v1::Peer::Stub> StubFor(const Contact& to);
+  bool BeginCall();
+  void EndCall();
+  std::vector<Contact> CheckContacts(
+      const google::protobuf::RepeatedPtrField<peer::v1::PeerContact>& contacts) const;
+
+  // Constant after construction.
+  const TlsCertificate own_;
+  const GrpcTransportOptions options_;
+  std::atomic<uint32_t> listen_port_{0};
+
+  absl::Mutex mu_;
+  // Shared: a call in flight keeps its stub (and channel) even after the pool drops it.
+  absl::flat_hash_map<std::string, std::shared_ptr<peer::v1::Peer::Stub>> channels_
+      ABSL_GUARDED_BY(mu_);
+  int64_t calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_REPLICATION_GRPC_TRANSPORT_H_

@@ -1,0 +1,168 @@
+// The peer protocol over real gRPC, real TLS and real sockets on 127.0.0.1.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "replication/reply_inbox.h"
+#include "replication/swarm_service.h"
+#include "replication/tls_transport.h"
+#include "swarmkv/peer/v1/peer.grpc.pb.h"
+#include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
+
+namespace swarmkv {
+namespace {
+
+using ::swarmkv::testing::IsOk;
+using ::swarmkv::testing::StatusIs;
+
+class PeerNetworkTest : public ::testing::Test {
+ protected:
+  struct Node {
+    Identity identity = Identity::Generate();
+    std::unique_ptr<BlockStore> store;
+    std::unique_ptr<SwarmService> service;
+    Swarm& swarm() { return service->swarm(); }
+    std::string address() const { return absl::StrCat("127.0.0.1:", service->port()); }
+    Contact contact() const { return Contact{identity.node_id(), address(), absl::Now()}; }
+  };
+
+  Node& AddNode() {
+    auto node = std::make_unique<Node>();
+    BlockStoreOptions store_options;
+    store_options.sync_writes = false;
+    auto store = BlockStore::Open(dir_.Sub(absl::StrCat("n", nodes_.size())), key_, store_options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    node->store = *std::move(store);
+    SwarmServiceOptions options;
+    options.listen = "127.0.0.1:0";
+    options.transport.timeout = absl::Seconds(3);
+    auto service =
+        SwarmService::Start(node->identity, *node->store, pool_, RealClock::Instance(), options);
+    EXPECT_TRUE(service.ok()) << service.status();
+    node->service = *std::move(service);
+    nodes_.push_back(std::move(node));
+    return *nodes_.back();
+  }
+
+  // A raw client with a valid identity certificate, for sending what a node would not send.
+  std::unique_ptr<peer::v1::Peer::Stub> RawClient(const Node& to) {
+    auto cert = MakeSelfSignedCertificate(Identity::Generate(), absl::Now());
+    return peer::v1::Peer::NewStub(grpc::CreateChannel(
+        to.address(), PeerChannelCredentials(*cert, to.identity.node_id(), nullptr)));
+  }
+
+  ::swarmkv::testing::TempDir dir_;
+  SecretBytes key_ = SecretBytes::Random(32);
+  ThreadPool pool_{2};
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+TEST_F(PeerNetworkTest, BareBootstrapLearnsTheProvenIdAndBothTablesFill) {
+  Node& a = AddNode();
+  Node& b = AddNode();
+  EXPECT_EQ(b.swarm().Bootstrap({BootstrapEntry{std::nullopt, a.address()}}), 1u);
+  ASSERT_EQ(b.swarm().Peers().size(), 1u);
+  EXPECT_EQ(b.swarm().Peers()[0].id, a.identity.node_id());
+  // A learned B from its certificate, at B's connection IP and announced port.
+  ASSERT_EQ(a.swarm().Peers().size(), 1u);
+  EXPECT_EQ(a.swarm().Peers()[0].id, b.identity.node_id());
+  EXPECT_EQ(a.swarm().Peers()[0].address, b.address());
+}
+
+TEST_F(PeerNetworkTest, ReplicateAndFetchOverTls) {
+  Node& a = AddNode();
+  Node& b = AddNode();
+  Node& c = AddNode();
+  b.swarm().Bootstrap({BootstrapEntry{a.identity.node_id(), a.address()}});
+  c.swarm().Bootstrap({BootstrapEntry{a.identity.node_id(), a.address()}});
+  a.swarm().FindClosest(KeyOf(a.identity.node_id()));
+  const std::string big(300 * 1024, 'x');
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, a.store->Put(Codec::kRaw, big));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, a.swarm().Replicate({cid}));
+  EXPECT_EQ(copies, 3u);
+  EXPECT_TRUE(*b.store->Has(cid));
+  EXPECT_TRUE(*c.store->Has(cid));
+  ASSERT_THAT(b.store->DropBlock(cid), IsOk());
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::string data, b.swarm().Fetch(cid));
+  EXPECT_EQ(data, big);
+}
+
+TEST_F(PeerNetworkTest, ACertificateThatDoesNotMatchTheIdIsRefused) {
+  Node& a = AddNode();
+  Node& b = AddNode();
+  const NodeId impostor = Identity::Generate().node_id();
+  // B dials A's address expecting another id: the handshake fails, nothing is learned.
+  EXPECT_EQ(b.swarm().Bootstrap({BootstrapEntry{impostor, a.address()}}), 0u);
+  EXPECT_TRUE(b.swarm().Peers().empty());
+  EXPECT_TRUE(a.swarm().Peers().empty());
+}
+
+TEST_F(PeerNetworkTest, CallersWithoutAnIdentityCertificateAreRefused) {
+  Node& a = AddNode();
+  // Plain TLS with no client certificate.
+  grpc::SslCredentialsOptions ssl;
+  auto stub = peer::v1::Peer::NewStub(grpc::CreateChannel(a.address(), grpc::SslCredentials(ssl)));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  peer::v1::PingResponse response;
+  EXPECT_FALSE(stub->Ping(&context, peer::v1::PingRequest(), &response).ok());
+  // No TLS at all.
+  auto plain =
+      peer::v1::Peer::NewStub(grpc::CreateChannel(a.address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context2;
+  context2.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  EXPECT_FALSE(plain->Ping(&context2, peer::v1::PingRequest(), &response).ok());
+  EXPECT_TRUE(a.swarm().Peers().empty());
+}
+
+TEST_F(PeerNetworkTest, MalformedAndForgedRequestsGetClearErrorsAndThePeerKeepsServing) {
+  Node& a = AddNode();
+  auto stub = RawClient(a);
+  auto call = [](auto method) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    return method(&context);
+  };
+  peer::v1::FindNodeRequest find_node;
+  find_node.set_target("short");
+  peer::v1::FindNodeResponse find_node_response;
+  EXPECT_EQ(
+      call([&](auto* c) { return stub->FindNode(c, find_node, &find_node_response); }).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  peer::v1::FindValueRequest find_value;
+  find_value.set_cid("\x01\x55garbage");
+  peer::v1::FindValueResponse find_value_response;
+  EXPECT_EQ(call([&](auto* c) {
+              return stub->FindValue(c, find_value, &find_value_response);
+            }).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  peer::v1::HaveRequest have;
+  for (int i = 0; i < 1025; ++i) have.add_cids(Cid::Compute(Codec::kRaw, "x").ToBytes());
+  peer::v1::HaveResponse have_response;
+  EXPECT_EQ(call([&](auto* c) { return stub->Have(c, have, &have_response); }).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // A STORE whose bytes do not hash to the CID: refused, and the sender is penalized.
+  peer::v1::StoreRequest store;
+  store.mutable_caller()->set_listen_port(9);
+  store.set_cid(Cid::Compute(Codec::kRaw, "real").ToBytes());
+  store.set_block("forged");
+  peer::v1::StoreResponse store_response;
+  EXPECT_EQ(call([&](auto* c) { return stub->Store(c, store, &store_response); }).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  peer::v1::PingResponse ping_response;
+  EXPECT_EQ(call([&](auto* c) {
+              return stub->Ping(c, peer::v1::PingRequest(), &ping_response);
+            }).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Others are still served.
+  auto other = RawClient(a);
+  EXPECT_TRUE(
+      call([&](auto* c) { return other->Ping(c, peer::v1::PingRequest(), &ping_response); }).ok());
+}
+
+}  // namespace
+}  // namespace swarmkv

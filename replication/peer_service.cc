@@ -1,0 +1,178 @@
+#include "replication/peer_service.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "api/grpc_status.h"
+#include "base/status_macros.h"
+
+namespace swarmkv {
+namespace {
+
+using peer::v1::PeerContact;
+
+constexpr size_t kMaxHaveBatch = 1024;
+
+// "ipv4:10.0.0.7:53412" / "ipv6:[::1]:53412" -> "10.0.0.7" / "[::1]".
+absl::StatusOr<std::string> HostOfPeer(const std::string& peer) {
+  const size_t scheme = peer.find(':');
+  const size_t port = peer.rfind(':');
+  if (scheme == std::string::npos || port == scheme || !absl::StartsWith(peer, "ipv")) {
+    return absl::PermissionDeniedError("peer calls must come over TCP/IP");
+  }
+  return peer.substr(scheme + 1, port - scheme - 1);
+}
+
+absl::StatusOr<Cid> CidField(const std::string& bytes) {
+  auto cid = Cid::FromBytes(bytes);
+  if (!cid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("cid field: ", cid.status().message()));
+  }
+  return cid;
+}
+
+void AppendContacts(const std::vector<Contact>& contacts,
+                    google::protobuf::RepeatedPtrField<PeerContact>* out) {
+  for (const Contact& c : contacts) {
+    PeerContact* p = out->Add();
+    p->set_id(std::string(c.id.bytes().begin(), c.id.bytes().end()));
+    p->set_address(c.address);
+  }
+}
+
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* call, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+absl::StatusOr<Contact> PeerService::Admit(grpc::CallbackServerContext* call,
+                                           const peer::v1::Caller& caller, size_t request_bytes) {
+  SWARMKV_ASSIGN_OR_RETURN(NodeId id, caller_ids_.Of(*call));
+  {
+    absl::MutexLock lock(&mu_);
+    if (!limiter_.Allow(id, request_bytes, clock_.Now())) {
+      return absl::ResourceExhaustedError("peer request rate or byte budget exceeded; slow down");
+    }
+  }
+  Contact contact{id, "", clock_.Now()};
+  if (caller.listen_port() > 65535) {
+    return absl::InvalidArgumentError("caller.listen_port must be 0..65535");
+  }
+  if (caller.listen_port() != 0) {
+    SWARMKV_ASSIGN_OR_RETURN(std::string host, HostOfPeer(call->peer()));
+    contact.address = absl::StrCat(host, ":", caller.listen_port());
+  }
+  // An address-less caller (listen_port 0) is served but not added to the table.
+  SWARMKV_RETURN_IF_ERROR(swarm_.OnPeerContact(contact));
+  return contact;
+}
+
+grpc::ServerUnaryReactor* PeerService::Ping(grpc::CallbackServerContext* call,
+                                            const peer::v1::PingRequest* request,
+                                            peer::v1::PingResponse*) {
+  return Finish(call, Admit(call, request->caller(), 0).status());
+}
+
+grpc::ServerUnaryReactor* PeerService::FindNode(grpc::CallbackServerContext* call,
+                                                const peer::v1::FindNodeRequest* request,
+                                                peer::v1::FindNodeResponse* response) {
+  auto caller = Admit(call, request->caller(), 0);
+  if (!caller.ok()) return Finish(call, caller.status());
+  if (request->target().size() != 32) {
+    return Finish(call, absl::InvalidArgumentError("target must be 32 bytes"));
+  }
+  DhtKey target;
+  std::copy(request->target().begin(), request->target().end(), target.begin());
+  AppendContacts(swarm_.HandleFindNode(target), response->mutable_closer());
+  return Finish(call, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PeerService::FindValue(grpc::CallbackServerContext* call,
+                                                 const peer::v1::FindValueRequest* request,
+                                                 peer::v1::FindValueResponse* response) {
+  auto caller = Admit(call, request->caller(), 0);
+  if (!caller.ok()) return Finish(call, caller.status());
+  auto cid = CidField(request->cid());
+  if (!cid.ok()) return Finish(call, cid.status());
+  FindValueResult result = swarm_.HandleFindValue(*cid);
+  if (result.block.has_value()) {
+    response->set_block(std::move(*result.block));
+  } else {
+    AppendContacts(result.providers, response->mutable_providers());
+    AppendContacts(result.closer, response->mutable_closer());
+  }
+  return Finish(call, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PeerService::Store(grpc::CallbackServerContext* call,
+                                             const peer::v1::StoreRequest* request,
+                                             peer::v1::StoreResponse*) {
+  auto caller = Admit(call, request->caller(), request->block().size());
+  if (!caller.ok()) return Finish(call, caller.status());
+  auto cid = CidField(request->cid());
+  if (!cid.ok()) return Finish(call, cid.status());
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  // Verifying, sealing and (with sync on) an fsync: off the gRPC thread.
+  pool_.Post([this, reactor, request, caller = *std::move(caller), cid = *std::move(cid)] {
+    reactor->Finish(ToGrpcStatus(swarm_.HandleStore(caller, cid, request->block())));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PeerService::AddProvider(grpc::CallbackServerContext* call,
+                                                   const peer::v1::AddProviderRequest* request,
+                                                   peer::v1::AddProviderResponse*) {
+  auto caller = Admit(call, request->caller(), 0);
+  if (!caller.ok()) return Finish(call, caller.status());
+  if (caller->address.empty()) {
+    return Finish(call, absl::InvalidArgumentError(
+                            "a provider must listen for peers (caller.listen_port is 0)"));
+  }
+  auto cid = CidField(request->cid());
+  if (!cid.ok()) return Finish(call, cid.status());
+  swarm_.HandleAddProvider(*caller, *cid);
+  return Finish(call, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PeerService::GetProviders(grpc::CallbackServerContext* call,
+                                                    const peer::v1::GetProvidersRequest* request,
+                                                    peer::v1::GetProvidersResponse* response) {
+  auto caller = Admit(call, request->caller(), 0);
+  if (!caller.ok()) return Finish(call, caller.status());
+  auto cid = CidField(request->cid());
+  if (!cid.ok()) return Finish(call, cid.status());
+  ProvidersResult result = swarm_.HandleGetProviders(*cid);
+  AppendContacts(result.providers, response->mutable_providers());
+  AppendContacts(result.closer, response->mutable_closer());
+  return Finish(call, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* PeerService::Have(grpc::CallbackServerContext* call,
+                                            const peer::v1::HaveRequest* request,
+                                            peer::v1::HaveResponse* response) {
+  auto caller = Admit(call, request->caller(), 0);
+  if (!caller.ok()) return Finish(call, caller.status());
+  if (static_cast<size_t>(request->cids_size()) > kMaxHaveBatch) {
+    return Finish(call, absl::ResourceExhaustedError(absl::StrCat(
+                            "HAVE of ", request->cids_size(), " CIDs is over ", kMaxHaveBatch)));
+  }
+  std::vector<Cid> cids;
+  cids.reserve(request->cids_size());
+  for (const std::string& bytes : request->cids()) {
+    auto cid = CidField(bytes);
+    if (!cid.ok()) return Finish(call, cid.status());
+    cids.push_back(*std::move(cid));
+  }
+  auto have = swarm_.HandleHave(cids);
+  if (!have.ok()) return Finish(call, have.status());
+  for (bool h : *have) response->add_have(h);
+  return Finish(call, absl::OkStatus());
+}
+
+}  // namespace swarmkv
