@@ -27,7 +27,9 @@ void GetReactor::Open(const v1::GetRequest& request) {
   ByteRange range;
   range.offset = request.offset();
   if (request.has_length()) range.length = request.length();
-  auto reader = ContentReader::Open(context_.store, *capability, range);
+  source_ = std::make_unique<NetworkBlockSource>(context_.store,
+                                                 request.local_only() ? nullptr : context_.swarm);
+  auto reader = ContentReader::Open(*source_, *capability, range);
   if (!reader.ok()) {
     Complete(ToGrpcStatus(reader.status()));
     return;

@@ -7,6 +7,7 @@
 
 #include "api/service_context.h"
 #include "grpcpp/grpcpp.h"
+#include "replication/network_block_source.h"
 #include "storage/content_reader.h"
 #include "swarmkv/v1/node.grpc.pb.h"
 
@@ -31,6 +32,8 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   grpc::CallbackServerContext* call_;
   CallSlot slot_;
   bool first_ = true;
+  // Where blocks come from: the store, then the swarm (unless the request is local-only).
+  std::unique_ptr<NetworkBlockSource> source_;
   std::unique_ptr<ContentReader> reader_;
   std::string ahead_;  // the next piece to send
   bool have_ahead_ = false;

@@ -9,6 +9,7 @@
 #include "api/put_reactor.h"
 #include "api/targets.h"
 #include "base/status_macros.h"
+#include "replication/network_block_source.h"
 #include "storage/content_pins.h"
 #include "storage/manifest.h"
 
@@ -163,11 +164,18 @@ grpc::ServerUnaryReactor* NodeService::Pin(grpc::CallbackServerContext* call,
   return RunUnary(call, [this, request]() -> absl::Status {
     SWARMKV_ASSIGN_OR_RETURN(Capability capability, ParseTarget(request->target()));
     auto present = context_.store.Has(capability.root());
-    if (present.ok() && !*present) {
+    if (present.ok() && !*present && context_.swarm == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("content ", capability.root().ToString(), " is not on this node"));
     }
-    return PinContent(context_.store, capability.root(), request->name(), absl::Now());
+    if (present.ok() && !*present) {
+      // Content held elsewhere: fetch every block first, then pin and announce it.
+      SWARMKV_RETURN_IF_ERROR(FetchContent(capability.root()));
+    }
+    SWARMKV_RETURN_IF_ERROR(
+        PinContent(context_.store, capability.root(), request->name(), absl::Now()));
+    if (context_.swarm != nullptr) context_.swarm->Announce(capability.root());
+    return absl::OkStatus();
   });
 }
 
@@ -198,6 +206,12 @@ grpc::ServerUnaryReactor* NodeService::Info(grpc::CallbackServerContext* call,
     store->set_stored_bytes(stats.stored_bytes);
     store->set_pinned_roots(stats.pinned_roots);
     store->set_quota_bytes(context_.store.options().quota_bytes);
+    for (const std::string& address : context_.options.peer_addresses) {
+      response->add_peer_addresses(address);
+    }
+    if (context_.swarm != nullptr) {
+      response->set_known_peers(static_cast<uint32_t>(context_.swarm->Peers().size()));
+    }
     return absl::OkStatus();
   });
 }
@@ -230,8 +244,29 @@ grpc::ServerUnaryReactor* NodeService::GetRecord(grpc::CallbackServerContext* ca
 }
 
 grpc::ServerUnaryReactor* NodeService::Peers(grpc::CallbackServerContext* call,
-                                             const v1::PeersRequest*, v1::PeersResponse*) {
-  return FinishedUnary(call, NotYet("Peers", "the swarm (DHT)"));
+                                             const v1::PeersRequest*, v1::PeersResponse* response) {
+  return RunUnary(call, [this, response]() -> absl::Status {
+    if (context_.swarm == nullptr) {
+      return absl::UnavailableError(
+          "peer networking is off on this node (set [peer] listen, or --peer-listen)");
+    }
+    for (const Contact& contact : context_.swarm->Peers()) {
+      v1::Peer* peer = response->add_peers();
+      peer->set_node_id(contact.id.ToString());
+      peer->add_addresses(contact.address);
+      peer->set_last_seen_unix(absl::ToUnixSeconds(contact.last_seen));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status NodeService::FetchContent(const Cid& root) {
+  NetworkBlockSource source(context_.store, context_.swarm);
+  SWARMKV_ASSIGN_OR_RETURN(std::vector<Cid> blocks, ListContentBlocks(source, root));
+  for (const Cid& block : blocks) {
+    SWARMKV_RETURN_IF_ERROR(source.Get(block).status());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace swarmkv

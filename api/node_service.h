@@ -31,6 +31,9 @@ class NodeService final : public v1::Node::CallbackService {
   grpc::ServerUnaryReactor* Info(grpc::CallbackServerContext* call, const v1::InfoRequest* request,
                                  v1::InfoResponse* response) override;
 
+  grpc::ServerUnaryReactor* Peers(grpc::CallbackServerContext* call, const v1::PeersRequest*,
+                                  v1::PeersResponse* response) override;
+
   // Reserved for later versions: UNIMPLEMENTED, with a message saying so.
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* call, const v1::PublishRequest*,
                                     v1::PublishResponse*) override;
@@ -42,13 +45,14 @@ class NodeService final : public v1::Node::CallbackService {
                                       const v1::PutRecordRequest*, v1::PutRecordResponse*) override;
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* call,
                                       const v1::GetRecordRequest*, v1::GetRecordResponse*) override;
-  grpc::ServerUnaryReactor* Peers(grpc::CallbackServerContext* call, const v1::PeersRequest*,
-                                  v1::PeersResponse*) override;
 
  private:
   // Admits the call, runs `work` on the pool and finishes with its status.
   template <typename Work>
   grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* call, Work work);
+
+  // Brings every block of content `root` into the local store from the swarm.
+  absl::Status FetchContent(const Cid& root);
 
   ServiceContext& context_;
 };

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/grpc_status.h"
 #include "base/logging.h"
+#include "storage/content_pins.h"
 #include "storage/manifest.h"
 
 namespace swarmkv {
@@ -66,6 +67,7 @@ void PutReactor::HandleMessage() {
     if (header.chunk_size() != 0) options.chunk_size = header.chunk_size();
     options.convergence_secret = &context_.convergence_secret;
     options.pin = header.pin();
+    header_pin_ = header.pin();
     options.pin_name = header.name();
     auto writer = ContentWriter::Create(context_.store, std::move(options));
     if (!writer.ok()) {
@@ -114,9 +116,39 @@ void PutReactor::FinishContent() {
   response_->set_size(info->size);
   response_->set_chunks(info->chunks);
   response_->set_replicas(1);
+  if (context_.swarm != nullptr) {
+    absl::Status placed = Replicate(info->capability.root());
+    if (!placed.ok()) {
+      FinishWith(placed);
+      return;
+    }
+  }
   LogEvent(LogLevel::kInfo, "api.put",
-           {{"cid", response_->cid()}, {"bytes", info->size}, {"chunks", info->chunks}});
+           {{"cid", response_->cid()},
+            {"bytes", info->size},
+            {"chunks", info->chunks},
+            {"replicas", response_->replicas()}});
   FinishWith(absl::OkStatus());
+}
+
+absl::Status PutReactor::Replicate(const Cid& root) {
+  Swarm& swarm = *context_.swarm;
+  auto blocks = ListContentBlocks(context_.store, root);
+  if (!blocks.ok()) return blocks.status();
+  auto copies = swarm.Replicate(*blocks);
+  if (!copies.ok()) return copies.status();
+  response_->set_replicas(static_cast<uint32_t>(*copies));
+  // Pinned content is announced: its holder serves it even once the blocks' responsible nodes
+  // change.
+  if (header_pin_) swarm.Announce(root);
+  const size_t quorum = swarm.EffectiveWriteQuorum();
+  if (*copies < quorum) {
+    return absl::UnavailableError(
+        absl::StrCat("content ", root.ToString(), " is stored on this node but only ", *copies,
+                     " node(s) hold a copy, below the write quorum of ", quorum,
+                     "; too few peers answered (retry, or check `swarmkv peers`)"));
+  }
+  return absl::OkStatus();
 }
 
 void PutReactor::FinishWith(const absl::Status& status) {

@@ -14,6 +14,7 @@ namespace swarmkv {
 
 // Deletes itself when the call is done. A cancelled call drops its writer unfinished: its
 // blocks stay unpinned and no root is ever returned, so nothing partial is visible.
+// With a swarm, the finished content is replicated before the call answers (DESIGN §5).
 class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
  public:
   PutReactor(ServiceContext& context, grpc::CallbackServerContext* call, v1::PutResponse* response);
@@ -27,6 +28,9 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   // Runs on the pool once the client has closed its side.
   void FinishContent();
   void FinishWith(const absl::Status& status);
+  // With a swarm: sends the content's blocks to the R closest nodes, sets the response's
+  // replica count, and checks the write quorum (UNAVAILABLE below it).
+  absl::Status Replicate(const Cid& root);
 
   // Releases the call's slot (see CallSlot), then finishes.
   void Complete(const grpc::Status& status);
@@ -37,6 +41,7 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   CallSlot slot_;
   v1::PutRequest request_;
   std::unique_ptr<ContentWriter> writer_;
+  bool header_pin_ = false;
 };
 
 }  // namespace swarmkv

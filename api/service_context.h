@@ -15,6 +15,7 @@
 #include "crypto/identity.h"
 #include "crypto/secret_bytes.h"
 #include "grpcpp/server_context.h"
+#include "replication/swarm.h"
 #include "storage/block_store.h"
 
 namespace swarmkv {
@@ -29,6 +30,7 @@ struct ApiOptions {
   std::string bearer_token;
   // Reported by Info.
   std::vector<std::string> api_addresses;
+  std::vector<std::string> peer_addresses;
 };
 
 // A call's place under the concurrency limit. Move-only; freed by Release() or when destroyed.
@@ -61,6 +63,8 @@ struct ServiceContext {
   const Identity& identity;
   const SecretBytes& convergence_secret;
   ThreadPool& pool;
+  // The node's part in the swarm; null when peer networking is off (a single node).
+  Swarm* swarm;
   ApiOptions options;
   std::atomic<int> calls_in_flight{0};
 

@@ -24,7 +24,8 @@ echo_port=$(free_port)
 
 start_node() {  # extra daemon flags...
   node_port=$(free_port)
-  "$bin/node/swarmkv" --data-dir "$work/node" daemon --listen "127.0.0.1:$node_port" "$@" \
+  "$bin/node/swarmkv" --data-dir "$work/node" daemon --listen "127.0.0.1:$node_port" \
+    --peer-listen off "$@" \
     2>"$work/daemon.log" &
   node_pid=$!
   pids+=($node_pid)

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -39,7 +40,12 @@ void Prepare(const ApiFlags& api, grpc::ClientContext* context, bool with_deadli
 absl::Status FromGrpc(const grpc::Status& status, const ApiFlags& api) {
   if (status.ok()) return absl::OkStatus();
   std::string message = status.error_message();
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+  // UNAVAILABLE comes from gRPC when the node is unreachable, or from the node itself when its
+  // peers are (then the node's message says so and is shown as is).
+  const bool unreachable = absl::StrContains(message, "failed to connect") ||
+                           absl::StrContains(message, "Socket closed") ||
+                           absl::StrContains(message, "Connection refused");
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && unreachable) {
     message = absl::StrCat("cannot reach the node at ", api.target, " (", message,
                            "); is `swarmkv daemon` running?");
   }
@@ -149,6 +155,7 @@ absl::Status RunGet(const ApiFlags& api, const GetFlags& flags) {
   v1::GetRequest request;
   request.set_target(flags.target);
   request.set_offset(flags.offset);
+  request.set_local_only(flags.local_only);
   if (flags.length) request.set_length(*flags.length);
   std::unique_ptr<grpc::ClientReader<v1::GetResponse>> reader = stub->Get(&context, request);
   v1::GetResponse response;
@@ -235,10 +242,22 @@ absl::Status RunId(const ApiFlags& api) {
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Info, v1::InfoRequest(), &info));
   std::printf("node id  %s\nversion  %s\n", info.node_id().c_str(), info.version().c_str());
   for (const std::string& a : info.api_addresses()) std::printf("api      %s\n", a.c_str());
+  for (const std::string& a : info.peer_addresses()) std::printf("peer     %s\n", a.c_str());
+  std::printf("peers    %u known\n", info.known_peers());
   std::printf("store    %s blocks, %s bytes, %s pins\n",
               absl::StrCat(info.store().blocks()).c_str(),
               absl::StrCat(info.store().stored_bytes()).c_str(),
               absl::StrCat(info.store().pinned_roots()).c_str());
+  return absl::OkStatus();
+}
+
+absl::Status RunPeers(const ApiFlags& api) {
+  v1::PeersResponse peers;
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Peers, v1::PeersRequest(), &peers));
+  for (const v1::Peer& peer : peers.peers()) {
+    std::printf("%s %s\n", peer.node_id().c_str(),
+                peer.addresses().empty() ? "-" : peer.addresses(0).c_str());
+  }
   return absl::OkStatus();
 }
 

@@ -30,6 +30,7 @@ struct GetFlags {
   std::string output = "-";  // a file, or "-" for stdout
   uint64_t offset = 0;
   std::optional<uint64_t> length;
+  bool local_only = false;  // never ask the network
 };
 
 absl::Status RunPut(const ApiFlags& api, const PutFlags& flags);
@@ -40,6 +41,8 @@ absl::Status RunUnpin(const ApiFlags& api, const std::string& target);
 absl::Status RunListPins(const ApiFlags& api);
 absl::Status RunId(const ApiFlags& api);
 absl::Status RunHealth(const ApiFlags& api);
+// Prints the node's routing table: one "<node id> <address>" line per peer.
+absl::Status RunPeers(const ApiFlags& api);
 
 }  // namespace swarmkv
 

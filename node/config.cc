@@ -7,7 +7,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "base/status_macros.h"
+#include "replication/swarm.h"
 #include "toml++/toml.h"
 
 namespace swarmkv {
@@ -22,6 +25,18 @@ absl::Status Read(const toml::table& table, const std::string& section, const st
   if constexpr (std::is_same_v<T, uint64_t>) {
     auto v = node->value<int64_t>();
     if (v && *v >= 0) value = static_cast<uint64_t>(*v);
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    if (const toml::array* array = node->as_array()) {
+      value.emplace();
+      for (const toml::node& item : *array) {
+        auto s = item.value<std::string>();
+        if (!s) {
+          value.reset();
+          break;
+        }
+        value->push_back(*s);
+      }
+    }
   } else {
     value = node->value<T>();
   }
@@ -40,6 +55,9 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
       {"log", {"level"}},
       {"metrics", {"listen"}},
       {"node", {"worker_threads"}},
+      {"peer",
+       {"listen", "bootstrap", "replication_factor", "write_quorum", "maintenance_interval",
+        "timeout", "provider_ttl"}},
   };
   for (const auto& [section, value] : table) {
     auto known = std::find_if(kKnown.begin(), kKnown.end(),
@@ -104,8 +122,26 @@ level = "info"
 listen = ""
 
 [node]
-# Threads doing store work (0: one per core).
+# Threads doing store and swarm work (0: 16).
 worker_threads = 0
+
+[peer]
+# The TLS peer listener other nodes connect to ("host:port"; port 0 picks a free one), or "off"
+# for a node that talks to no one.
+listen = "0.0.0.0:7420"
+# Nodes to join through: "host:port" or "<node id>@host:port" (env SWARMKV_PEER_BOOTSTRAP,
+# comma-separated). With an id, a node presenting another certificate is refused.
+bootstrap = []
+# Nodes that hold each block.
+replication_factor = 3
+# Copies (this node's included) a put needs to succeed; at most replication_factor.
+write_quorum = 2
+# How often blocks are checked, repaired and handed off, and provider records renewed.
+maintenance_interval = "60s"
+# Deadline of each request to a peer.
+timeout = "5s"
+# How long provider records live.
+provider_ttl = "24h"
 )";
 }
 
@@ -132,6 +168,15 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
   SWARMKV_RETURN_IF_ERROR(Read(table, "log", "level", source, &config->log_level));
   SWARMKV_RETURN_IF_ERROR(Read(table, "metrics", "listen", source, &config->metrics_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "node", "worker_threads", source, &config->worker_threads));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "listen", source, &config->peer_listen));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "bootstrap", source, &config->peer_bootstrap));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "peer", "replication_factor", source, &config->replication_factor));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "write_quorum", source, &config->write_quorum));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "peer", "maintenance_interval", source, &config->maintenance_interval));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "timeout", source, &config->peer_timeout));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "provider_ttl", source, &config->provider_ttl));
   return absl::OkStatus();
 }
 
@@ -165,6 +210,15 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   EnvString("SWARMKV_LOG_LEVEL", &config->log_level);
   EnvString("SWARMKV_METRICS_LISTEN", &config->metrics_listen);
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WORKER_THREADS", &config->worker_threads));
+  EnvString("SWARMKV_PEER_LISTEN", &config->peer_listen);
+  if (const char* v = std::getenv("SWARMKV_PEER_BOOTSTRAP"); v != nullptr && *v != '\0') {
+    config->peer_bootstrap = absl::StrSplit(v, ',', absl::SkipWhitespace());
+  }
+  SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_REPLICATION_FACTOR", &config->replication_factor));
+  SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WRITE_QUORUM", &config->write_quorum));
+  EnvString("SWARMKV_MAINTENANCE_INTERVAL", &config->maintenance_interval);
+  EnvString("SWARMKV_PEER_TIMEOUT", &config->peer_timeout);
+  EnvString("SWARMKV_PROVIDER_TTL", &config->provider_ttl);
   return absl::OkStatus();
 }
 
@@ -177,6 +231,38 @@ absl::Status ValidateConfig(const NodeConfig& config) {
   }
   if (config.worker_threads > 256) {
     return absl::InvalidArgumentError("node.worker_threads must be at most 256");
+  }
+  if (config.peer_listen != "off" && config.peer_listen.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("peer.listen \"", config.peer_listen, "\" must be \"off\" or host:port"));
+  }
+  if (config.replication_factor < 1 || config.replication_factor > 20) {
+    return absl::InvalidArgumentError("peer.replication_factor must be between 1 and 20");
+  }
+  if (config.write_quorum < 1 || config.write_quorum > config.replication_factor) {
+    return absl::InvalidArgumentError(
+        "peer.write_quorum must be between 1 and peer.replication_factor");
+  }
+  struct DurationSetting {
+    const char* name;
+    const std::string& text;
+    absl::Duration minimum;
+  };
+  for (const DurationSetting& setting :
+       {DurationSetting{"peer.maintenance_interval", config.maintenance_interval, absl::Seconds(1)},
+        DurationSetting{"peer.timeout", config.peer_timeout, absl::Milliseconds(10)},
+        DurationSetting{"peer.provider_ttl", config.provider_ttl, absl::Seconds(2)}}) {
+    absl::Duration d;
+    if (!absl::ParseDuration(setting.text, &d) || d < setting.minimum ||
+        d > absl::Hours(24 * 365)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(setting.name, " \"", setting.text,
+                       "\" must be a duration like \"30s\" or \"5m\", at least ",
+                       absl::FormatDuration(setting.minimum)));
+    }
+  }
+  for (const std::string& entry : config.peer_bootstrap) {
+    SWARMKV_RETURN_IF_ERROR(ParseBootstrapEntry(entry).status());
   }
   if (config.api_listen != "unix" && config.api_listen.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,8 +25,24 @@ struct NodeConfig {
   std::string log_level = "info";
   // "" (off) or "host:port" for the Prometheus /metrics endpoint.
   std::string metrics_listen;
-  // Worker threads for store work (0: one per core).
+  // Worker threads for store and swarm work (0: 16, as swarm operations wait on the network).
   uint64_t worker_threads = 0;
+
+  // Peer networking (the swarm). "host:port" for the TLS peer listener (port 0: any free
+  // port), or "off" for a node that talks to no one.
+  std::string peer_listen = "0.0.0.0:7420";
+  // Nodes to join through: "host:port" or "<node id>@host:port".
+  std::vector<std::string> peer_bootstrap;
+  // R: nodes that hold each block.
+  uint64_t replication_factor = 3;
+  // Copies (this node's included) a Put needs; at most R.
+  uint64_t write_quorum = 2;
+  // How often maintenance runs (repair, hand-off, republish), as an absl duration ("60s").
+  std::string maintenance_interval = "60s";
+  // Deadline of each request to a peer.
+  std::string peer_timeout = "5s";
+  // Lifetime of provider records; this node renews its own at half of it.
+  std::string provider_ttl = "24h";
 };
 
 // The commented config file `swarmkv init` writes.
@@ -39,7 +56,9 @@ absl::Status ApplyConfigToml(const std::string& toml, const std::string& source,
 absl::Status ApplyConfigFile(NodeConfig* config);
 // Applies SWARMKV_API_LISTEN, SWARMKV_API_TOKEN, SWARMKV_API_MAX_CHUNK_BYTES,
 // SWARMKV_API_MAX_CONCURRENT_CALLS, SWARMKV_STORE_SYNC_WRITES, SWARMKV_STORE_QUOTA_BYTES,
-// SWARMKV_LOG_LEVEL, SWARMKV_METRICS_LISTEN and SWARMKV_WORKER_THREADS.
+// SWARMKV_LOG_LEVEL, SWARMKV_METRICS_LISTEN, SWARMKV_WORKER_THREADS, SWARMKV_PEER_LISTEN,
+// SWARMKV_PEER_BOOTSTRAP (comma-separated), SWARMKV_REPLICATION_FACTOR, SWARMKV_WRITE_QUORUM,
+// SWARMKV_MAINTENANCE_INTERVAL, SWARMKV_PEER_TIMEOUT and SWARMKV_PROVIDER_TTL.
 absl::Status ApplyEnvironment(NodeConfig* config);
 // Checks ranges. INVALID_ARGUMENT naming the setting otherwise.
 absl::Status ValidateConfig(const NodeConfig& config);

@@ -21,6 +21,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "httplib.h"
 #include "node/data_dir.h"
+#include "node/swarm_runner.h"
+#include "replication/swarm_service.h"
 
 namespace swarmkv {
 namespace {
@@ -72,6 +74,29 @@ absl::Status CheckSocketPath(const std::string& path) {
   return absl::OkStatus();
 }
 
+constexpr size_t kDefaultWorkers = 16;
+
+absl::StatusOr<absl::Duration> ParseDurationSetting(const std::string& text) {
+  absl::Duration d;
+  if (!absl::ParseDuration(text, &d)) {
+    return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not a duration"));
+  }
+  return d;
+}
+
+absl::StatusOr<SwarmServiceOptions> SwarmOptionsFrom(const NodeConfig& config) {
+  SwarmServiceOptions options;
+  options.listen = config.peer_listen;
+  options.swarm.replication_factor = config.replication_factor;
+  options.swarm.write_quorum = config.write_quorum;
+  SWARMKV_ASSIGN_OR_RETURN(absl::Duration timeout, ParseDurationSetting(config.peer_timeout));
+  SWARMKV_ASSIGN_OR_RETURN(options.swarm.provider_ttl, ParseDurationSetting(config.provider_ttl));
+  options.swarm.republish_interval = options.swarm.provider_ttl / 2;
+  options.swarm.lookup.timeout = timeout;
+  options.transport.timeout = timeout;
+  return options;
+}
+
 }  // namespace
 
 absl::Status RunDaemon(const NodeConfig& config) {
@@ -89,16 +114,48 @@ absl::Status RunDaemon(const NodeConfig& config) {
   // it could touch the first one's socket.
   SWARMKV_ASSIGN_OR_RETURN(DataDir data, DataDir::Open(config.data_dir, store_options));
 
-  const size_t workers = config.worker_threads != 0
-                             ? config.worker_threads
-                             : std::max(2u, std::thread::hardware_concurrency());
+  // Swarm operations wait on the network, so more threads than cores keep them overlapping.
+  const size_t workers = config.worker_threads != 0 ? config.worker_threads : kDefaultWorkers;
   auto pool = std::make_unique<ThreadPool>(workers);
-  ServiceContext context{data.store(), data.identity(), data.convergence_secret(), *pool, {}};
+
+  std::unique_ptr<SwarmService> swarm;
+  std::unique_ptr<SwarmRunner> swarm_runner;
+  if (config.peer_listen != "off") {
+    SWARMKV_ASSIGN_OR_RETURN(SwarmServiceOptions swarm_options, SwarmOptionsFrom(config));
+    SWARMKV_ASSIGN_OR_RETURN(swarm, SwarmService::Start(data.identity(), data.store(), *pool,
+                                                        RealClock::Instance(), swarm_options));
+    std::vector<BootstrapEntry> bootstrap;
+    for (const std::string& entry : config.peer_bootstrap) {
+      SWARMKV_ASSIGN_OR_RETURN(BootstrapEntry parsed, ParseBootstrapEntry(entry));
+      bootstrap.push_back(std::move(parsed));
+    }
+    swarm->swarm().set_expects_peers(!bootstrap.empty());
+    auto restored = swarm->swarm().LoadRoutingTable();
+    if (!restored.ok()) {
+      LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", restored.status()}});
+    } else if (*restored > 0) {
+      // A restarted node rejoins at once and counts as part of a swarm.
+      swarm->swarm().set_expects_peers(true);
+      LogEvent(LogLevel::kInfo, "swarm.restored", {{"peers", static_cast<uint64_t>(*restored)}});
+    }
+    swarm_runner = std::make_unique<SwarmRunner>(
+        swarm->swarm(), std::move(bootstrap), *ParseDurationSetting(config.maintenance_interval));
+  }
+  ServiceContext context{data.store(),
+                         data.identity(),
+                         data.convergence_secret(),
+                         *pool,
+                         swarm != nullptr ? &swarm->swarm() : nullptr,
+                         {}};
   context.options.max_chunk_bytes = config.api_max_chunk_bytes;
   context.options.max_concurrent_calls = static_cast<int>(config.api_max_concurrent_calls);
   context.options.bearer_token = config.api_token;
   const std::string api = ApiTarget(config);
   context.options.api_addresses = {api};
+  if (swarm != nullptr) {
+    const std::string host = config.peer_listen.substr(0, config.peer_listen.rfind(':'));
+    context.options.peer_addresses = {absl::StrCat(host, ":", swarm->port())};
+  }
   NodeService service(context);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -140,6 +197,8 @@ absl::Status RunDaemon(const NodeConfig& config) {
            {{"node_id", data.identity().node_id().ToString()},
             {"api", api},
             {"token", !config.api_token.empty()},
+            {"peer", context.options.peer_addresses.empty() ? std::string("off")
+                                                            : context.options.peer_addresses[0]},
             {"workers", static_cast<uint64_t>(workers)}});
 
   int signal_number = 0;
@@ -150,9 +209,14 @@ absl::Status RunDaemon(const NodeConfig& config) {
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kShutdownGrace));
   server->Wait();
+  // The swarm stops before the pool: its loop finishes its round, its listener drains, and
+  // its outgoing calls complete, so nothing touches the store after it closes.
+  swarm_runner.reset();
+  if (swarm != nullptr) swarm->Shutdown();
   metrics_server.reset();
   pool.reset();  // runs what the finished calls left, then joins
   server.reset();
+  swarm.reset();
   LogEvent(LogLevel::kInfo, "daemon.stopped");
   return absl::OkStatus();  // `data` closes the store as it goes out of scope
 }

@@ -93,7 +93,25 @@ int main(int argc, char** argv) {
   auto* metrics_opt = daemon->add_option("--metrics-listen", flags.metrics_listen,
                                          "host:port for Prometheus /metrics (default off)");
   auto* workers_opt = daemon->add_option("--worker-threads", flags.worker_threads,
-                                         "Threads for store work (default: one per core)");
+                                         "Threads for store and swarm work (default 16)");
+  auto* peer_listen_opt =
+      daemon->add_option("--peer-listen", flags.peer_listen,
+                         "TLS peer listener host:port (port 0: any free port), or \"off\" "
+                         "(default 0.0.0.0:7420) [SWARMKV_PEER_LISTEN]");
+  auto* bootstrap_opt = daemon->add_option("--bootstrap", flags.peer_bootstrap,
+                                           "Node to join through, host:port or <node "
+                                           "id>@host:port; repeatable [SWARMKV_PEER_BOOTSTRAP]");
+  auto* replication_opt = daemon->add_option("--replication-factor", flags.replication_factor,
+                                             "Nodes holding each block (default 3)");
+  auto* quorum_opt = daemon->add_option("--write-quorum", flags.write_quorum,
+                                        "Copies, this node's included, a put needs (default 2)");
+  auto* maintenance_opt =
+      daemon->add_option("--maintenance-interval", flags.maintenance_interval,
+                         "How often blocks are repaired and handed off, e.g. 60s (default 60s)");
+  auto* peer_timeout_opt = daemon->add_option("--peer-timeout", flags.peer_timeout,
+                                              "Deadline of each peer request (default 5s)");
+  auto* provider_ttl_opt = daemon->add_option("--provider-ttl", flags.provider_ttl,
+                                              "Lifetime of provider records (default 24h)");
   daemon->callback([&] {
     status = ApplyConfigFile(&config);
     if (status.ok()) status = ApplyEnvironment(&config);
@@ -106,6 +124,13 @@ int main(int argc, char** argv) {
     if (*quota_opt) config.store_quota_bytes = flags.store_quota_bytes;
     if (*metrics_opt) config.metrics_listen = flags.metrics_listen;
     if (*workers_opt) config.worker_threads = flags.worker_threads;
+    if (*peer_listen_opt) config.peer_listen = flags.peer_listen;
+    if (*bootstrap_opt) config.peer_bootstrap = flags.peer_bootstrap;
+    if (*replication_opt) config.replication_factor = flags.replication_factor;
+    if (*quorum_opt) config.write_quorum = flags.write_quorum;
+    if (*maintenance_opt) config.maintenance_interval = flags.maintenance_interval;
+    if (*peer_timeout_opt) config.peer_timeout = flags.peer_timeout;
+    if (*provider_ttl_opt) config.provider_ttl = flags.provider_ttl;
     if (!log_level.empty()) config.log_level = log_level;
     status = SetLogLevel(config.log_level);
     if (status.ok()) status = RunDaemon(config);
@@ -129,6 +154,7 @@ int main(int argc, char** argv) {
   get_cmd->add_option("-o,--output", get.output, "Output file, or - for stdout")
       ->capture_default_str();
   get_cmd->add_option("--offset", get.offset, "First byte to return");
+  get_cmd->add_flag("--local", get.local_only, "Only from this node's store; never ask the swarm");
   uint64_t length = 0;
   auto* length_opt = get_cmd->add_option("--length", length, "Bytes to return");
   get_cmd->callback(client([&] {
@@ -152,6 +178,8 @@ int main(int argc, char** argv) {
   }));
   app.add_subcommand("id", "The node's id, version, addresses and store figures")
       ->callback(client([&] { return RunId(api); }));
+  app.add_subcommand("peers", "List the nodes this node knows (its routing table)")
+      ->callback(client([&] { return RunPeers(api); }));
   app.add_subcommand("health", "Ask the node whether it is serving")->callback(client([&] {
     return RunHealth(api);
   }));

@@ -130,11 +130,12 @@ std::vector<Contact> Swarm::Peers() const {
   return table_.All();
 }
 
-size_t Swarm::EffectiveWriteQuorum() const {
+bool Swarm::Alone() const {
   absl::MutexLock lock(&mu_);
-  if (!expects_peers_ && table_.size() == 0) return 1;
-  return options_.write_quorum;
+  return !expects_peers_ && table_.size() == 0;
 }
+
+size_t Swarm::EffectiveWriteQuorum() const { return Alone() ? 1 : options_.write_quorum; }
 
 // ----- Requests from other nodes -----
 
@@ -392,6 +393,11 @@ absl::StatusOr<std::string> Swarm::Fetch(const Cid& cid, std::vector<Contact>* h
 
   const DhtKey key = cid.DhtKey();
   const std::vector<Contact> seeds = ClosestKnown(key, options_.lookup.k);
+  if (seeds.empty() && asked == 0 && Alone()) {
+    // A single node, not meant to be in a swarm: its store is all there is.
+    return absl::NotFoundError(
+        absl::StrCat("block ", cid.ToString(), " is not in this store (this node has no peers)"));
+  }
   if (seeds.empty() && asked == 0) {
     return absl::UnavailableError(absl::StrCat("block ", cid.ToString(),
                                                " is not here and this node knows no peers "

@@ -113,13 +113,16 @@ class Swarm {
   size_t Announce(const Cid& cid);
   // The block from the network, verified. `hints` are asked first (peers that served related
   // blocks); the one that serves it is appended. NOT_FOUND when peers answered but none has
-  // it; UNAVAILABLE when no peer answered at all.
+  // it; UNAVAILABLE when no peer answered at all (NOT_FOUND when Alone()).
   absl::StatusOr<std::string> Fetch(const Cid& cid, std::vector<Contact>* hints = nullptr);
   // One maintenance round (DESIGN §5): refresh the neighbourhood, push blocks to responsible
   // nodes that lack them, hand off blocks this node is no longer responsible for, republish
   // provider records of pinned content when due, expire old ones.
   MaintenanceReport Maintain();
 
+  // A single node: no bootstrap list and no peer known. Its store is all there is, so a Put
+  // needs only its own copy and a missing block is NOT_FOUND without asking anyone.
+  bool Alone() const;
   // The copies a Put needs now (see SwarmOptions::write_quorum).
   size_t EffectiveWriteQuorum() const;
   // Whether a bootstrap list was given: the node is meant to be in a swarm.

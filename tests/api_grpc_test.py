@@ -145,7 +145,8 @@ class NodeApiTest(unittest.TestCase):
                          iter([node_pb2.PutRequest(chunk=b"no header")]), timeout=30)
         self.assert_code(grpc.StatusCode.NOT_FOUND, self.node.Unpin,
                          node_pb2.UnpinRequest(target=unknown), timeout=10)
-        self.assert_code(grpc.StatusCode.UNIMPLEMENTED, self.node.Peers, node_pb2.PeersRequest(), timeout=10)
+        self.assert_code(grpc.StatusCode.UNIMPLEMENTED, self.node.Query, node_pb2.QueryRequest(), timeout=10)
+        self.assertEqual(list(self.node.Peers(node_pb2.PeersRequest(), timeout=10).peers), [])
         self.assertEqual(self.get(reply.capability), b"secret")  # nothing lost
 
     def test_cancelled_put_leaves_nothing_visible(self):

@@ -17,6 +17,9 @@ class Daemon:
             data_dir = os.path.join(self._tmp.name, "d")
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        # Tests run side by side: a free peer port unless the test chose one.
+        if "--peer-listen" not in self.extra_args:
+            self.extra_args += ["--peer-listen", "127.0.0.1:0"]
         self.env = env
         self.proc = None
         self.log_path = os.path.join(os.path.dirname(data_dir), "daemon.log")

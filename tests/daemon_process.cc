@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -32,6 +33,10 @@ std::shared_ptr<grpc::Channel> DaemonProcess::Channel() const {
 absl::Status DaemonProcess::Start(absl::Duration deadline) {
   std::vector<std::string> argv_strings = {binary_, "--data-dir", data_dir_, "daemon"};
   argv_strings.insert(argv_strings.end(), args_.begin(), args_.end());
+  // Tests run side by side: a free peer port unless the test chose one.
+  if (std::find(args_.begin(), args_.end(), "--peer-listen") == args_.end()) {
+    argv_strings.insert(argv_strings.end(), {"--peer-listen", "127.0.0.1:0"});
+  }
   std::vector<char*> argv;
   for (std::string& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);

@@ -1,0 +1,76 @@
+#include "node/swarm_runner.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "base/logging.h"
+
+namespace swarmkv {
+namespace {
+// How often the loop looks at the routing table between rounds.
+constexpr absl::Duration kTick = absl::Seconds(1);
+constexpr absl::Duration kMaxBootstrapBackoff = absl::Seconds(60);
+}  // namespace
+
+SwarmRunner::SwarmRunner(Swarm& swarm, std::vector<BootstrapEntry> bootstrap,
+                         absl::Duration interval)
+    : swarm_(swarm), bootstrap_(std::move(bootstrap)), interval_(interval) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void SwarmRunner::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  absl::Status saved = swarm_.SaveRoutingTable();
+  if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
+}
+
+bool SwarmRunner::WaitFor(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&stopping_), d);
+  return !stopping_;
+}
+
+void SwarmRunner::Run() {
+  absl::Duration backoff = absl::Seconds(1);
+  absl::Time next_bootstrap = absl::InfinitePast();
+  absl::Time next_round = absl::Now() + interval_;
+  size_t last_size = swarm_.Peers().size();
+  for (;;) {
+    const absl::Time now = absl::Now();
+    if (!bootstrap_.empty() && swarm_.Peers().empty() && now >= next_bootstrap) {
+      const size_t answered = swarm_.Bootstrap(bootstrap_);
+      LogEvent(answered > 0 ? LogLevel::kInfo : LogLevel::kWarn, "swarm.bootstrap",
+               {{"answered", static_cast<uint64_t>(answered)},
+                {"entries", static_cast<uint64_t>(bootstrap_.size())},
+                {"peers", static_cast<uint64_t>(swarm_.Peers().size())}});
+      next_bootstrap = now + backoff;
+      backoff = answered > 0 ? absl::Seconds(1) : std::min(backoff * 2, kMaxBootstrapBackoff);
+    }
+    const size_t size = swarm_.Peers().size();
+    if (now >= next_round || size != last_size) {
+      const MaintenanceReport report = swarm_.Maintain();
+      last_size = swarm_.Peers().size();
+      next_round = absl::Now() + interval_;
+      LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
+                                                                         : LogLevel::kDebug,
+               "swarm.maintenance",
+               {{"blocks", report.blocks_checked},
+                {"pushed", report.pushed},
+                {"push_failures", report.push_failures},
+                {"dropped", report.dropped},
+                {"announced", report.providers_announced},
+                {"peers", static_cast<uint64_t>(last_size)}});
+      absl::Status saved = swarm_.SaveRoutingTable();
+      if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
+    }
+    if (!WaitFor(kTick)) return;
+  }
+}
+
+}  // namespace swarmkv

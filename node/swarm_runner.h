@@ -1,0 +1,44 @@
+// SwarmRunner: the daemon's background loop for the swarm, on its own thread:
+// - bootstrap: contacts the bootstrap list until some entry answers, retrying with exponential
+//   back-off (1 s doubling to 60 s) while the routing table is empty;
+// - maintenance (Swarm::Maintain): every `interval`, and early (within a second) when the
+//   routing table changed size, so a node that joins or dies is dealt with promptly;
+// - the routing table is saved to the store after each round and at stop.
+//
+// Thread safety: construct, then Stop (or destroy) from one thread. `swarm` must outlive it.
+#ifndef SWARMKV_NODE_SWARM_RUNNER_H_
+#define SWARMKV_NODE_SWARM_RUNNER_H_
+
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "replication/swarm.h"
+
+namespace swarmkv {
+
+class SwarmRunner {
+ public:
+  SwarmRunner(Swarm& swarm, std::vector<BootstrapEntry> bootstrap, absl::Duration interval);
+  ~SwarmRunner() { Stop(); }
+
+  // Ends the loop (a round in progress finishes first) and saves the routing table.
+  void Stop();
+
+ private:
+  void Run();
+  // Waits up to `d`; false when stopping.
+  bool WaitFor(absl::Duration d);
+
+  Swarm& swarm_;
+  const std::vector<BootstrapEntry> bootstrap_;
+  const absl::Duration interval_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_NODE_SWARM_RUNNER_H_
