@@ -1,6 +1,7 @@
 #include "replication/routing_table.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace swarmkv {
 
@@ -27,7 +28,21 @@ int RoutingTable::BucketIndex(const NodeId& id) const {
   return 255 - std::min(255, CommonPrefixLength(KeyOf(self_), KeyOf(id)));
 }
 
+bool IsPrivateAddress(const std::string& address) {
+  const std::string host = address.substr(0, address.rfind(':'));
+  if (host == "localhost" || host == "[::1]") return true;
+  if (host.size() > 2 && host[0] == '[' && (host[1] == 'f' || host[1] == 'F') &&
+      (host[2] == 'c' || host[2] == 'd' || host[2] == 'C' || host[2] == 'D')) {
+    return true;  // fc00::/7
+  }
+  int a = 0, b = 0, c = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(host.c_str(), "%d.%d.%d.%d%c", &a, &b, &c, &d, &tail) != 4) return false;
+  return a == 127 || a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168);
+}
+
 bool RoutingTable::OverSubnetLimit(int bucket, const std::string& address) const {
+  if (!options_.limit_private_networks && IsPrivateAddress(address)) return false;
   const std::string subnet = SubnetOf(address);
   auto it = per_subnet_.find(subnet);
   if (it != per_subnet_.end() && it->second >= options_.max_per_subnet) return true;

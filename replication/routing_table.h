@@ -35,6 +35,10 @@ struct RoutingTableOptions {
   size_t k = 20;                         // contacts per bucket (libp2p's value)
   size_t max_per_subnet_per_bucket = 2;  // libp2p: 2 per IP group per bucket
   size_t max_per_subnet = 3;             // libp2p: 3 per IP group in the table
+  // Apply the subnet limits to loopback and private (RFC 1918, IPv6 ULA) addresses too. Off by
+  // default: eclipse attacks come from the Internet, while a private cluster (Docker Compose,
+  // a LAN, nodes on one host) legitimately puts every node in one /24.
+  bool limit_private_networks = false;
 };
 
 // What Observe decided.
@@ -84,6 +88,9 @@ class RoutingTable {
 
 // The /24 of an IPv4 "a.b.c.d:port" address ("a.b.c"), or the host part for anything else.
 std::string SubnetOf(const std::string& address);
+// True for loopback and private addresses: 127/8, 10/8, 172.16/12, 192.168/16, "localhost",
+// [::1] and fc00::/7.
+bool IsPrivateAddress(const std::string& address);
 
 }  // namespace swarmkv
 

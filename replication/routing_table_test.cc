@@ -94,7 +94,33 @@ TEST(RoutingTableTest, SubnetLimitsAgainstEclipse) {
                 "203.0.113.10:4001", kNow};
   EXPECT_EQ(table.Observe(third, kNow).kind, Admission::kRejected);  // table limit
   EXPECT_EQ(SubnetOf("203.0.113.10:4001"), "203.0.113");
+  for (const char* private_address : {"127.0.0.1:1", "10.1.2.3:1", "172.20.0.5:1", "192.168.1.9:1",
+                                      "localhost:1", "[::1]:1", "[fd00::1]:1"}) {
+    EXPECT_TRUE(IsPrivateAddress(private_address)) << private_address;
+  }
+  for (const char* public_address : {"203.0.113.10:1", "172.32.0.1:1", "8.8.8.8:53", "node1:1"}) {
+    EXPECT_FALSE(IsPrivateAddress(public_address)) << public_address;
+  }
   EXPECT_EQ(SubnetOf("node-3:4001"), "node-3");
+}
+
+TEST(RoutingTableTest, PrivateNetworksAreExemptUnlessAsked) {
+  Random rng(4);
+  RoutingTable cluster(kSelf);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(
+        cluster.Observe(Contact{FarId(rng), absl::StrCat("127.0.0.1:", 7000 + i), kNow}, kNow).kind,
+        Admission::kAdded);
+  }
+  RoutingTableOptions strict;
+  strict.limit_private_networks = true;
+  RoutingTable limited(kSelf, strict);
+  int added = 0;
+  for (int i = 0; i < 10; ++i) {
+    added += limited.Observe(Contact{FarId(rng), absl::StrCat("127.0.0.1:", 7000 + i), kNow}, kNow)
+                 .kind == Admission::kAdded;
+  }
+  EXPECT_EQ(added, 2);
 }
 
 TEST(RoutingTableTest, ClosestMatchesBruteForce) {
