@@ -26,7 +26,8 @@ absl::StatusOr<std::string> NetworkBlockSource::Get(const Cid& cid) const {
     if (hints_.size() > kMaxHints) hints_.pop_back();
   }
   if (swarm_->options().cache_fetched_blocks) {
-    absl::Status cached = store_.PutVerified(cid, *fetched);
+    // A cache: not worth an fsync, since losing it costs only a refetch.
+    absl::Status cached = store_.PutVerified(cid, *fetched, BlockStore::Durability::kDeferred);
     if (!cached.ok()) {
       LogEvent(LogLevel::kWarn, "swarm.cache_failed",
                {{"cid", cid.ToString()}, {"status", cached}});

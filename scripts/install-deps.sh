@@ -14,6 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # independent reference for test vectors and the Python gRPC client
   python3 python3-grpcio python3-protobuf
+  # the peer DHT the swarm benchmark compares against
+  dhtnode python3-opendht
 )
 
 missing=()

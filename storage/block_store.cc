@@ -222,13 +222,14 @@ absl::StatusOr<Cid> BlockStore::Put(Codec codec, absl::string_view data, HashFun
   return cid;
 }
 
-absl::Status BlockStore::PutVerified(const Cid& cid, absl::string_view data) {
+absl::Status BlockStore::PutVerified(const Cid& cid, absl::string_view data,
+                                     Durability durability) {
   SWARMKV_RETURN_IF_ERROR(CheckBlockSize(data.size()));
   if (!cid.Matches(data)) {
     return absl::InvalidArgumentError(
         absl::StrCat("block does not hash to its claimed CID ", cid.ToString()));
   }
-  return StoreSealed(cid, data, Durability::kPerOptions);
+  return StoreSealed(cid, data, durability);
 }
 
 absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data,

@@ -107,8 +107,10 @@ class BlockStore final : public BlockSource {
   // the store read-only.
   absl::Status SyncWrites();
   // Stores a block received under a claimed CID. INVALID_ARGUMENT when `data` does not hash to
-  // `cid` (nothing is stored).
-  absl::Status PutVerified(const Cid& cid, absl::string_view data);
+  // `cid` (nothing is stored). A cached copy, whose loss costs only a refetch, may pass
+  // kDeferred.
+  absl::Status PutVerified(const Cid& cid, absl::string_view data,
+                           Durability durability = Durability::kPerOptions);
 
   // The block's bytes, verified. NOT_FOUND when absent; DATA_LOSS when damaged.
   absl::StatusOr<std::string> Get(const Cid& cid) const override;
