@@ -7,6 +7,7 @@
 #ifndef SWARMKV_REPLICATION_REPLY_INBOX_H_
 #define SWARMKV_REPLICATION_REPLY_INBOX_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -28,20 +29,22 @@ class ReplyInbox {
   struct Reply {
     Contact from;
     absl::StatusOr<T> result;
+    uint64_t tag;  // what the sender said the request was for
   };
 
-  // A completion callback for a request sent to `to`.
+  // A completion callback for a request sent to `to`; `tag` comes back with the reply, so one
+  // inbox can serve several requests of different purposes.
   static std::function<void(absl::StatusOr<T>)> Sink(const std::shared_ptr<ReplyInbox>& inbox,
-                                                     Contact to) {
-    return [inbox, to = std::move(to)](absl::StatusOr<T> result) {
+                                                     Contact to, uint64_t tag = 0) {
+    return [inbox, to = std::move(to), tag](absl::StatusOr<T> result) {
       absl::MutexLock lock(&inbox->mu_);
-      inbox->replies_.push_back(Reply{to, std::move(result)});
+      inbox->replies_.push_back(Reply{to, std::move(result), tag});
     };
   }
-  // The same for status-only requests.
+  // The same for status-only requests (a success carries T{}).
   static std::function<void(absl::Status)> StatusSink(const std::shared_ptr<ReplyInbox>& inbox,
-                                                      Contact to) {
-    auto sink = Sink(inbox, std::move(to));
+                                                      Contact to, uint64_t tag = 0) {
+    auto sink = Sink(inbox, std::move(to), tag);
     return [sink](absl::Status status) {
       if (status.ok()) {
         sink(T{});

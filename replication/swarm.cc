@@ -20,6 +20,8 @@ constexpr absl::string_view kRoutingTableMeta = "routing_table";
 constexpr uint64_t kMaxSavedContacts = 256 * 64;
 constexpr size_t kMaxHaveBatch = 1024;
 constexpr size_t kMaxAddressBytes = 300;
+// Blocks being placed at once by one Replicate call.
+constexpr size_t kReplicationWindow = 8;
 // How many blocks a maintenance round reads from the store at a time.
 constexpr size_t kMaintenancePage = 1024;
 
@@ -297,40 +299,114 @@ std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
 }
 
 absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {
+  if (blocks.empty()) return 1;
+  // Placing a block needs its R closest nodes, not k: a lookup for 2R stops sooner and keeps a
+  // margin for nodes that fail to answer.
+  LookupOptions lookup_options = options_.lookup;
+  lookup_options.k = std::min(options_.lookup.k, 2 * options_.replication_factor);
+
+  // Up to kReplicationWindow blocks are placed at once, all driven from this thread: their
+  // lookups' FIND_NODEs and their STOREs share one inbox, each reply tagged with its block.
+  struct Job {
+    std::optional<Lookup> lookup;
+    bool storing = false;
+    size_t stores_pending = 0;
+    size_t copies = 1;  // the local one
+  };
+  auto tag = [](size_t block, bool store) { return block * 2 + (store ? 1 : 0); };
+  std::vector<Job> jobs(blocks.size());
+  using Inbox = ReplyInbox<std::vector<Contact>>;
+  auto inbox = std::make_shared<Inbox>();
+  std::vector<size_t> ready;  // jobs whose state moved: send what they need next
+  size_t next = 0;
+  size_t active = 0;
   size_t min_copies = SIZE_MAX;
-  for (const Cid& cid : blocks) {
-    SWARMKV_ASSIGN_OR_RETURN(std::string data, store_.Get(cid));
-    const DhtKey key = cid.DhtKey();
-    const std::vector<Contact> closest = FindClosest(key);
-    auto inbox = std::make_shared<ReplyInbox<Acknowledged>>();
-    size_t sent = 0;
-    for (const NodeId& id : planner_.Responsible(key, closest)) {
-      if (id == self_) continue;
-      auto contact = std::find_if(closest.begin(), closest.end(),
-                                  [&](const Contact& c) { return c.id == id; });
-      transport_.Store(*contact, cid, data, ReplyInbox<Acknowledged>::StatusSink(inbox, *contact));
-      ++sent;
+  absl::Status error;
+
+  auto start_more = [&] {
+    while (active < kReplicationWindow && next < blocks.size()) {
+      const DhtKey key = blocks[next].DhtKey();
+      jobs[next].lookup.emplace(key, ClosestKnown(key, lookup_options.k), lookup_options);
+      ready.push_back(next++);
+      ++active;
     }
-    size_t copies = 1;
-    while (sent > 0) {
-      auto replies = inbox->Take(options_.lookup.timeout * 2);
-      if (replies.empty()) break;
-      for (auto& reply : replies) {
-        --sent;
-        if (reply.result.ok()) {
-          ++copies;
-        } else {
-          LogEvent(LogLevel::kWarn, "swarm.store_failed",
-                   {{"peer", reply.from.id.ToString()},
-                    {"cid", cid.ToString()},
-                    {"status", reply.result.status()}});
-          if (PeerUnreachable(reply.result.status())) Forget(reply.from.id);
+  };
+  // Sends the queries a job's lookup asks for; once it is done, the STOREs; once they are all
+  // answered, the job is finished.
+  auto advance = [&](size_t i) {
+    Job& job = jobs[i];
+    if (!job.lookup.has_value()) return;  // finished already
+    const Cid& cid = blocks[i];
+    const DhtKey key = cid.DhtKey();
+    if (!job.storing) {
+      for (const Contact& c : job.lookup->Next(clock_.Now())) {
+        transport_.FindNode(c, key, Inbox::Sink(inbox, c, tag(i, false)));
+      }
+      if (!job.lookup->Done()) return;
+      job.storing = true;
+      const std::vector<Contact> closest = job.lookup->Result();
+      absl::StatusOr<std::string> data = store_.Get(cid);
+      if (!data.ok()) {
+        error.Update(data.status());
+      } else {
+        for (const NodeId& id : planner_.Responsible(key, closest)) {
+          auto contact = std::find_if(closest.begin(), closest.end(),
+                                      [&](const Contact& c) { return c.id == id; });
+          if (contact == closest.end()) continue;  // this node
+          ++job.stores_pending;
+          transport_.Store(*contact, cid, *data, Inbox::StatusSink(inbox, *contact, tag(i, true)));
         }
       }
     }
-    min_copies = std::min(min_copies, copies);
+    if (job.stores_pending > 0) return;
+    min_copies = std::min(min_copies, job.copies);
+    job.lookup.reset();
+    --active;
+    start_more();
+  };
+
+  start_more();
+  while (active > 0 && error.ok()) {
+    while (!ready.empty()) {
+      const size_t i = ready.back();
+      ready.pop_back();
+      advance(i);
+    }
+    if (active == 0) break;
+    auto replies = inbox->Take(options_.lookup.timeout * 2);
+    if (replies.empty()) {
+      return absl::DeadlineExceededError("replication got no answer in time");
+    }
+    for (auto& reply : replies) {
+      const size_t i = reply.tag / 2;
+      Job& job = jobs[i];
+      const bool is_store = reply.tag % 2 == 1;
+      if (!reply.result.ok() && PeerUnreachable(reply.result.status())) Forget(reply.from.id);
+      if (is_store) {
+        --job.stores_pending;
+        if (reply.result.ok()) {
+          ++job.copies;
+        } else {
+          LogEvent(LogLevel::kWarn, "swarm.store_failed",
+                   {{"peer", reply.from.id.ToString()},
+                    {"cid", blocks[i].ToString()},
+                    {"status", reply.result.status()}});
+        }
+      } else if (job.lookup.has_value() && !job.storing) {
+        if (reply.result.ok()) {
+          Learn(reply.from);
+          job.lookup->OnResponse(reply.from.id, WithoutSelf(*std::move(reply.result), self_));
+        } else {
+          job.lookup->OnFailure(reply.from.id);
+        }
+      } else {
+        continue;  // a late FIND_NODE answer for a block already placed
+      }
+      ready.push_back(i);
+    }
   }
-  return blocks.empty() ? 1 : min_copies;
+  SWARMKV_RETURN_IF_ERROR(error);
+  return min_copies;
 }
 
 size_t Swarm::Announce(const Cid& cid) {
