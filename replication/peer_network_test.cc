@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/random.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replication/reply_inbox.h"
@@ -162,6 +163,69 @@ TEST_F(PeerNetworkTest, MalformedAndForgedRequestsGetClearErrorsAndThePeerKeepsS
   auto other = RawClient(a);
   EXPECT_TRUE(
       call([&](auto* c) { return other->Ping(c, peer::v1::PingRequest(), &ping_response); }).ok());
+}
+
+TEST_F(PeerNetworkTest, RandomBytesInEveryFieldNeverHurtTheNode) {
+  Node& a = AddNode();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid held, a.store->Put(Codec::kRaw, "held"));
+  auto stub = RawClient(a);
+  Random rng(11);  // fixed seed: a failure names the input that caused it
+  auto garbage = [&] {
+    // Mostly short junk, sometimes a valid CID prefix with junk after it.
+    std::string bytes = rng.Bytes(rng.Uniform(80));
+    if (rng.Bernoulli(0.3)) bytes = held.ToBytes().substr(0, rng.Uniform(36)) + bytes;
+    return bytes;
+  };
+  auto deadline = [](grpc::ClientContext* c) {
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  };
+  for (int i = 0; i < 100; ++i) {
+    {
+      grpc::ClientContext c;
+      deadline(&c);
+      peer::v1::FindValueRequest r;
+      r.set_cid(garbage());
+      r.mutable_caller()->set_listen_port(static_cast<uint32_t>(rng.Next()));
+      peer::v1::FindValueResponse out;
+      const grpc::Status st = stub->FindValue(&c, r, &out);
+      EXPECT_TRUE(st.ok() || st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) << i;
+    }
+    {
+      grpc::ClientContext c;
+      deadline(&c);
+      peer::v1::FindNodeRequest r;
+      r.set_target(garbage());
+      peer::v1::FindNodeResponse out;
+      const grpc::Status st = stub->FindNode(&c, r, &out);
+      EXPECT_TRUE(st.ok() || st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) << i;
+    }
+    {
+      grpc::ClientContext c;
+      deadline(&c);
+      peer::v1::HaveRequest r;
+      for (uint64_t n = rng.Uniform(5); n > 0; --n) r.add_cids(garbage());
+      peer::v1::HaveResponse out;
+      const grpc::Status st = stub->Have(&c, r, &out);
+      EXPECT_TRUE(st.ok() || st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) << i;
+    }
+    {
+      grpc::ClientContext c;
+      deadline(&c);
+      peer::v1::GetProvidersRequest r;
+      r.set_cid(garbage());
+      peer::v1::GetProvidersResponse out;
+      const grpc::Status st = stub->GetProviders(&c, r, &out);
+      EXPECT_TRUE(st.ok() || st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) << i;
+    }
+  }
+  // Still serving, and still holding what it held.
+  grpc::ClientContext c;
+  deadline(&c);
+  peer::v1::FindValueRequest r;
+  r.set_cid(held.ToBytes());
+  peer::v1::FindValueResponse out;
+  ASSERT_TRUE(stub->FindValue(&c, r, &out).ok());
+  EXPECT_EQ(out.block(), "held");
 }
 
 }  // namespace

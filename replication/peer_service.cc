@@ -100,14 +100,19 @@ grpc::ServerUnaryReactor* PeerService::FindValue(grpc::CallbackServerContext* ca
   if (!caller.ok()) return Finish(call, caller.status());
   auto cid = CidField(request->cid());
   if (!cid.ok()) return Finish(call, cid.status());
-  FindValueResult result = swarm_.HandleFindValue(*cid);
-  if (result.block.has_value()) {
-    response->set_block(std::move(*result.block));
-  } else {
-    AppendContacts(result.providers, response->mutable_providers());
-    AppendContacts(result.closer, response->mutable_closer());
-  }
-  return Finish(call, absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  // Reading, unsealing and verifying up to a megabyte: off the gRPC thread.
+  pool_.Post([this, reactor, response, cid = *std::move(cid)] {
+    FindValueResult result = swarm_.HandleFindValue(cid);
+    if (result.block.has_value()) {
+      response->set_block(std::move(*result.block));
+    } else {
+      AppendContacts(result.providers, response->mutable_providers());
+      AppendContacts(result.closer, response->mutable_closer());
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* PeerService::Store(grpc::CallbackServerContext* call,
@@ -169,10 +174,16 @@ grpc::ServerUnaryReactor* PeerService::Have(grpc::CallbackServerContext* call,
     if (!cid.ok()) return Finish(call, cid.status());
     cids.push_back(*std::move(cid));
   }
-  auto have = swarm_.HandleHave(cids);
-  if (!have.ok()) return Finish(call, have.status());
-  for (bool h : *have) response->add_have(h);
-  return Finish(call, absl::OkStatus());
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  // Up to 1,024 store lookups: off the gRPC thread.
+  pool_.Post([this, reactor, response, cids = std::move(cids)] {
+    auto have = swarm_.HandleHave(cids);
+    if (have.ok()) {
+      for (bool h : *have) response->add_have(h);
+    }
+    reactor->Finish(ToGrpcStatus(have.status()));
+  });
+  return reactor;
 }
 
 }  // namespace swarmkv

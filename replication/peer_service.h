@@ -4,9 +4,9 @@
 // Every call is admitted first: the caller's NodeId comes from its TLS client certificate
 // (tls_transport.h), its address is the IP its connection came from plus the port it says it
 // listens on, penalized peers are refused (PERMISSION_DENIED), and each peer has a request and
-// a byte budget (RESOURCE_EXHAUSTED past it). Malformed fields are INVALID_ARGUMENT. STORE,
-// which may wait for an fsync, runs on the worker pool; everything else answers inline from
-// memory and the store.
+// a byte budget (RESOURCE_EXHAUSTED past it). Malformed fields are INVALID_ARGUMENT. What reads
+// or writes the store (FIND_VALUE, STORE, HAVE) runs on the worker pool; the rest answers inline
+// from memory.
 //
 // Thread safety: thread-safe. `swarm`, `pool` and `clock` must outlive the service.
 #ifndef SWARMKV_REPLICATION_PEER_SERVICE_H_
