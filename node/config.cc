@@ -212,7 +212,10 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WORKER_THREADS", &config->worker_threads));
   EnvString("SWARMKV_PEER_LISTEN", &config->peer_listen);
   if (const char* v = std::getenv("SWARMKV_PEER_BOOTSTRAP"); v != nullptr && *v != '\0') {
-    config->peer_bootstrap = absl::StrSplit(v, ',', absl::SkipWhitespace());
+    config->peer_bootstrap.clear();
+    for (absl::string_view entry : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+      config->peer_bootstrap.emplace_back(absl::StripAsciiWhitespace(entry));
+    }
   }
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_REPLICATION_FACTOR", &config->replication_factor));
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WRITE_QUORUM", &config->write_quorum));

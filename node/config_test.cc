@@ -61,6 +61,41 @@ TEST(ConfigTest, BadInputIsAClearError) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("host:port")));
 }
 
+TEST(ConfigTest, PeerSettingsFromFileAndEnvironment) {
+  NodeConfig config;
+  ASSERT_THAT(ApplyConfigToml("[peer]\nlisten = \"127.0.0.1:0\"\n"
+                              "bootstrap = [\"10.0.0.1:7420\", \"10.0.0.2:7420\"]\n"
+                              "replication_factor = 5\nwrite_quorum = 3\n"
+                              "maintenance_interval = \"2s\"\n",
+                              "f", &config),
+              IsOk());
+  EXPECT_EQ(config.peer_listen, "127.0.0.1:0");
+  EXPECT_EQ(config.peer_bootstrap, (std::vector<std::string>{"10.0.0.1:7420", "10.0.0.2:7420"}));
+  EXPECT_EQ(config.replication_factor, 5u);
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  setenv("SWARMKV_PEER_BOOTSTRAP", "a:1, b:2", 1);
+  ASSERT_THAT(ApplyEnvironment(&config), IsOk());
+  unsetenv("SWARMKV_PEER_BOOTSTRAP");
+  EXPECT_EQ(config.peer_bootstrap, (std::vector<std::string>{"a:1", "b:2"}));
+}
+
+TEST(ConfigTest, BadPeerSettingsAreClearErrors) {
+  NodeConfig config;
+  EXPECT_THAT(ApplyConfigToml("[peer]\nbootstrap = [1]\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("peer.bootstrap")));
+  config.write_quorum = 4;
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("write_quorum")));
+  config = NodeConfig();
+  config.maintenance_interval = "10ms";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("maintenance_interval")));
+  config = NodeConfig();
+  config.peer_bootstrap = {"no-port"};
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no-port")));
+}
+
 TEST(ConfigTest, ApiTarget) {
   NodeConfig config;
   config.data_dir = "/d";
