@@ -30,6 +30,17 @@ grpc::ChannelArguments PeerChannelArguments() {
   return args;
 }
 
+// For calls whose reply carries nothing but its status.
+Transport::Callback<Acknowledged> StatusOnly(Transport::StatusCallback done) {
+  return [done = std::move(done)](absl::StatusOr<Acknowledged> result) { done(result.status()); };
+}
+struct Acknowledge {
+  template <typename Response>
+  absl::StatusOr<Acknowledged> operator()(const Response&) const {
+    return Acknowledged{};
+  }
+};
+
 std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
   return std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout);
 }
@@ -125,10 +136,7 @@ void GrpcTransport::Ping(const Contact& to, StatusCallback done) {
       [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
         async->Ping(context, request, response, std::move(on_done));
       },
-      [](const peer::v1::PingResponse&) { return absl::StatusOr<Acknowledged>(Acknowledged{}); },
-      Callback<Acknowledged>([done = std::move(done)](absl::StatusOr<Acknowledged> result) {
-        done(result.status());
-      }));
+      Acknowledge(), StatusOnly(std::move(done)));
 }
 
 void GrpcTransport::Introduce(const std::string& address, Callback<NodeId> done) {
@@ -210,10 +218,7 @@ void GrpcTransport::Store(const Contact& to, const Cid& cid, std::string block,
       [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
         async->Store(context, request, response, std::move(on_done));
       },
-      [](const peer::v1::StoreResponse&) { return absl::StatusOr<Acknowledged>(Acknowledged{}); },
-      Callback<Acknowledged>([done = std::move(done)](absl::StatusOr<Acknowledged> result) {
-        done(result.status());
-      }));
+      Acknowledge(), StatusOnly(std::move(done)));
 }
 
 void GrpcTransport::AddProvider(const Contact& to, const Cid& cid, StatusCallback done) {
@@ -224,12 +229,7 @@ void GrpcTransport::AddProvider(const Contact& to, const Cid& cid, StatusCallbac
       [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
         async->AddProvider(context, request, response, std::move(on_done));
       },
-      [](const peer::v1::AddProviderResponse&) {
-        return absl::StatusOr<Acknowledged>(Acknowledged{});
-      },
-      Callback<Acknowledged>([done = std::move(done)](absl::StatusOr<Acknowledged> result) {
-        done(result.status());
-      }));
+      Acknowledge(), StatusOnly(std::move(done)));
 }
 
 void GrpcTransport::Have(const Contact& to, std::vector<Cid> cids,

@@ -54,6 +54,18 @@ class ReplyInbox {
     };
   }
 
+  // Waits for `expected` replies and returns them; fewer when a wait for the next one exceeds
+  // `timeout` (the same safety net as Take).
+  std::vector<Reply> TakeAll(size_t expected, absl::Duration timeout) {
+    std::vector<Reply> all;
+    while (all.size() < expected) {
+      std::vector<Reply> some = Take(timeout);
+      if (some.empty()) break;
+      for (Reply& reply : some) all.push_back(std::move(reply));
+    }
+    return all;
+  }
+
   // Waits until at least one reply is there and takes all of them. Returns none after
   // `timeout`: a safety net only, as every transport call completes by its own deadline.
   std::vector<Reply> Take(absl::Duration timeout) {

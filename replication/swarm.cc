@@ -260,19 +260,14 @@ size_t Swarm::Bootstrap(const std::vector<BootstrapEntry>& entries) {
     }
   }
   size_t answered = 0;
-  for (size_t pending = entries.size(); pending > 0;) {
-    auto replies = inbox->Take(options_.lookup.timeout * 2);
-    if (replies.empty()) break;
-    for (auto& reply : replies) {
-      --pending;
-      if (!reply.result.ok()) {
-        LogEvent(LogLevel::kWarn, "swarm.bootstrap_failed",
-                 {{"address", reply.from.address}, {"status", reply.result.status()}});
-        continue;
-      }
-      ++answered;
-      Learn(Contact{*reply.result, reply.from.address, clock_.Now()});
+  for (auto& reply : inbox->TakeAll(entries.size(), options_.lookup.timeout * 2)) {
+    if (!reply.result.ok()) {
+      LogEvent(LogLevel::kWarn, "swarm.bootstrap_failed",
+               {{"address", reply.from.address}, {"status", reply.result.status()}});
+      continue;
     }
+    ++answered;
+    Learn(Contact{*reply.result, reply.from.address, clock_.Now()});
   }
   if (answered > 0) FindClosest(KeyOf(self_));
   return answered;
@@ -420,13 +415,8 @@ size_t Swarm::Announce(const Cid& cid) {
     transport_.AddProvider(c, cid, ReplyInbox<Acknowledged>::StatusSink(inbox, c));
   }
   size_t accepted = 0;
-  for (size_t pending = closest.size(); pending > 0;) {
-    auto replies = inbox->Take(options_.lookup.timeout * 2);
-    if (replies.empty()) break;
-    for (auto& reply : replies) {
-      --pending;
-      if (reply.result.ok()) ++accepted;
-    }
+  for (auto& reply : inbox->TakeAll(closest.size(), options_.lookup.timeout * 2)) {
+    if (reply.result.ok()) ++accepted;
   }
   return accepted;
 }
@@ -553,21 +543,16 @@ MaintenanceReport Swarm::Maintain() {
                       ReplyInbox<std::vector<bool>>::Sink(inbox, contacts.at(id)));
     }
     absl::flat_hash_set<NodeId> unreachable;
-    for (size_t pending = asked_of.size(); pending > 0;) {
-      auto replies = inbox->Take(options_.lookup.timeout * 2);
-      if (replies.empty()) break;
-      for (auto& reply : replies) {
-        --pending;
-        const std::vector<size_t>& indexes = asked_of[reply.from.id];
-        if (!reply.result.ok() || reply.result->size() != indexes.size()) {
-          if (!reply.result.ok() && PeerUnreachable(reply.result.status())) {
-            unreachable.insert(reply.from.id);
-          }
-          continue;
+    for (auto& reply : inbox->TakeAll(asked_of.size(), options_.lookup.timeout * 2)) {
+      const std::vector<size_t>& indexes = asked_of[reply.from.id];
+      if (!reply.result.ok() || reply.result->size() != indexes.size()) {
+        if (!reply.result.ok() && PeerUnreachable(reply.result.status())) {
+          unreachable.insert(reply.from.id);
         }
-        for (size_t j = 0; j < indexes.size(); ++j) {
-          if ((*reply.result)[j]) placements[indexes[j]].holders.insert(reply.from.id);
-        }
+        continue;
+      }
+      for (size_t j = 0; j < indexes.size(); ++j) {
+        if ((*reply.result)[j]) placements[indexes[j]].holders.insert(reply.from.id);
       }
     }
     // Dead peers leave the table, and the plan is made without them.
@@ -602,16 +587,11 @@ MaintenanceReport Swarm::Maintain() {
         ++stores_sent;
       }
     }
-    while (stores_sent > 0) {
-      auto replies = stores->Take(options_.lookup.timeout * 2);
-      if (replies.empty()) break;
-      for (auto& reply : replies) {
-        --stores_sent;
-        if (reply.result.ok()) {
-          ++report.pushed;
-        } else {
-          ++report.push_failures;
-        }
+    for (auto& reply : stores->TakeAll(stores_sent, options_.lookup.timeout * 2)) {
+      if (reply.result.ok()) {
+        ++report.pushed;
+      } else {
+        ++report.push_failures;
       }
     }
   }
