@@ -4,6 +4,30 @@
 #include "api/targets.h"
 
 namespace swarmkv {
+namespace {
+
+// Content up to this size may be served from the gRPC thread: decrypting and hashing it costs
+// microseconds.
+constexpr uint64_t kInlineBytes = 64 * 1024;
+
+// The store's blocks that are in memory; UNAVAILABLE for any other.
+class InMemoryBlocks final : public BlockSource {
+ public:
+  explicit InMemoryBlocks(const BlockStore& store) : store_(store) {}
+  absl::StatusOr<std::string> Get(const Cid& cid) const override { return store_.GetCached(cid); }
+
+ private:
+  const BlockStore& store_;
+};
+
+ByteRange RangeOf(const v1::GetRequest& request) {
+  ByteRange range;
+  range.offset = request.offset();
+  if (request.has_length()) range.length = request.length();
+  return range;
+}
+
+}  // namespace
 
 GetReactor::GetReactor(ServiceContext& context, grpc::CallbackServerContext* call,
                        const v1::GetRequest* request)
@@ -14,8 +38,28 @@ GetReactor::GetReactor(ServiceContext& context, grpc::CallbackServerContext* cal
     return;
   }
   slot_ = std::move(slot).value();
+  if (TryInline(*request)) return;
   // The request lives until the call is done, but copy what the task needs to be plain.
   context_.pool.Post([this, request = *request] { Open(request); });
+}
+
+bool GetReactor::TryInline(const v1::GetRequest& request) {
+  auto capability = ParseTarget(request.target(), request.key());
+  if (!capability.ok()) return false;
+  InMemoryBlocks memory(context_.store);
+  auto reader = ContentReader::Open(memory, *capability, RangeOf(request));
+  if (!reader.ok() || (*reader)->size() > kInlineBytes) return false;
+  std::string piece;
+  auto first = (*reader)->Next(&piece);
+  if (!first.ok()) return false;
+  std::string rest;
+  auto more = *first ? (*reader)->Next(&rest) : absl::StatusOr<bool>(false);
+  if (!more.ok() || *more) return false;  // more than one piece: the streaming path
+  response_.set_total_size((*reader)->size());
+  response_.mutable_chunk()->swap(piece);
+  slot_.Release();  // as in Complete: free the slot before the client sees the end
+  StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+  return true;
 }
 
 void GetReactor::Open(const v1::GetRequest& request) {
@@ -24,9 +68,7 @@ void GetReactor::Open(const v1::GetRequest& request) {
     Complete(ToGrpcStatus(capability.status()));
     return;
   }
-  ByteRange range;
-  range.offset = request.offset();
-  if (request.has_length()) range.length = request.length();
+  const ByteRange range = RangeOf(request);
   source_ = std::make_unique<NetworkBlockSource>(context_.store,
                                                  request.local_only() ? nullptr : context_.swarm);
   auto reader = ContentReader::Open(*source_, *capability, range);

@@ -1,5 +1,6 @@
 // The reactor of one Node.Get call: opens a ContentReader and streams its pieces, one write at a
-// time, reading the next piece on the pool while gRPC sends the last.
+// time, reading the next piece on the pool while gRPC sends the last. Small content whose blocks
+// are all in memory is answered at once from the gRPC thread (no pool hop, no disk read).
 #ifndef SWARMKV_API_GET_REACTOR_H_
 #define SWARMKV_API_GET_REACTOR_H_
 
@@ -22,6 +23,9 @@ class GetReactor : public grpc::ServerWriteReactor<v1::GetResponse> {
   void OnDone() override;
 
  private:
+  // Serves small, in-memory content right away; false (nothing sent) when it cannot, including
+  // on any error, which the pool path then reports.
+  bool TryInline(const v1::GetRequest& request);
   void Open(const v1::GetRequest& request);  // on the pool
   void WriteNext();                          // on the pool
 

@@ -87,9 +87,13 @@ struct BlockStore::Handles {
   // `what` names the value in errors; it is called only on failure, keeping reads cheap.
   template <typename What>
   absl::Status GetSealed(const SecretBytes& storage_key, Family family, absl::string_view key,
-                         std::string* out, const What& what) const {
+                         std::string* out, const What& what,
+                         const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions()) const {
     rocksdb::PinnableSlice value;
-    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(family), ToSlice(key), &value);
+    rocksdb::Status s = db->Get(read_options, cf(family), ToSlice(key), &value);
+    if (s.IsIncomplete()) {
+      return absl::UnavailableError(absl::StrCat(what(), " is not in memory"));
+    }
     if (!s.ok()) return FromRocksDb(s, what());
     if (!OpenWithRandomNonce(storage_key, absl::string_view(value.data(), value.size()),
                              AssociatedData(family, key), out)) {
@@ -270,14 +274,28 @@ absl::Status BlockStore::StoreSealedUnsynced(const Cid& cid, absl::string_view d
 }
 
 absl::StatusOr<std::string> BlockStore::Get(const Cid& cid) const {
+  return GetWith(cid, rocksdb::ReadOptions());
+}
+
+absl::StatusOr<std::string> BlockStore::GetCached(const Cid& cid) const {
+  rocksdb::ReadOptions memory_only;
+  memory_only.read_tier = rocksdb::kBlockCacheTier;
+  return GetWith(cid, memory_only);
+}
+
+absl::StatusOr<std::string> BlockStore::GetWith(const Cid& cid,
+                                                const rocksdb::ReadOptions& read_options) const {
   std::string data;
-  absl::Status st = handles_->GetSealed(storage_key_, kBlocks, cid.ToBytes(), &data,
-                                        [&] { return absl::StrCat("block ", cid.ToString()); });
+  absl::Status st = handles_->GetSealed(
+      storage_key_, kBlocks, cid.ToBytes(), &data,
+      [&] { return absl::StrCat("block ", cid.ToString()); }, read_options);
   if (absl::IsNotFound(st)) {
     return absl::NotFoundError(absl::StrCat("block ", cid.ToString(), " is not in this store"));
   }
   if (!st.ok()) {
-    LogEvent(LogLevel::kError, "store.block_damaged", {{"cid", cid.ToString()}, {"status", st}});
+    if (absl::IsDataLoss(st)) {
+      LogEvent(LogLevel::kError, "store.block_damaged", {{"cid", cid.ToString()}, {"status", st}});
+    }
     return st;
   }
   if (!cid.Matches(data)) {

@@ -38,6 +38,7 @@ namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
 class Env;
+struct ReadOptions;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -114,6 +115,9 @@ class BlockStore final : public BlockSource {
 
   // The block's bytes, verified. NOT_FOUND when absent; DATA_LOSS when damaged.
   absl::StatusOr<std::string> Get(const Cid& cid) const override;
+  // The same, but only when no disk read is needed (the value is in a memtable or the block
+  // cache): UNAVAILABLE otherwise. Lets a gRPC thread serve hot blocks without blocking.
+  absl::StatusOr<std::string> GetCached(const Cid& cid) const;
   absl::StatusOr<bool> Has(const Cid& cid) const;
   // Up to `limit` block CIDs in key order, starting after `after` (from the first when null):
   // how replication walks the blocks it holds, a page at a time.
@@ -171,6 +175,7 @@ class BlockStore final : public BlockSource {
   struct Handles;
   BlockStore(BlockStoreOptions options, SecretBytes storage_key);
   absl::Status LoadCounters();
+  absl::StatusOr<std::string> GetWith(const Cid& cid, const rocksdb::ReadOptions& options) const;
   absl::Status StoreSealed(const Cid& cid, absl::string_view data, Durability durability);
   // The *Unsynced steps write under mu_ without syncing; their public callers then call
   // SyncIfNeeded outside mu_, so concurrent writers share fsyncs (RocksDB group commit).
