@@ -186,6 +186,14 @@ TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
   EXPECT_EQ(*store->Get(before), "before");  // reads go on
 }
 
+TEST_F(BlockStoreTest, GetCachedServesWhatIsInMemory) {
+  auto store = OpenStore();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store->Put(Codec::kRaw, "hot"));
+  EXPECT_EQ(*store->GetCached(cid), "hot");  // still in the memtable
+  EXPECT_THAT(store->GetCached(Cid::Compute(Codec::kRaw, "absent")),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_F(BlockStoreTest, ListBlocksPagesInKeyOrder) {
   auto store = OpenStore();
   std::vector<Cid> all;
