@@ -5,6 +5,7 @@ deadline, never a fixed sleep.
 
 usage: cluster_test.py /path/to/swarmkv /path/to/api/proto
 """
+import base64
 import hashlib
 import os
 import random
@@ -95,7 +96,18 @@ class Node:
         self.daemon.close()
 
 
+def raw_cid(data):
+    """The CIDv1 (raw, sha2-256, base32) of `data`, computed independently of swarmkv."""
+    digest = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(digest).decode().lower().rstrip("=")
+
+
 class ClusterTest(unittest.TestCase):
+    def assert_code(self, code, call, *args):
+        with self.assertRaises(grpc.RpcError) as raised:
+            call(*args)
+        self.assertEqual(raised.exception.code(), code, raised.exception.details())
+
     def setUp(self):
         self.nodes = []
         self.addCleanup(self.close_all)
@@ -140,6 +152,13 @@ class ClusterTest(unittest.TestCase):
         for cid, digest in blocks.items():
             self.assertEqual(hashlib.sha256(last.get(cid)).hexdigest(), digest, cid)
         self.assertEqual(last.get(big_reply.capability), big)
+        # Pinning content held elsewhere fetches all of it first.
+        last.stub.Pin(node_pb2.PinRequest(target=big_reply.cid), timeout=60)
+        stat = last.stub.Stat(node_pb2.StatRequest(target=big_reply.cid), timeout=10)
+        self.assertTrue(stat.present and stat.pinned)
+        self.assertEqual(last.get(big_reply.capability, local_only=True), big)
+        # A block nobody has: NOT_FOUND, once the swarm was asked.
+        self.assert_code(grpc.StatusCode.NOT_FOUND, last.get, raw_cid(b"never stored"))
 
         # Each block sits on at least R nodes once maintenance has run.
         def copies(cid):
@@ -176,6 +195,13 @@ class ClusterTest(unittest.TestCase):
         wait_until(lambda: back.peers() & others, 10, "restarted node rejoined")
         for cid, digest in list(blocks.items())[:20]:
             self.assertEqual(hashlib.sha256(back.get(cid)).hexdigest(), digest)
+
+        # With every other node gone, a block this node lacks is UNAVAILABLE (no peer answered),
+        # not NOT_FOUND.
+        lonely = self.live()[-1]
+        for node in self.live()[:-1]:
+            node.kill()
+        self.assert_code(grpc.StatusCode.UNAVAILABLE, lonely.get, raw_cid(b"never stored"))
 
     def test_a_node_whose_certificate_does_not_match_its_id_is_refused(self):
         first = self.nodes[0]
