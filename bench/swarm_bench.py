@@ -97,8 +97,10 @@ def sequential(items, op):
 
 
 class SwarmkvSide:
-    def __init__(self, n):
+    def __init__(self):
         self.daemons = []
+
+    def start(self, n):
         first = None
         for i in range(n):
             api = f"127.0.0.1:{free_port()}"
@@ -135,11 +137,14 @@ class SwarmkvSide:
 
 
 class OpenDhtSide:
-    def __init__(self, n):
+    def __init__(self):
         import opendht
         self.dht = opendht
-        first_port = free_port()
         self.procs = []
+        self.a = self.b = None
+
+    def start(self, n):
+        first_port = free_port()
         for i in range(n - 2):
             port = first_port if i == 0 else free_port()
             cmd = ["dhtnode", "--no-rate-limit", "-s", "-n", "77", "-p", str(port)]
@@ -147,10 +152,10 @@ class OpenDhtSide:
                 cmd += ["-b", f"127.0.0.1:{first_port}"]
             self.procs.append(subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        config = opendht.DhtConfig()
+        config = self.dht.DhtConfig()
         config.setNetwork(77)
         config.setRateLimit(-1, -1)
-        self.a, self.b = opendht.DhtRunner(), opendht.DhtRunner()
+        self.a, self.b = self.dht.DhtRunner(), self.dht.DhtRunner()
         for r in (self.a, self.b):
             r.run(port=0, config=config)
             r.bootstrap("127.0.0.1", str(first_port))
@@ -192,8 +197,9 @@ class OpenDhtSide:
         return keys  # B put none of them
 
     def close(self):
-        self.a.join()
-        self.b.join()
+        for r in (self.a, self.b):
+            if r is not None:
+                r.join()
         for p in self.procs:
             p.terminate()
         for p in self.procs:
@@ -229,13 +235,15 @@ def main():
     if shutil.which("dhtnode") is None:
         raise SystemExit("dhtnode is missing: run scripts/install-deps.sh")
     results = []
-    side = SwarmkvSide(args.nodes)
+    side = SwarmkvSide()
     try:
+        side.start(args.nodes)
         results.append(measure("swarmkv", side))
     finally:
         side.close()
-    side = OpenDhtSide(args.nodes)
+    side = OpenDhtSide()
     try:
+        side.start(args.nodes)
         results.append(measure("OpenDHT", side))
         results[-1]["known"] = side.known
     finally:

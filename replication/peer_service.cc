@@ -100,16 +100,22 @@ grpc::ServerUnaryReactor* PeerService::FindValue(grpc::CallbackServerContext* ca
   if (!caller.ok()) return Finish(call, caller.status());
   auto cid = CidField(request->cid());
   if (!cid.ok()) return Finish(call, cid.status());
-  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
-  // Reading, unsealing and verifying up to a megabyte: off the gRPC thread.
-  pool_.Post([this, reactor, response, cid = *std::move(cid)] {
-    FindValueResult result = swarm_.HandleFindValue(cid);
+  auto fill = [response](FindValueResult result) {
     if (result.block.has_value()) {
       response->set_block(std::move(*result.block));
     } else {
       AppendContacts(result.providers, response->mutable_providers());
       AppendContacts(result.closer, response->mutable_closer());
     }
+  };
+  // A block in memory (or none) is answered here; one that needs the disk, on the pool.
+  if (std::optional<FindValueResult> result = swarm_.HandleFindValueFromMemory(*cid)) {
+    fill(*std::move(result));
+    return Finish(call, absl::OkStatus());
+  }
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  pool_.Post([this, reactor, fill, cid = *std::move(cid)] {
+    fill(swarm_.HandleFindValue(cid));
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

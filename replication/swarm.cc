@@ -146,8 +146,17 @@ std::vector<Contact> Swarm::HandleFindNode(const DhtKey& target) const {
 }
 
 FindValueResult Swarm::HandleFindValue(const Cid& cid) const {
+  return AnswerFindValue(cid, store_.Get(cid));
+}
+
+std::optional<FindValueResult> Swarm::HandleFindValueFromMemory(const Cid& cid) const {
+  absl::StatusOr<std::string> block = store_.GetCached(cid);
+  if (absl::IsUnavailable(block.status())) return std::nullopt;  // needs the disk
+  return AnswerFindValue(cid, std::move(block));
+}
+
+FindValueResult Swarm::AnswerFindValue(const Cid& cid, absl::StatusOr<std::string> block) const {
   FindValueResult result;
-  auto block = store_.Get(cid);
   if (block.ok()) {
     result.block = *std::move(block);
     return result;

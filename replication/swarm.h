@@ -91,6 +91,9 @@ class Swarm {
   absl::Status OnPeerContact(const Contact& caller);
   std::vector<Contact> HandleFindNode(const DhtKey& target) const;
   FindValueResult HandleFindValue(const Cid& cid) const;
+  // The same answer when it needs no disk read (the block is in memory, or not held at all);
+  // nullopt otherwise. Lets the peer service answer hot blocks on its gRPC thread.
+  std::optional<FindValueResult> HandleFindValueFromMemory(const Cid& cid) const;
   ProvidersResult HandleGetProviders(const Cid& cid) const;
   // Verifies and stores a replica. INVALID_ARGUMENT (and a penalty for `caller`) when the bytes
   // do not hash to `cid`; RESOURCE_EXHAUSTED over the block size limit.
@@ -142,6 +145,7 @@ class Swarm {
   void Penalize(const NodeId& id, absl::string_view why);
   bool IsPenalized(const NodeId& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<Contact> ClosestKnown(const DhtKey& target, size_t n) const;
+  FindValueResult AnswerFindValue(const Cid& cid, absl::StatusOr<std::string> block) const;
 
   // Constant after construction.
   const NodeId self_;
