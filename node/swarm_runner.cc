@@ -11,6 +11,9 @@ namespace {
 // How often the loop looks at the routing table between rounds.
 constexpr absl::Duration kTick = absl::Seconds(1);
 constexpr absl::Duration kMaxBootstrapBackoff = absl::Seconds(60);
+// Table changes bring a round forward, but no closer than this to the last one, so constant
+// churn in a large swarm does not turn maintenance into a busy loop.
+constexpr absl::Duration kMinGapBetweenRounds = absl::Seconds(10);
 }  // namespace
 
 SwarmRunner::SwarmRunner(Swarm& swarm, std::vector<BootstrapEntry> bootstrap,
@@ -40,6 +43,8 @@ void SwarmRunner::Run() {
   absl::Duration backoff = absl::Seconds(1);
   absl::Time next_bootstrap = absl::InfinitePast();
   absl::Time next_round = absl::Now() + interval_;
+  absl::Time last_round = absl::InfinitePast();
+  const absl::Duration min_gap = std::min(interval_, kMinGapBetweenRounds);
   size_t last_size = swarm_.Peers().size();
   for (;;) {
     const absl::Time now = absl::Now();
@@ -53,7 +58,8 @@ void SwarmRunner::Run() {
       backoff = answered > 0 ? absl::Seconds(1) : std::min(backoff * 2, kMaxBootstrapBackoff);
     }
     const size_t size = swarm_.Peers().size();
-    if (now >= next_round || size != last_size) {
+    if (now >= next_round || (size != last_size && now - last_round >= min_gap)) {
+      last_round = now;
       const MaintenanceReport report = swarm_.Maintain();
       last_size = swarm_.Peers().size();
       next_round = absl::Now() + interval_;

@@ -1,8 +1,9 @@
 // SwarmRunner: the daemon's background loop for the swarm, on its own thread:
 // - bootstrap: contacts the bootstrap list until some entry answers, retrying with exponential
 //   back-off (1 s doubling to 60 s) while the routing table is empty;
-// - maintenance (Swarm::Maintain): every `interval`, and early (within a second) when the
-//   routing table changed size, so a node that joins or dies is dealt with promptly;
+// - maintenance (Swarm::Maintain): every `interval`, and early (within a second, but at most
+//   once per min(interval, 10 s)) when the routing table changed size, so a node that joins or
+//   dies is dealt with promptly;
 // - the routing table is saved to the store after each round and at stop.
 //
 // Thread safety: construct, then Stop (or destroy) from one thread. `swarm` must outlive it.

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
+#include "crypto/hash.h"
 #include "crypto/varint.h"
 #include "replication/reply_inbox.h"
 
@@ -38,6 +39,19 @@ std::vector<Contact> WithoutSelf(std::vector<Contact> contacts, const NodeId& se
 }
 
 }  // namespace
+
+DhtKey KeyWithCommonPrefix(const DhtKey& key, int prefix, uint64_t salt) {
+  // Filler bits that vary with the salt but need no randomness source: a hash.
+  std::string seed(reinterpret_cast<const char*>(key.data()), key.size());
+  seed.append(reinterpret_cast<const char*>(&salt), sizeof(salt));
+  DhtKey out = Sha256(seed);
+  for (int bit = 0; bit <= prefix && bit < 256; ++bit) {
+    const uint8_t mask = static_cast<uint8_t>(0x80u >> (bit % 8));
+    const bool want = bit < prefix ? (key[bit / 8] & mask) != 0 : (key[bit / 8] & mask) == 0;
+    out[bit / 8] = static_cast<uint8_t>(want ? (out[bit / 8] | mask) : (out[bit / 8] & ~mask));
+  }
+  return out;
+}
 
 absl::StatusOr<BootstrapEntry> ParseBootstrapEntry(absl::string_view text) {
   BootstrapEntry entry;
@@ -518,6 +532,20 @@ MaintenanceReport Swarm::Maintain() {
   MaintenanceReport report;
   // The neighbourhood first: a self-lookup finds nodes that joined near us.
   FindClosest(KeyOf(self_));
+  // Then one bucket per round, in turn: a lookup of a key in its range keeps the far parts of
+  // the table current (Kademlia's bucket refresh).
+  uint64_t round = 0;
+  int deepest = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    round = maintenance_rounds_++;
+    for (const Contact& c : table_.Closest(KeyOf(self_), 1)) {
+      deepest = CommonPrefixLength(KeyOf(self_), KeyOf(c.id));
+    }
+  }
+  const int bucket_prefix =
+      static_cast<int>(round % static_cast<uint64_t>(std::min(deepest + 2, 256)));
+  FindClosest(KeyWithCommonPrefix(KeyOf(self_), bucket_prefix, round));
 
   std::optional<Cid> after;
   for (;;) {

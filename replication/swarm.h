@@ -60,6 +60,10 @@ struct SwarmOptions {
   bool cache_fetched_blocks = true;
 };
 
+// A key sharing exactly `prefix` leading bits with `key` (all 256 when prefix >= 256); the other
+// bits derive from `salt`. Bucket refresh looks such keys up.
+DhtKey KeyWithCommonPrefix(const DhtKey& key, int prefix, uint64_t salt);
+
 // One bootstrap entry: "host:port", or "<node id>@host:port" when the id is known.
 struct BootstrapEntry {
   std::optional<NodeId> id;
@@ -118,9 +122,9 @@ class Swarm {
   // blocks); the one that serves it is appended. NOT_FOUND when peers answered but none has
   // it; UNAVAILABLE when no peer answered at all (NOT_FOUND when Alone()).
   absl::StatusOr<std::string> Fetch(const Cid& cid, std::vector<Contact>* hints = nullptr);
-  // One maintenance round (DESIGN §5): refresh the neighbourhood, push blocks to responsible
-  // nodes that lack them, hand off blocks this node is no longer responsible for, republish
-  // provider records of pinned content when due, expire old ones.
+  // One maintenance round (DESIGN §5): refresh the neighbourhood and one bucket (in turn), push
+  // blocks to responsible nodes that lack them, hand off blocks this node is no longer
+  // responsible for, republish provider records of pinned content when due, expire old ones.
   MaintenanceReport Maintain();
 
   // A single node: no bootstrap list and no peer known. Its store is all there is, so a Put
@@ -166,6 +170,7 @@ class Swarm {
   absl::flat_hash_map<DhtKey, std::vector<Provider>> providers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<NodeId, absl::Time> penalized_until_ ABSL_GUARDED_BY(mu_);
   absl::Time last_republish_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  uint64_t maintenance_rounds_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace swarmkv

@@ -91,6 +91,17 @@ TEST(BootstrapEntryTest, ParsesBothFormsAndRefusesTheRest) {
   }
 }
 
+TEST(KeyWithCommonPrefixTest, SharesExactlyThePrefix) {
+  const DhtKey key = KeyOf(Identity::Generate().node_id());
+  for (int prefix : {0, 1, 7, 8, 9, 100, 255}) {
+    for (uint64_t salt : {1u, 2u}) {
+      EXPECT_EQ(CommonPrefixLength(key, KeyWithCommonPrefix(key, prefix, salt)), prefix) << prefix;
+    }
+  }
+  EXPECT_EQ(KeyWithCommonPrefix(key, 256, 3), key);
+  EXPECT_NE(KeyWithCommonPrefix(key, 20, 1), KeyWithCommonPrefix(key, 20, 2));
+}
+
 TEST_F(SwarmTest, BootstrapFillsEveryRoutingTable) {
   Start(8);
   for (int i = 0; i < 8; ++i) EXPECT_EQ(swarm(i).Peers().size(), 7u) << i;
