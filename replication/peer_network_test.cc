@@ -92,6 +92,26 @@ TEST_F(PeerNetworkTest, ReplicateAndFetchOverTls) {
   EXPECT_EQ(data, big);
 }
 
+TEST_F(PeerNetworkTest, AProviderRecordLeadsToContentOffTheResponsibleNodes) {
+  std::vector<Node*> nodes;
+  for (int i = 0; i < 5; ++i) nodes.push_back(&AddNode());
+  for (int i = 1; i < 5; ++i) {
+    nodes[i]->swarm().Bootstrap({BootstrapEntry{std::nullopt, nodes[0]->address()}});
+  }
+  for (Node* n : nodes) n->swarm().FindClosest(KeyOf(n->identity.node_id()));
+  // Held by node 0 alone and announced to the nodes closest to each key: every other node can
+  // fetch it over TLS (from node 0 directly or through the provider records).
+  for (int b = 0; b < 10; ++b) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, nodes[0]->store->Put(Codec::kRaw, absl::StrCat("p", b)));
+    ASSERT_GE(nodes[0]->swarm().Announce(cid), 1u);
+    for (int i = 1; i < 5; ++i) {
+      if (*nodes[i]->store->Has(cid)) continue;
+      SWARMKV_ASSERT_OK_AND_ASSIGN(std::string data, nodes[i]->swarm().Fetch(cid));
+      EXPECT_EQ(data, absl::StrCat("p", b));
+    }
+  }
+}
+
 TEST_F(PeerNetworkTest, ACertificateThatDoesNotMatchTheIdIsRefused) {
   Node& a = AddNode();
   Node& b = AddNode();

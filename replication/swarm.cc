@@ -240,25 +240,35 @@ absl::StatusOr<std::vector<bool>> Swarm::HandleHave(const std::vector<Cid>& cids
 namespace {
 
 // Runs `lookup` to its end: sends each query the lookup asks for with `send`, and hands every
-// reply to `on_reply`, which feeds the lookup and returns true to stop early. Replies to
-// queries that `on_reply` sends on its own (through `extra`) come back the same way.
+// reply to `on_reply`, which feeds the lookup and returns true to stop early. Queries that
+// `on_reply` sends on its own (through `extra`, e.g. to providers) are waited for too: the
+// lookup may end before they answer.
 template <typename T, typename Send, typename OnReply>
 void DriveLookup(Lookup& lookup, const Clock& clock, absl::Duration timeout, Send send,
                  OnReply on_reply) {
+  constexpr uint64_t kLookupQuery = 0;
+  constexpr uint64_t kExtraQuery = 1;
   auto inbox = std::make_shared<ReplyInbox<T>>();
   size_t outstanding = 0;
-  auto extra = [&](const Contact& to) {
+  size_t extras = 0;
+  auto query = [&](const Contact& to, uint64_t kind) {
     ++outstanding;
-    send(to, ReplyInbox<T>::Sink(inbox, to));
+    if (kind == kExtraQuery) ++extras;
+    send(to, ReplyInbox<T>::Sink(inbox, to, kind));
   };
+  auto extra = [&](const Contact& to) { query(to, kExtraQuery); };
   for (;;) {
-    for (const Contact& to : lookup.Next(clock.Now())) extra(to);
-    if (outstanding == 0 || (lookup.Done() && lookup.in_flight() == 0)) return;
-    for (auto& reply : inbox->Take(timeout)) {
+    for (const Contact& to : lookup.Next(clock.Now())) query(to, kLookupQuery);
+    if (outstanding == 0) return;
+    if (lookup.Done() && lookup.in_flight() == 0 && extras == 0) return;
+    auto replies = inbox->Take(timeout);
+    for (auto& reply : replies) {
       --outstanding;
+      if (reply.tag == kExtraQuery) --extras;
       if (on_reply(reply, extra)) return;
     }
-    if (lookup.Done()) return;
+    if (lookup.Done() && extras == 0) return;
+    if (replies.empty() && lookup.Done()) return;  // safety net: extras that never answer
   }
 }
 
