@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "replication/swarm.h"
 #include "storage/block_source.h"
 #include "storage/block_store.h"
@@ -25,12 +26,21 @@ class NetworkBlockSource final : public BlockSource {
   NetworkBlockSource(BlockStore& store, Swarm* swarm) : store_(store), swarm_(swarm) {}
 
   absl::StatusOr<std::string> Get(const Cid& cid) const override;
+  // Fetches those of `cids` this store lacks, together, and keeps them for the Gets that follow.
+  void WillRead(const std::vector<Cid>& cids) const override;
 
  private:
   BlockStore& store_;
   Swarm* swarm_;
-  // Peers that served this content's blocks, most useful last; a handful at most.
+  // Keeps a fetched block: in the store when caching is on.
+  void Keep(const Cid& cid, const std::string& block) const;
+  // Takes the hints as the swarm left them (liars dropped, servers appended), newest first.
+  void Remember(std::vector<Contact> hints) const;
+
+  // Peers that served this content's blocks, most useful first; a handful at most.
   mutable std::vector<Contact> hints_;
+  // Blocks fetched ahead by WillRead and not yet read (at most one read-ahead's worth).
+  mutable absl::flat_hash_map<Cid, std::string> ahead_;
 };
 
 }  // namespace swarmkv

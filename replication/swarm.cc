@@ -538,6 +538,41 @@ absl::StatusOr<std::string> Swarm::Fetch(const Cid& cid, std::vector<Contact>* h
       absl::StrCat("block ", cid.ToString(), " is on none of the ", asked, " nodes asked"));
 }
 
+std::vector<absl::StatusOr<std::string>> Swarm::FetchMany(const std::vector<Cid>& cids,
+                                                          std::vector<Contact>* hints) {
+  std::vector<absl::StatusOr<std::string>> out(cids.size(), absl::NotFoundError("not fetched yet"));
+  std::vector<bool> done(cids.size(), false);
+  // One parallel round: each block is asked of the node this one knows closest to its key
+  // (where it is stored), or else of the first hint (where its siblings came from).
+  auto inbox = std::make_shared<ReplyInbox<FindValueResult>>();
+  size_t sent = 0;
+  for (size_t i = 0; i < cids.size(); ++i) {
+    std::vector<Contact> closest = ClosestKnown(cids[i].DhtKey(), 1);
+    if (closest.empty() && hints->empty()) continue;
+    const Contact peer = closest.empty() ? hints->front() : closest.front();
+    transport_.FindValue(peer, cids[i], ReplyInbox<FindValueResult>::Sink(inbox, peer, i));
+    ++sent;
+  }
+  for (auto& reply : inbox->TakeAll(sent, options_.lookup.timeout * 2)) {
+    if (!reply.result.ok() || !reply.result->block.has_value()) continue;
+    const size_t i = reply.tag;
+    if (!cids[i].Matches(*reply.result->block)) {
+      Penalize(reply.from.id, "FIND_VALUE answer not matching the CID");
+      hints->erase(std::remove_if(hints->begin(), hints->end(),
+                                  [&](const Contact& c) { return c.id == reply.from.id; }),
+                   hints->end());
+      continue;
+    }
+    out[i] = std::move(*reply.result->block);
+    done[i] = true;
+  }
+  // The rest one by one, with lookups.
+  for (size_t i = 0; i < cids.size(); ++i) {
+    if (!done[i]) out[i] = Fetch(cids[i], hints);
+  }
+  return out;
+}
+
 MaintenanceReport Swarm::Maintain() {
   MaintenanceReport report;
   // The neighbourhood first: a self-lookup finds nodes that joined near us.

@@ -122,6 +122,10 @@ class Swarm {
   // blocks); the one that serves it is appended. NOT_FOUND when peers answered but none has
   // it; UNAVAILABLE when no peer answered at all (NOT_FOUND when Alone()).
   absl::StatusOr<std::string> Fetch(const Cid& cid, std::vector<Contact>* hints = nullptr);
+  // Several blocks at once: in one parallel round each is asked of the known node closest to
+  // its key (or of the first hint); any not served that way are fetched one by one as by Fetch.
+  std::vector<absl::StatusOr<std::string>> FetchMany(const std::vector<Cid>& cids,
+                                                     std::vector<Contact>* hints);
   // One maintenance round (DESIGN §5): refresh the neighbourhood and one bucket (in turn), push
   // blocks to responsible nodes that lack them, hand off blocks this node is no longer
   // responsible for, republish provider records of pinned content when due, expire old ones.

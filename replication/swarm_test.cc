@@ -134,6 +134,31 @@ TEST_F(SwarmTest, ReplicatePlacesBlocksOnTheResponsibleNodesAndAnyNodeFetchesThe
   }
 }
 
+TEST_F(SwarmTest, FetchManyGetsEveryBlockEvenPastALiar) {
+  Start(8);
+  std::vector<Cid> cids;
+  for (int b = 0; b < 12; ++b) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, absl::StrCat("many ", b)));
+    ASSERT_THAT(swarm(0).Replicate({cid}), IsOk());
+    cids.push_back(cid);
+  }
+  // The liar is the node closest to the first block's key: the one node 7 asks for it first.
+  int liar = 0;
+  for (int i = 1; i < 7; ++i) {
+    if (Closer(cids[0].DhtKey(), KeyOf(swarm(i).self()), KeyOf(swarm(liar).self()))) liar = i;
+  }
+  network_.SetLiar(nodes_[liar]->address, true);
+  std::vector<Contact> hints;
+  std::vector<absl::StatusOr<std::string>> blocks = swarm(7).FetchMany(cids, &hints);
+  ASSERT_EQ(blocks.size(), cids.size());
+  for (size_t i = 0; i < cids.size(); ++i) {
+    if (*store(7).Has(cids[i])) continue;  // node 7 holds it: asked of others all the same
+    ASSERT_TRUE(blocks[i].ok()) << i << " " << blocks[i].status();
+    EXPECT_EQ(*blocks[i], absl::StrCat("many ", i));
+  }
+  for (const Contact& c : swarm(7).Peers()) EXPECT_NE(c.id, swarm(liar).self());
+}
+
 TEST_F(SwarmTest, FetchSaysNotFoundAfterAskingAndUnavailableWhenNobodyAnswers) {
   Start(5);
   const Cid missing = Cid::Compute(Codec::kRaw, "never stored");

@@ -6,6 +6,7 @@
 #define SWARMKV_STORAGE_BLOCK_SOURCE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "crypto/cid.h"
@@ -18,6 +19,9 @@ class BlockSource {
   // The block's bytes, verified against `cid`. NOT_FOUND when no one has it; DATA_LOSS when it
   // is damaged; UNAVAILABLE when it could not be asked for (a network source).
   virtual absl::StatusOr<std::string> Get(const Cid& cid) const = 0;
+  // A hint: these blocks will be read next, in this order. A source that has to fetch them may
+  // start now; ignoring it is always correct.
+  virtual void WillRead(const std::vector<Cid>& /*cids*/) const {}
 };
 
 }  // namespace swarmkv

@@ -9,6 +9,10 @@
 #include "storage/content_pins.h"
 
 namespace swarmkv {
+namespace {
+// Chunks announced to the source at a time (BlockSource::WillRead).
+constexpr size_t kReadAhead = 8;
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ContentReader>> ContentReader::Open(const BlockSource& store,
                                                                    const Capability& capability,
@@ -125,6 +129,19 @@ absl::StatusOr<bool> ContentReader::Next(std::string* piece) {
     if (link.cid.codec() == Codec::kManifest) {
       SWARMKV_RETURN_IF_ERROR(PushNode(link.cid, link.size, key, false));
       continue;  // position_ stays at the node's start
+    }
+    if (index >= frame.hinted) {
+      // Tell the source which chunks come next, so a network source can fetch them together.
+      std::vector<Cid> upcoming;
+      uint64_t at = link_begin;
+      for (size_t i = index; i < frame.links.size() && upcoming.size() < kReadAhead && at < end;
+           ++i) {
+        if (frame.links[i].cid.codec() != Codec::kRaw) break;
+        upcoming.push_back(frame.links[i].cid);
+        at += frame.links[i].size;
+      }
+      frame.hinted = index + std::max<size_t>(upcoming.size(), 1);
+      if (upcoming.size() > 1) store_.WillRead(upcoming);
     }
     SWARMKV_ASSIGN_OR_RETURN(std::string plain, ReadChunk(link, key));
     position_ = link_end;

@@ -51,6 +51,7 @@ class ContentReader {
     std::vector<ManifestLink> links;
     SecretBytes keys;  // 32 bytes per link; empty for plain content
     size_t next = 0;
+    size_t hinted = 0;  // links before this one were announced to the source (WillRead)
   };
   ContentReader(const BlockSource& store, const Cid& root, ByteRange range)
       : store_(store), range_(range), root_(root) {}
