@@ -1,5 +1,6 @@
 #include "api/node_service.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -263,8 +264,11 @@ grpc::ServerUnaryReactor* NodeService::Peers(grpc::CallbackServerContext* call,
 absl::Status NodeService::FetchContent(const Cid& root) {
   NetworkBlockSource source(context_.store, context_.swarm);
   SWARMKV_ASSIGN_OR_RETURN(std::vector<Cid> blocks, ListContentBlocks(source, root));
-  for (const Cid& block : blocks) {
-    SWARMKV_RETURN_IF_ERROR(source.Get(block).status());
+  constexpr size_t kBatch = 8;  // fetched together, as a reader's read-ahead would
+  for (size_t start = 0; start < blocks.size(); start += kBatch) {
+    const size_t end = std::min(blocks.size(), start + kBatch);
+    source.WillRead(std::vector<Cid>(blocks.begin() + start, blocks.begin() + end));
+    for (size_t i = start; i < end; ++i) SWARMKV_RETURN_IF_ERROR(source.Get(blocks[i]).status());
   }
   return absl::OkStatus();
 }
