@@ -10,6 +10,7 @@ import hashlib
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -215,6 +216,23 @@ class ClusterTest(unittest.TestCase):
         self.assertIn("peer proved id", stray.daemon.log())
         self.assertEqual(stray.peers(), set())
         self.assertNotIn(stray.id, first.peers())
+
+
+class BootstrapTest(unittest.TestCase):
+    def test_bootstrap_is_retried_until_the_entry_answers(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        # The joiner starts first: its bootstrap entry does not answer yet.
+        joiner = Node(2, bootstrap=f"127.0.0.1:{port}")
+        self.addCleanup(joiner.close)
+        wait_until(lambda: "swarm.bootstrap answered=0" in joiner.daemon.log(), 20,
+                   "a first bootstrap attempt failed")
+        first = Node(1, peer_listen=f"127.0.0.1:{port}")
+        self.addCleanup(first.close)
+        # Back-off retries (1 s, 2 s, 4 s, ...) reach it once it is up.
+        wait_until(lambda: first.id in joiner.peers(), 30, "the joiner reached the late node")
+        wait_until(lambda: joiner.id in first.peers(), 10, "the late node learned the joiner")
 
 
 if __name__ == "__main__":
