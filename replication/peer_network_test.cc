@@ -31,7 +31,7 @@ class PeerNetworkTest : public ::testing::Test {
     Contact contact() const { return Contact{identity.node_id(), address(), absl::Now()}; }
   };
 
-  Node& AddNode() {
+  Node& AddNode(PeerRateLimits limits = {}) {
     auto node = std::make_unique<Node>();
     BlockStoreOptions store_options;
     store_options.sync_writes = false;
@@ -41,6 +41,7 @@ class PeerNetworkTest : public ::testing::Test {
     SwarmServiceOptions options;
     options.listen = "127.0.0.1:0";
     options.transport.timeout = absl::Seconds(3);
+    options.limits = limits;
     auto service =
         SwarmService::Start(node->identity, *node->store, pool_, RealClock::Instance(), options);
     EXPECT_TRUE(service.ok()) << service.status();
@@ -183,6 +184,34 @@ TEST_F(PeerNetworkTest, MalformedAndForgedRequestsGetClearErrorsAndThePeerKeepsS
   auto other = RawClient(a);
   EXPECT_TRUE(
       call([&](auto* c) { return other->Ping(c, peer::v1::PingRequest(), &ping_response); }).ok());
+}
+
+TEST_F(PeerNetworkTest, EachPeerHasARequestAndByteBudget) {
+  PeerRateLimits limits;
+  limits.requests = {1, 5};          // 5 requests, then one a second
+  limits.bytes = {1024, 64 * 1024};  // 64 KiB of STORE payload, then 1 KiB a second
+  Node& a = AddNode(limits);
+  auto greedy = RawClient(a);
+  auto patient = RawClient(a);
+  auto ping = [](peer::v1::Peer::Stub& stub) {
+    grpc::ClientContext c;
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    peer::v1::PingResponse out;
+    return stub.Ping(&c, peer::v1::PingRequest(), &out).error_code();
+  };
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(ping(*greedy), grpc::StatusCode::OK) << i;
+  EXPECT_EQ(ping(*greedy), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ping(*patient), grpc::StatusCode::OK);  // the budget is per peer
+  // One STORE larger than the byte budget is refused without being stored.
+  const std::string big(100 * 1024, 'b');
+  grpc::ClientContext c;
+  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  peer::v1::StoreRequest store;
+  store.set_cid(Cid::Compute(Codec::kRaw, big).ToBytes());
+  store.set_block(big);
+  peer::v1::StoreResponse out;
+  EXPECT_EQ(patient->Store(&c, store, &out).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(*a.store->Has(Cid::Compute(Codec::kRaw, big)));
 }
 
 TEST_F(PeerNetworkTest, RandomBytesInEveryFieldNeverHurtTheNode) {
