@@ -17,6 +17,7 @@
 #ifndef SWARMKV_REPLICATION_SWARM_H_
 #define SWARMKV_REPLICATION_SWARM_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -162,7 +163,8 @@ class Swarm {
   const Clock& clock_;
   const SwarmOptions options_;
   const ReplicaPlanner planner_;
-  bool expects_peers_ = false;
+
+  std::atomic<bool> expects_peers_{false};
 
   struct Provider {
     Contact contact;
