@@ -209,10 +209,12 @@ absl::Status RunDaemon(const NodeConfig& config) {
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kShutdownGrace));
   server->Wait();
-  // The swarm stops before the pool: its loop finishes its round, its listener drains, and
-  // its outgoing calls complete, so nothing touches the store after it closes.
-  swarm_runner.reset();
+  // The swarm stops before the pool: its loop saves the routing table and stops starting
+  // rounds, its listener drains and its transport refuses new calls (so a round in progress
+  // ends at once), then the loop is joined: nothing touches the store after it closes.
+  if (swarm_runner != nullptr) swarm_runner->RequestStop();
   if (swarm != nullptr) swarm->Shutdown();
+  swarm_runner.reset();
   metrics_server.reset();
   pool.reset();  // runs what the finished calls left, then joins
   server.reset();

@@ -22,15 +22,24 @@ SwarmRunner::SwarmRunner(Swarm& swarm, std::vector<BootstrapEntry> bootstrap,
   thread_ = std::thread([this] { Run(); });
 }
 
-void SwarmRunner::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_ && !thread_.joinable()) return;
-    stopping_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
+void SwarmRunner::RequestStop() {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return;
+  stopping_ = true;
+  // Saved now, while every contact is still in the table: a round still running may fail its
+  // requests as the node shuts down, and would drop live peers from it.
   absl::Status saved = swarm_.SaveRoutingTable();
   if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
+}
+
+void SwarmRunner::Stop() {
+  RequestStop();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool SwarmRunner::Stopping() {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
 }
 
 bool SwarmRunner::WaitFor(absl::Duration d) {
@@ -72,6 +81,7 @@ void SwarmRunner::Run() {
                 {"dropped", report.dropped},
                 {"announced", report.providers_announced},
                 {"peers", static_cast<uint64_t>(last_size)}});
+      if (Stopping()) return;  // the table was saved when the stop was asked for
       absl::Status saved = swarm_.SaveRoutingTable();
       if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
     }

@@ -24,13 +24,17 @@ class SwarmRunner {
   SwarmRunner(Swarm& swarm, std::vector<BootstrapEntry> bootstrap, absl::Duration interval);
   ~SwarmRunner() { Stop(); }
 
-  // Ends the loop (a round in progress finishes first) and saves the routing table.
+  // Saves the routing table and asks the loop to end; returns at once. A round in progress
+  // finishes (quickly, once the transport refuses new calls).
+  void RequestStop();
+  // RequestStop, then waits for the loop to end.
   void Stop();
 
  private:
   void Run();
   // Waits up to `d`; false when stopping.
   bool WaitFor(absl::Duration d);
+  bool Stopping();
 
   Swarm& swarm_;
   const std::vector<BootstrapEntry> bootstrap_;
