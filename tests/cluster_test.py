@@ -204,6 +204,22 @@ class ClusterTest(unittest.TestCase):
             node.kill()
         self.assert_code(grpc.StatusCode.UNAVAILABLE, lonely.get, raw_cid(b"never stored"))
 
+    def test_a_frozen_peer_slows_nothing_down_for_long(self):
+        first, frozen = self.nodes[0], self.nodes[1]
+        # A peer that accepts connections but never answers (SIGSTOP): requests to it end at the
+        # peer timeout (2 s here), so puts still reach the quorum and shutdown stays prompt.
+        frozen.daemon.proc.send_signal(signal.SIGSTOP)
+        self.addCleanup(lambda: frozen.daemon.proc and frozen.daemon.proc.send_signal(signal.SIGCONT))
+        for i in range(10):
+            reply = first.put(b"while a peer is frozen %d" % i, PLAIN, pin=False)
+            self.assertGreaterEqual(reply.replicas, 2)
+        start = time.monotonic()
+        first.channel.close()
+        self.assertEqual(first.daemon.stop(timeout=20), 0, first.daemon.log())
+        self.assertLess(time.monotonic() - start, 15, "SIGTERM took too long")
+        first.alive = False
+        frozen.daemon.proc.send_signal(signal.SIGCONT)
+
     def test_a_node_whose_certificate_does_not_match_its_id_is_refused(self):
         first = self.nodes[0]
         # This node is told node 1's address under another node's id: node 1's certificate
