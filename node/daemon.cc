@@ -130,6 +130,10 @@ absl::Status RunDaemon(const NodeConfig& config) {
       bootstrap.push_back(std::move(parsed));
     }
     swarm->swarm().set_expects_peers(!bootstrap.empty());
+    auto providers = swarm->swarm().LoadProviderRecords();
+    if (!providers.ok()) {
+      LogEvent(LogLevel::kWarn, "swarm.providers_restore_failed", {{"status", providers.status()}});
+    }
     auto restored = swarm->swarm().LoadRoutingTable();
     if (!restored.ok()) {
       LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", restored.status()}});

@@ -203,6 +203,69 @@ void Swarm::HandleAddProvider(const Contact& caller, const Cid& cid) {
              list.end());
   if (list.size() >= options_.max_providers_per_key) list.erase(list.begin());
   list.push_back(Provider{caller, now + options_.provider_ttl});
+  PersistProvidersLocked(key);
+}
+
+// A key's providers as stored: varint(n), then n × (32-byte id | varint(len) | address |
+// varint(expiry, Unix seconds)).
+void Swarm::PersistProvidersLocked(const DhtKey& key) {
+  std::string value;
+  auto it = providers_.find(key);
+  if (it != providers_.end() && !it->second.empty()) {
+    AppendVarint(it->second.size(), &value);
+    for (const Provider& p : it->second) {
+      value.append(reinterpret_cast<const char*>(p.contact.id.bytes().data()), 32);
+      AppendVarint(p.contact.address.size(), &value);
+      value.append(p.contact.address);
+      AppendVarint(static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixSeconds(p.expires))),
+                   &value);
+    }
+  } else if (it != providers_.end()) {
+    providers_.erase(it);
+  }
+  // Soft state: a failed write costs a republish at most, and the store logs it.
+  store_
+      .PutProviderRecord(absl::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
+                         value)
+      .IgnoreError();
+}
+
+absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
+  SWARMKV_ASSIGN_OR_RETURN(auto records, store_.ListProviderRecords(options_.max_provider_keys));
+  const absl::Time now = clock_.Now();
+  size_t loaded = 0;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [key_bytes, value] : records) {
+    if (key_bytes.size() != 32) return absl::DataLossError("a provider record key is malformed");
+    DhtKey key;
+    std::copy(key_bytes.begin(), key_bytes.end(), key.begin());
+    absl::string_view in = value;
+    SWARMKV_ASSIGN_OR_RETURN(uint64_t count, ReadVarint(&in, "provider record"));
+    if (count > options_.max_providers_per_key) {
+      return absl::DataLossError("a provider record holds too many providers");
+    }
+    std::vector<Provider> list;
+    for (uint64_t i = 0; i < count; ++i) {
+      Digest256 id;
+      if (in.size() < id.size()) return absl::DataLossError("a provider record is truncated");
+      std::copy(in.begin(), in.begin() + id.size(), id.begin());
+      in.remove_prefix(id.size());
+      SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadVarint(&in, "provider record"));
+      if (length > kMaxAddressBytes || in.size() < length) {
+        return absl::DataLossError("a provider record is malformed");
+      }
+      Contact contact{NodeId(id), std::string(in.substr(0, length)), now};
+      in.remove_prefix(length);
+      SWARMKV_ASSIGN_OR_RETURN(uint64_t expires, ReadVarint(&in, "provider record"));
+      const absl::Time expiry = absl::FromUnixSeconds(static_cast<int64_t>(expires));
+      if (expiry > now) list.push_back(Provider{std::move(contact), expiry});
+    }
+    if (!list.empty()) {
+      loaded += list.size();
+      providers_[key] = std::move(list);
+    }
+  }
+  return loaded;
 }
 
 absl::StatusOr<std::vector<bool>> Swarm::HandleHave(const std::vector<Cid>& cids) const {

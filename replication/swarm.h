@@ -144,6 +144,9 @@ class Swarm {
   absl::Status SaveRoutingTable();
   // Returns how many contacts were restored.
   absl::StatusOr<size_t> LoadRoutingTable();
+  // Provider records are kept in the store's `providers` column family as they change; this
+  // reads back the unexpired ones (at start). Returns how many providers were restored.
+  absl::StatusOr<size_t> LoadProviderRecords();
   std::vector<Contact> Peers() const;
 
  private:
@@ -155,6 +158,8 @@ class Swarm {
   bool IsPenalized(const NodeId& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<Contact> ClosestKnown(const DhtKey& target, size_t n) const;
   FindValueResult AnswerFindValue(const Cid& cid, absl::StatusOr<std::string> block) const;
+  // Writes providers_[key] to the store (deleting the record, and the key, when empty).
+  void PersistProvidersLocked(const DhtKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const NodeId self_;

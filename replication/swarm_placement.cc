@@ -261,17 +261,15 @@ MaintenanceReport Swarm::Maintain() {
   bool republish = false;
   {
     absl::MutexLock lock(&mu_);
-    for (auto it = providers_.begin(); it != providers_.end();) {
-      auto& list = it->second;
+    std::vector<DhtKey> changed;
+    for (auto& [key, list] : providers_) {
+      const size_t before = list.size();
       list.erase(std::remove_if(list.begin(), list.end(),
                                 [&](const Provider& p) { return p.expires <= now; }),
                  list.end());
-      if (list.empty()) {
-        providers_.erase(it++);
-      } else {
-        ++it;
-      }
+      if (list.size() != before) changed.push_back(key);
     }
+    for (const DhtKey& key : changed) PersistProvidersLocked(key);  // erases emptied keys
     for (auto it = penalized_until_.begin(); it != penalized_until_.end();) {
       if (it->second <= now) {
         penalized_until_.erase(it++);

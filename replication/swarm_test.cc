@@ -253,6 +253,30 @@ TEST_F(SwarmTest, ProvidersLeadToContentKeptOffTheResponsibleNodes) {
   EXPECT_TRUE(swarm(1).HandleGetProviders(cid).providers.empty());
 }
 
+TEST_F(SwarmTest, ProviderRecordsSurviveARestartUntilTheyExpire) {
+  Start(4);
+  const Cid cid = Cid::Compute(Codec::kRaw, "provided");
+  const Contact provider{swarm(1).self(), nodes_[1]->address, clock_.Now()};
+  swarm(0).HandleAddProvider(provider, cid);
+  {
+    Swarm restarted(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:1"),
+                    clock_, SwarmOptions{});
+    SWARMKV_ASSERT_OK_AND_ASSIGN(size_t loaded, restarted.LoadProviderRecords());
+    EXPECT_EQ(loaded, 1u);
+    ASSERT_EQ(restarted.HandleGetProviders(cid).providers.size(), 1u);
+    EXPECT_EQ(restarted.HandleGetProviders(cid).providers[0].id, swarm(1).self());
+  }
+  clock_.Advance(absl::Hours(25));
+  Swarm later(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:2"), clock_,
+              SwarmOptions{});
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t loaded, later.LoadProviderRecords());
+  EXPECT_EQ(loaded, 0u);
+  // Maintenance deletes expired records from the store too.
+  swarm(0).Maintain();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(auto records, store(0).ListProviderRecords(100));
+  EXPECT_TRUE(records.empty());
+}
+
 TEST_F(SwarmTest, RoutingTableSurvivesARestart) {
   Start(5);
   ASSERT_THAT(swarm(2).SaveRoutingTable(), IsOk());

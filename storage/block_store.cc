@@ -24,6 +24,7 @@ using storage_internal::kBlocks;
 using storage_internal::kFamilyCount;
 using storage_internal::kMeta;
 using storage_internal::kPins;
+using storage_internal::kProviders;
 
 // One-byte tags of the column families, in the associated data of every sealed value, so a
 // value cannot be moved between families.
@@ -506,6 +507,36 @@ absl::Status BlockStore::PutMeta(absl::string_view name, absl::string_view value
     SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "write meta"));
   }
   return SyncIfNeeded(Durability::kPerOptions, "write meta");
+}
+
+absl::Status BlockStore::PutProviderRecord(absl::string_view key, absl::string_view value) {
+  rocksdb::WriteBatch batch;
+  if (value.empty()) {
+    batch.Delete(handles_->cf(kProviders), ToSlice(key)).PermitUncheckedError();
+  } else {
+    handles_->PutSealed(&batch, storage_key_, kProviders, key, value);
+  }
+  absl::MutexLock lock(&mu_);
+  return CommitLocked(&batch, "write provider record");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> BlockStore::ListProviderRecords(
+    size_t limit) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kProviders)));
+  for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    std::string value;
+    if (!OpenWithRandomNonce(storage_key_,
+                             absl::string_view(it->value().data(), it->value().size()),
+                             AssociatedData(kProviders, key), &value)) {
+      return absl::DataLossError("a provider record fails its at-rest integrity check");
+    }
+    out.emplace_back(std::string(key), std::move(value));
+  }
+  SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "list provider records"));
+  return out;
 }
 
 absl::StatusOr<std::string> BlockStore::GetMeta(absl::string_view name) const {

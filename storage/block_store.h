@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -131,6 +132,14 @@ class BlockStore final : public BlockSource {
   // ("schema_version", "counters"): INVALID_ARGUMENT.
   absl::Status PutMeta(absl::string_view name, absl::string_view value);
   absl::StatusOr<std::string> GetMeta(absl::string_view name) const;
+
+  // Provider records (the `providers` column family): one sealed value per DHT key, its format
+  // the swarm's (docs/storage-layout.md). Soft state that owners renew, so written unsynced.
+  // An empty `value` deletes the record.
+  absl::Status PutProviderRecord(absl::string_view key, absl::string_view value);
+  // Up to `limit` records, key and value, in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListProviderRecords(
+      size_t limit) const;
 
   // Pins content `root` whose blocks (root included, in any order, repeats allowed) are
   // `blocks`. Idempotent for a root already pinned. FAILED_PRECONDITION when a block is absent.
