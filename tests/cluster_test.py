@@ -188,9 +188,8 @@ class ClusterTest(unittest.TestCase):
         address, data_dir = restart.peer_address, restart.daemon.data_dir
         restart.channel.close()
         self.assertEqual(restart.daemon.stop(), 0, restart.daemon.log())
-        restart.daemon._tmp, keep = None, restart.daemon._tmp  # keep its directory
         back = Node(restart.index, peer_listen=address, data_dir=data_dir)
-        back.daemon._tmp = keep
+        restart.daemon.hand_over_dir(back.daemon)
         self.nodes[self.nodes.index(restart)] = back
         others = {n.id for n in self.live() if n is not back}
         wait_until(lambda: back.peers() & others, 10, "restarted node rejoined")

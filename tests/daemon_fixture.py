@@ -74,6 +74,10 @@ class Daemon:
         except OSError:
             return ""
 
+    def hand_over_dir(self, successor):
+        """Makes `successor` (a daemon on the same data directory) the one that deletes it."""
+        successor._tmp, self._tmp = self._tmp, None
+
     def close(self):
         if self.proc is not None:
             self.stop(signal.SIGKILL)
