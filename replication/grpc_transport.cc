@@ -13,7 +13,6 @@ namespace {
 
 using peer::v1::Peer;
 
-constexpr size_t kMaxAddressBytes = 300;
 // Channels kept at most; past it the pool starts over (calls in flight keep theirs alive).
 constexpr size_t kMaxPooledChannels = 1024;
 

@@ -25,6 +25,9 @@
 
 namespace swarmkv {
 
+// The longest contact address ("host:port") accepted from anywhere.
+inline constexpr size_t kMaxAddressBytes = 300;
+
 struct Contact {
   NodeId id;
   std::string address;  // "host:port"
