@@ -14,8 +14,6 @@ namespace {
 
 using peer::v1::PeerContact;
 
-constexpr size_t kMaxHaveBatch = 1024;
-
 // "ipv4:10.0.0.7:53412" / "ipv6:[::1]:53412" -> "10.0.0.7" / "[::1]".
 absl::StatusOr<std::string> HostOfPeer(const std::string& peer) {
   const size_t scheme = peer.find(':');

@@ -15,8 +15,6 @@
 namespace swarmkv {
 namespace {
 
-using swarm_internal::kMaxHaveBatch;
-
 constexpr absl::string_view kRoutingTableMeta = "routing_table";
 // The most contacts a saved table restores: 256 buckets of k, with room to spare.
 constexpr uint64_t kMaxSavedContacts = 256 * 64;

@@ -19,8 +19,9 @@ using swarm_internal::WithoutSelf;
 namespace {
 // Blocks being placed at once by one Replicate call.
 constexpr size_t kReplicationWindow = 8;
-// How many blocks a maintenance round reads from the store at a time.
-constexpr size_t kMaintenancePage = 1024;
+// How many blocks a maintenance round reads from the store at a time: at most one HAVE's worth
+// per peer.
+constexpr size_t kMaintenancePage = kMaxHaveBatch;
 }  // namespace
 
 absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {

@@ -10,6 +10,7 @@
 #ifndef SWARMKV_REPLICATION_TRANSPORT_H_
 #define SWARMKV_REPLICATION_TRANSPORT_H_
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,9 @@
 #include "replication/routing_table.h"
 
 namespace swarmkv {
+
+// The most CIDs one HAVE may ask about (docs/wire-protocol.md).
+inline constexpr size_t kMaxHaveBatch = 1024;
 
 // The answer to FIND_VALUE: the block, or who provides it, or who is closer.
 struct FindValueResult {

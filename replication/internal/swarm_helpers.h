@@ -16,8 +16,6 @@
 
 namespace swarmkv::swarm_internal {
 
-inline constexpr size_t kMaxHaveBatch = 1024;
-
 // A failure that says the peer is gone (as opposed to "it answered with an error").
 inline bool PeerUnreachable(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
