@@ -19,6 +19,27 @@ constexpr absl::string_view kRoutingTableMeta = "routing_table";
 // The most contacts a saved table restores: 256 buckets of k, with room to spare.
 constexpr uint64_t kMaxSavedContacts = 256 * 64;
 
+// A contact as stored (routing table, provider records): 32-byte id | varint(len) | address.
+void AppendContact(const Contact& contact, std::string* out) {
+  out->append(reinterpret_cast<const char*>(contact.id.bytes().data()), contact.id.bytes().size());
+  AppendVarint(contact.address.size(), out);
+  out->append(contact.address);
+}
+
+absl::StatusOr<Contact> ReadContact(absl::string_view* in, absl::Time now, absl::string_view what) {
+  Digest256 id;
+  if (in->size() < id.size()) return absl::DataLossError(absl::StrCat(what, " is truncated"));
+  std::copy(in->begin(), in->begin() + id.size(), id.begin());
+  in->remove_prefix(id.size());
+  SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadVarint(in, what));
+  if (length > kMaxAddressBytes || in->size() < length) {
+    return absl::DataLossError(absl::StrCat(what, " is malformed"));
+  }
+  Contact contact{NodeId(id), std::string(in->substr(0, length)), now};
+  in->remove_prefix(length);
+  return contact;
+}
+
 }  // namespace
 
 DhtKey KeyWithCommonPrefix(const DhtKey& key, int prefix, uint64_t salt) {
@@ -211,9 +232,7 @@ void Swarm::PersistProvidersLocked(const DhtKey& key) {
   if (it != providers_.end() && !it->second.empty()) {
     AppendVarint(it->second.size(), &value);
     for (const Provider& p : it->second) {
-      value.append(reinterpret_cast<const char*>(p.contact.id.bytes().data()), 32);
-      AppendVarint(p.contact.address.size(), &value);
-      value.append(p.contact.address);
+      AppendContact(p.contact, &value);
       AppendVarint(static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixSeconds(p.expires))),
                    &value);
     }
@@ -243,16 +262,7 @@ absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
     }
     std::vector<Provider> list;
     for (uint64_t i = 0; i < count; ++i) {
-      Digest256 id;
-      if (in.size() < id.size()) return absl::DataLossError("a provider record is truncated");
-      std::copy(in.begin(), in.begin() + id.size(), id.begin());
-      in.remove_prefix(id.size());
-      SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadVarint(&in, "provider record"));
-      if (length > kMaxAddressBytes || in.size() < length) {
-        return absl::DataLossError("a provider record is malformed");
-      }
-      Contact contact{NodeId(id), std::string(in.substr(0, length)), now};
-      in.remove_prefix(length);
+      SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&in, now, "a provider record"));
       SWARMKV_ASSIGN_OR_RETURN(uint64_t expires, ReadVarint(&in, "provider record"));
       const absl::Time expiry = absl::FromUnixSeconds(static_cast<int64_t>(expires));
       if (expiry > now) list.push_back(Provider{std::move(contact), expiry});
@@ -285,11 +295,7 @@ absl::Status Swarm::SaveRoutingTable() {
   std::string value;
   const std::vector<Contact> contacts = Peers();
   AppendVarint(contacts.size(), &value);
-  for (const Contact& c : contacts) {
-    value.append(reinterpret_cast<const char*>(c.id.bytes().data()), c.id.bytes().size());
-    AppendVarint(c.address.size(), &value);
-    value.append(c.address);
-  }
+  for (const Contact& c : contacts) AppendContact(c, &value);
   return store_.PutMeta(kRoutingTableMeta, value);
 }
 
@@ -304,16 +310,7 @@ absl::StatusOr<size_t> Swarm::LoadRoutingTable() {
   size_t restored = 0;
   absl::MutexLock lock(&mu_);
   for (uint64_t i = 0; i < count; ++i) {
-    Digest256 id;
-    if (in.size() < id.size()) return absl::DataLossError("saved routing table is truncated");
-    std::copy(in.begin(), in.begin() + id.size(), id.begin());
-    in.remove_prefix(id.size());
-    SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadVarint(&in, "saved routing table"));
-    if (length > kMaxAddressBytes || in.size() < length) {
-      return absl::DataLossError("saved routing table is malformed");
-    }
-    Contact contact{NodeId(id), std::string(in.substr(0, length)), now};
-    in.remove_prefix(length);
+    SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&in, now, "the saved routing table"));
     if (table_.Observe(contact, now).kind == Admission::kAdded) ++restored;
   }
   return restored;

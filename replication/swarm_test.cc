@@ -285,6 +285,9 @@ TEST_F(SwarmTest, RoutingTableSurvivesARestart) {
   SWARMKV_ASSERT_OK_AND_ASSIGN(size_t restored, restarted.LoadRoutingTable());
   EXPECT_EQ(restored, 4u);
   EXPECT_EQ(restarted.Peers().size(), 4u);
+  // A damaged snapshot is a clear error, never a crash.
+  ASSERT_THAT(store(2).PutMeta("routing_table", std::string("\x05\x01\x02", 3)), IsOk());
+  EXPECT_THAT(restarted.LoadRoutingTable(), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(SwarmTest, WriteQuorumIsOneOnlyForALoneNodeWithoutBootstrap) {
