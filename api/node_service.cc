@@ -166,18 +166,26 @@ grpc::ServerUnaryReactor* NodeService::Pin(grpc::CallbackServerContext* call,
                                            const v1::PinRequest* request, v1::PinResponse*) {
   return RunUnary(call, [this, request]() -> absl::Status {
     SWARMKV_ASSIGN_OR_RETURN(Capability capability, ParseTarget(request->target()));
-    auto present = context_.store.Has(capability.root());
-    if (present.ok() && !*present && context_.swarm == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat("content ", capability.root().ToString(), " is not on this node"));
+    const Cid& root = capability.root();
+    if (context_.swarm == nullptr) {
+      auto present = context_.store.Has(root);
+      if (present.ok() && !*present) {
+        return absl::NotFoundError(
+            absl::StrCat("content ", root.ToString(), " is not on this node"));
+      }
+      return PinContent(context_.store, root, request->name(), absl::Now());
     }
-    if (present.ok() && !*present) {
-      // Content held elsewhere: fetch every block first, then pin and announce it.
-      SWARMKV_RETURN_IF_ERROR(FetchContent(capability.root()));
+    // In a swarm the content's blocks may be anywhere: fetch the missing ones, then pin. A
+    // block handed off by maintenance in between makes the pin fail cleanly; one retry
+    // fetches it back.
+    absl::Status pinned;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      SWARMKV_RETURN_IF_ERROR(FetchContent(root));
+      pinned = PinContent(context_.store, root, request->name(), absl::Now());
+      if (!absl::IsFailedPrecondition(pinned)) break;
     }
-    SWARMKV_RETURN_IF_ERROR(
-        PinContent(context_.store, capability.root(), request->name(), absl::Now()));
-    if (context_.swarm != nullptr) context_.swarm->Announce(capability.root());
+    SWARMKV_RETURN_IF_ERROR(pinned);
+    context_.swarm->Announce(root);
     return absl::OkStatus();
   });
 }
@@ -266,11 +274,16 @@ grpc::ServerUnaryReactor* NodeService::Peers(grpc::CallbackServerContext* call,
 absl::Status NodeService::FetchContent(const Cid& root) {
   NetworkBlockSource source(context_.store, context_.swarm);
   SWARMKV_ASSIGN_OR_RETURN(std::vector<Cid> blocks, ListContentBlocks(source, root));
+  std::vector<Cid> missing;
+  for (const Cid& block : blocks) {
+    SWARMKV_ASSIGN_OR_RETURN(bool held, context_.store.Has(block));
+    if (!held) missing.push_back(block);
+  }
   constexpr size_t kBatch = 8;  // fetched together, as a reader's read-ahead would
-  for (size_t start = 0; start < blocks.size(); start += kBatch) {
-    const size_t end = std::min(blocks.size(), start + kBatch);
-    source.WillRead(std::vector<Cid>(blocks.begin() + start, blocks.begin() + end));
-    for (size_t i = start; i < end; ++i) SWARMKV_RETURN_IF_ERROR(source.Get(blocks[i]).status());
+  for (size_t start = 0; start < missing.size(); start += kBatch) {
+    const size_t end = std::min(missing.size(), start + kBatch);
+    source.WillRead(std::vector<Cid>(missing.begin() + start, missing.begin() + end));
+    for (size_t i = start; i < end; ++i) SWARMKV_RETURN_IF_ERROR(source.Get(missing[i]).status());
   }
   return absl::OkStatus();
 }

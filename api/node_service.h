@@ -51,7 +51,7 @@ class NodeService final : public v1::Node::CallbackService {
   template <typename Work>
   grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* call, Work work);
 
-  // Brings every block of content `root` into the local store from the swarm.
+  // Brings the blocks of content `root` this store lacks into it from the swarm.
   absl::Status FetchContent(const Cid& root);
 
   ServiceContext& context_;
