@@ -101,6 +101,8 @@ void PutReactor::FinishContent() {
     FinishWith(absl::InvalidArgumentError("Put stream ended without a PutHeader"));
     return;
   }
+  // Keeps garbage collection and hand-offs away from the new blocks until they are replicated.
+  BlockStore::WriteSession session = context_.store.BeginWriteSession();
   auto info = writer_->Finish();
   writer_.reset();
   if (!info.ok()) {

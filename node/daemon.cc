@@ -21,7 +21,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "httplib.h"
 #include "node/data_dir.h"
-#include "node/swarm_runner.h"
+#include "node/housekeeper.h"
 #include "replication/swarm_service.h"
 
 namespace swarmkv {
@@ -119,12 +119,11 @@ absl::Status RunDaemon(const NodeConfig& config) {
   auto pool = std::make_unique<ThreadPool>(workers);
 
   std::unique_ptr<SwarmService> swarm;
-  std::unique_ptr<SwarmRunner> swarm_runner;
+  std::vector<BootstrapEntry> bootstrap;
   if (config.peer_listen != "off") {
     SWARMKV_ASSIGN_OR_RETURN(SwarmServiceOptions swarm_options, SwarmOptionsFrom(config));
     SWARMKV_ASSIGN_OR_RETURN(swarm, SwarmService::Start(data.identity(), data.store(), *pool,
                                                         RealClock::Instance(), swarm_options));
-    std::vector<BootstrapEntry> bootstrap;
     for (const std::string& entry : config.peer_bootstrap) {
       SWARMKV_ASSIGN_OR_RETURN(BootstrapEntry parsed, ParseBootstrapEntry(entry));
       bootstrap.push_back(std::move(parsed));
@@ -142,9 +141,11 @@ absl::Status RunDaemon(const NodeConfig& config) {
       swarm->swarm().set_expects_peers(true);
       LogEvent(LogLevel::kInfo, "swarm.restored", {{"peers", static_cast<uint64_t>(*restored)}});
     }
-    swarm_runner = std::make_unique<SwarmRunner>(
-        swarm->swarm(), std::move(bootstrap), *ParseDurationSetting(config.maintenance_interval));
   }
+  // Maintenance and garbage collection, in the background (with or without a swarm).
+  auto housekeeper = std::make_unique<Housekeeper>(
+      data.store(), swarm != nullptr ? &swarm->swarm() : nullptr, std::move(bootstrap),
+      *ParseDurationSetting(config.maintenance_interval));
   ServiceContext context{data.store(),
                          data.identity(),
                          data.convergence_secret(),
@@ -216,9 +217,9 @@ absl::Status RunDaemon(const NodeConfig& config) {
   // The swarm stops before the pool: its loop saves the routing table and stops starting
   // rounds, its listener drains and its transport refuses new calls (so a round in progress
   // ends at once), then the loop is joined: nothing touches the store after it closes.
-  if (swarm_runner != nullptr) swarm_runner->RequestStop();
+  housekeeper->RequestStop();
   if (swarm != nullptr) swarm->Shutdown();
-  swarm_runner.reset();
+  housekeeper.reset();
   metrics_server.reset();
   pool.reset();  // runs what the finished calls left, then joins
   server.reset();

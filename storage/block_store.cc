@@ -464,6 +464,10 @@ absl::StatusOr<std::vector<Cid>> BlockStore::ListBlocks(const Cid* after, size_t
 }
 
 absl::Status BlockStore::DropBlock(const Cid& cid) {
+  if (active_writers_.load() > 0) {
+    // Like garbage collection: a content being written (or replicated) may need this block.
+    return absl::UnavailableError("hand-off deferred while a content write is in progress");
+  }
   {
     absl::MutexLock lock(&mu_);
     SWARMKV_RETURN_IF_ERROR(write_error_);

@@ -124,7 +124,8 @@ class BlockStore final : public BlockSource {
   // how replication walks the blocks it holds, a page at a time.
   absl::StatusOr<std::vector<Cid>> ListBlocks(const Cid* after, size_t limit) const;
   // Deletes an unpinned block (a replica handed off to closer nodes). FAILED_PRECONDITION when
-  // pinned content holds it; OK when it is already absent.
+  // pinned content holds it; UNAVAILABLE while a WriteSession is open (try again later); OK
+  // when it is already absent.
   absl::Status DropBlock(const Cid& cid);
 
   // Small named values in `meta`, sealed like everything else (the routing-table snapshot).
@@ -157,8 +158,8 @@ class BlockStore final : public BlockSource {
   // Deletes unpinned blocks while stored bytes exceed the quota.
   absl::StatusOr<GcResult> CollectGarbage();
 
-  // While a WriteSession lives, garbage collection defers, so blocks of content still being
-  // written (and not yet pinned) are not collected under it.
+  // While a WriteSession lives, garbage collection and DropBlock defer, so blocks of content
+  // still being written or replicated (and not pinned) are not deleted under it.
   class WriteSession {
    public:
     explicit WriteSession(BlockStore& store) : store_(&store) { ++store_->active_writers_; }

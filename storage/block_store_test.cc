@@ -219,6 +219,11 @@ TEST_F(BlockStoreTest, DropBlockSparesPinnedBlocks) {
   SWARMKV_ASSERT_OK_AND_ASSIGN(Cid loose, store->Put(Codec::kRaw, "replica"));
   SWARMKV_ASSERT_OK_AND_ASSIGN(Cid pinned, store->Put(Codec::kRaw, "pinned"));
   ASSERT_THAT(store->Pin(pinned, {pinned}, "", absl::UnixEpoch()), IsOk());
+  {
+    auto session = store->BeginWriteSession();  // a content write in progress defers hand-offs
+    EXPECT_THAT(store->DropBlock(loose), StatusIs(absl::StatusCode::kUnavailable));
+    EXPECT_TRUE(*store->Has(loose));
+  }
   EXPECT_THAT(store->DropBlock(loose), IsOk());
   EXPECT_FALSE(*store->Has(loose));
   EXPECT_THAT(store->DropBlock(loose), IsOk());  // already gone

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 SWARMKV, API_PROTO, TEST_PROTO = sys.argv[1:4]
@@ -223,6 +224,34 @@ class MetricsTest(unittest.TestCase):
             self.assertIn('swarmkv_api_request_duration_seconds_count{method="swarmkv.v1.Node/Put"} 1', text)
             self.assertRegex(text, r"\nswarmkv_store_blocks [1-9]")
             self.assertRegex(text, r"\nprocess_resident_memory_bytes [1-9]")
+            self.assertEqual(daemon.stop(), 0)
+        finally:
+            daemon.close()
+
+
+class QuotaTest(unittest.TestCase):
+    def test_background_gc_keeps_the_store_under_its_quota_and_spares_pins(self):
+        quota = 1 << 20
+        daemon = Daemon(SWARMKV, extra_args=["--quota-bytes", str(quota),
+                                             "--maintenance-interval", "1s"])
+        try:
+            daemon.start()
+            with grpc.insecure_channel(daemon.target) as channel:
+                node = node_pb2_grpc.NodeStub(channel)
+                kept = random.Random(5).randbytes(300 * 1024)
+                keep = node.Put(put_requests(kept, MODES["random"], pin=True), timeout=60)
+                for i in range(3):
+                    node.Put(put_requests(random.Random(i).randbytes(1 << 20), MODES["random"],
+                                          pin=False), timeout=60)
+                stored = lambda: node.Info(node_pb2.InfoRequest(), timeout=10).store.stored_bytes
+                self.assertGreater(stored(), quota)
+                deadline = time.monotonic() + 30
+                while stored() > quota and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                self.assertLessEqual(stored(), quota, "garbage collection did not run")
+                got = b"".join(r.chunk for r in node.Get(
+                    node_pb2.GetRequest(target=keep.capability), timeout=60))
+                self.assertEqual(got, kept)
             self.assertEqual(daemon.stop(), 0)
         finally:
             daemon.close()
