@@ -8,11 +8,11 @@
 #include <memory>
 #include <thread>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/metrics.h"
 #include "api/node_service.h"
+#include "base/host_port.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "base/thread_pool.h"
@@ -36,10 +36,8 @@ class MetricsServer {
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
                                                               const ApiMetrics& metrics,
                                                               const BlockStore& store) {
-    const size_t colon = listen.rfind(':');
-    int port = 0;
-    if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
-        port <= 0 || port > 65535) {
+    const std::optional<HostPort> address = ParseHostPort(listen);
+    if (!address.has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat("metrics listen address \"", listen, "\" must be host:port"));
     }
@@ -48,7 +46,7 @@ class MetricsServer {
         "/metrics", [&metrics, &store](const httplib::Request&, httplib::Response& response) {
           response.set_content(metrics.Render(store.Stats()), "text/plain; version=0.0.4");
         });
-    if (!server->http_.bind_to_port(listen.substr(0, colon), port)) {
+    if (!server->http_.bind_to_port(address->host, address->port)) {
       return absl::UnavailableError(absl::StrCat("cannot listen for metrics on ", listen));
     }
     server->thread_ = std::thread([s = server.get()] { s->http_.listen_after_bind(); });

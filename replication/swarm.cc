@@ -4,8 +4,8 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/host_port.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "crypto/hash.h"
@@ -69,10 +69,7 @@ absl::StatusOr<BootstrapEntry> ParseBootstrapEntry(absl::string_view text) {
     entry.id = *id;
     address = text.substr(at + 1);
   }
-  const size_t colon = address.rfind(':');
-  uint32_t port = 0;
-  if (colon == absl::string_view::npos || colon == 0 || address.size() > kMaxAddressBytes ||
-      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port == 0 || port > 65535) {
+  if (address.size() > kMaxAddressBytes || !ParseHostPort(address).has_value()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "bootstrap entry \"", text, "\" is not host:port or <node id>@host:port (port 1-65535)"));
   }

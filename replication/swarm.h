@@ -158,6 +158,16 @@ class Swarm {
   bool IsPenalized(const NodeId& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<Contact> ClosestKnown(const DhtKey& target, size_t n) const;
   FindValueResult AnswerFindValue(const Cid& cid, absl::StatusOr<std::string> block) const;
+  // Feeds one FIND_NODE answer (or failure) from `from` to `lookup`: the peer is learned, or
+  // forgotten when unreachable.
+  void OnFindNodeReply(Lookup& lookup, const Contact& from,
+                       absl::StatusOr<std::vector<Contact>> result);
+  // Checks one FIND_VALUE answer from `from` for block `cid`: learns or forgets the peer, and
+  // returns the block when the answer carries one that matches. A peer that sent other bytes is
+  // penalized and removed from `hints` (which may be null); `*answered` is set when it answered.
+  std::optional<std::string> OnFindValueReply(const Cid& cid, const Contact& from,
+                                              absl::StatusOr<FindValueResult>& result,
+                                              std::vector<Contact>* hints, bool* answered);
   // Writes providers_[key] to the store (deleting the record, and the key, when empty).
   void PersistProvidersLocked(const DhtKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

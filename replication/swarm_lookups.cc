@@ -49,6 +49,40 @@ size_t Swarm::Bootstrap(const std::vector<BootstrapEntry>& entries) {
   return answered;
 }
 
+void Swarm::OnFindNodeReply(Lookup& lookup, const Contact& from,
+                            absl::StatusOr<std::vector<Contact>> result) {
+  if (!result.ok()) {
+    lookup.OnFailure(from.id);
+    if (PeerUnreachable(result.status())) Forget(from.id);
+    return;
+  }
+  Learn(from);
+  lookup.OnResponse(from.id, WithoutSelf(*std::move(result), self_));
+}
+
+std::optional<std::string> Swarm::OnFindValueReply(const Cid& cid, const Contact& from,
+                                                   absl::StatusOr<FindValueResult>& result,
+                                                   std::vector<Contact>* hints, bool* answered) {
+  if (!result.ok()) {
+    if (PeerUnreachable(result.status())) Forget(from.id);
+    return std::nullopt;
+  }
+  *answered = true;
+  Learn(from);
+  if (!result->block.has_value()) return std::nullopt;
+  if (!cid.Matches(*result->block)) {
+    Penalize(from.id, "FIND_VALUE answer not matching the CID");
+    if (hints != nullptr) {
+      hints->erase(std::remove_if(hints->begin(), hints->end(),
+                                  [&](const Contact& c) { return c.id == from.id; }),
+                   hints->end());
+    }
+    result = absl::DataLossError("bytes do not match the CID");
+    return std::nullopt;
+  }
+  return std::move(*result->block);
+}
+
 std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
   Lookup lookup(target, ClosestKnown(target, options_.lookup.k), options_.lookup);
   DriveLookup<std::vector<Contact>>(
@@ -57,13 +91,7 @@ std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
         transport_.FindNode(to, target, std::move(done));
       },
       [&](ReplyInbox<std::vector<Contact>>::Reply& reply, auto&) {
-        if (!reply.result.ok()) {
-          lookup.OnFailure(reply.from.id);
-          if (PeerUnreachable(reply.result.status())) Forget(reply.from.id);
-          return false;
-        }
-        Learn(reply.from);
-        lookup.OnResponse(reply.from.id, WithoutSelf(*std::move(reply.result), self_));
+        OnFindNodeReply(lookup, reply.from, std::move(reply.result));
         return false;
       });
   return lookup.Result();
@@ -77,21 +105,10 @@ absl::StatusOr<std::string> Swarm::Fetch(const Cid& cid, std::vector<Contact>* h
 
   // Checks one FIND_VALUE reply; true when it carried the block.
   auto accept = [&](ReplyInbox<FindValueResult>::Reply& reply) {
-    if (!reply.result.ok()) {
-      if (PeerUnreachable(reply.result.status())) Forget(reply.from.id);
-      return false;
-    }
-    answered = true;
-    Learn(reply.from);
-    if (!reply.result->block.has_value()) return false;
-    if (!cid.Matches(*reply.result->block)) {
-      Penalize(reply.from.id, "FIND_VALUE answer not matching the CID");
-      reply.result = absl::DataLossError("bytes do not match the CID");
-      return false;
-    }
-    found = std::move(*reply.result->block);
-    served_by = reply.from;
-    return true;
+    // The caller's hints are left as they are (a liar among them is penalized all the same).
+    found = OnFindValueReply(cid, reply.from, reply.result, nullptr, &answered);
+    if (found.has_value()) served_by = reply.from;
+    return found.has_value();
   };
 
   // Peers that served this content's other blocks probably hold this one too: one hop.
@@ -168,17 +185,13 @@ std::vector<absl::StatusOr<std::string>> Swarm::FetchMany(const std::vector<Cid>
     transport_.FindValue(peer, cids[i], ReplyInbox<FindValueResult>::Sink(inbox, peer, i));
     ++sent;
   }
+  bool answered = false;
   for (auto& reply : inbox->TakeAll(sent, options_.lookup.timeout * 2)) {
-    if (!reply.result.ok() || !reply.result->block.has_value()) continue;
     const size_t i = reply.tag;
-    if (!cids[i].Matches(*reply.result->block)) {
-      Penalize(reply.from.id, "FIND_VALUE answer not matching the CID");
-      hints->erase(std::remove_if(hints->begin(), hints->end(),
-                                  [&](const Contact& c) { return c.id == reply.from.id; }),
-                   hints->end());
-      continue;
-    }
-    out[i] = std::move(*reply.result->block);
+    std::optional<std::string> block =
+        OnFindValueReply(cids[i], reply.from, reply.result, hints, &answered);
+    if (!block.has_value()) continue;
+    out[i] = *std::move(block);
     done[i] = true;
   }
   // The rest one by one, with lookups.

@@ -15,7 +15,6 @@
 namespace swarmkv {
 
 using swarm_internal::PeerUnreachable;
-using swarm_internal::WithoutSelf;
 namespace {
 // Blocks being placed at once by one Replicate call.
 constexpr size_t kReplicationWindow = 8;
@@ -107,25 +106,21 @@ absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {
       const size_t i = reply.tag / 2;
       Job& job = jobs[i];
       const bool is_store = reply.tag % 2 == 1;
-      if (!reply.result.ok() && PeerUnreachable(reply.result.status())) Forget(reply.from.id);
       if (is_store) {
         --job.stores_pending;
         if (reply.result.ok()) {
           ++job.copies;
         } else {
+          if (PeerUnreachable(reply.result.status())) Forget(reply.from.id);
           LogEvent(LogLevel::kWarn, "swarm.store_failed",
                    {{"peer", reply.from.id.ToString()},
                     {"cid", blocks[i].ToString()},
                     {"status", reply.result.status()}});
         }
       } else if (job.lookup.has_value() && !job.storing) {
-        if (reply.result.ok()) {
-          Learn(reply.from);
-          job.lookup->OnResponse(reply.from.id, WithoutSelf(*std::move(reply.result), self_));
-        } else {
-          job.lookup->OnFailure(reply.from.id);
-        }
+        OnFindNodeReply(*job.lookup, reply.from, std::move(reply.result));
       } else {
+        if (!reply.result.ok() && PeerUnreachable(reply.result.status())) Forget(reply.from.id);
         continue;  // a late FIND_NODE answer for a block already placed
       }
       ready.push_back(i);

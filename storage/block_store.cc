@@ -96,8 +96,16 @@ struct BlockStore::Handles {
       return absl::UnavailableError(absl::StrCat(what(), " is not in memory"));
     }
     if (!s.ok()) return FromRocksDb(s, what());
-    if (!OpenWithRandomNonce(storage_key, absl::string_view(value.data(), value.size()),
-                             AssociatedData(family, key), out)) {
+    return OpenSealed(storage_key, family, key, absl::string_view(value.data(), value.size()), out,
+                      what);
+  }
+
+  // Unseals the value stored at (family, key). DATA_LOSS when it does not open.
+  template <typename What>
+  static absl::Status OpenSealed(const SecretBytes& storage_key, Family family,
+                                 absl::string_view key, absl::string_view sealed, std::string* out,
+                                 const What& what) {
+    if (!OpenWithRandomNonce(storage_key, sealed, AssociatedData(family, key), out)) {
       return absl::DataLossError(absl::StrCat(
           what(),
           ": the stored value fails its at-rest integrity check (damaged, moved, or sealed "
@@ -532,11 +540,9 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> BlockStore::Lis
   for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
     std::string value;
-    if (!OpenWithRandomNonce(storage_key_,
-                             absl::string_view(it->value().data(), it->value().size()),
-                             AssociatedData(kProviders, key), &value)) {
-      return absl::DataLossError("a provider record fails its at-rest integrity check");
-    }
+    SWARMKV_RETURN_IF_ERROR(Handles::OpenSealed(
+        storage_key_, kProviders, key, absl::string_view(it->value().data(), it->value().size()),
+        &value, [] { return std::string("a provider record"); }));
     out.emplace_back(std::string(key), std::move(value));
   }
   SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "list provider records"));
