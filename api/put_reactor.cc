@@ -47,6 +47,14 @@ void PutReactor::OnReadDone(bool ok) {
     context_.pool.Post([this] { FinishContent(); });
     return;
   }
+  // A header, or a chunk that only fills the writer's buffer, costs no more than a copy: handle
+  // it here rather than pay a thread hop for it. Anything that seals or writes goes to the pool.
+  if (request_.has_header() || writer_ == nullptr ||
+      (request_.chunk().size() <= context_.options.max_chunk_bytes &&
+       writer_->WriteOnlyBuffers(request_.chunk().size()))) {
+    HandleMessage();
+    return;
+  }
   context_.pool.Post([this] { HandleMessage(); });
 }
 

@@ -1,5 +1,6 @@
 // The reactor of one Node.Put call: a header, then chunks streamed into a ContentWriter.
-// Store work runs on the service's ThreadPool; the reactor only starts reads and finishes.
+// Store work (sealing, writing) runs on the service's ThreadPool; messages that only fill the
+// writer's buffer are handled on the gRPC thread.
 #ifndef SWARMKV_API_PUT_REACTOR_H_
 #define SWARMKV_API_PUT_REACTOR_H_
 

@@ -2,8 +2,8 @@
 // the same call shapes, N calls in flight (one closed-loop thread each, one shared channel = one
 // HTTP/2 connection), and prints one line of figures.
 //
-//   api_load small  --target T --service node|echo --op put|get --size 1024 --inflight 16 --seconds
-//   3
+//   api_load small  --target T --service node|echo --op put|get --size 1024 --inflight 16
+//                   --seconds 3 [--shape unary|stream]
 //     -> "<ops/s> <p50 us> <p99 us>"
 //   api_load stream --target T --service node|echo --op put|get --bytes 268435456
 //     -> "<MB/s>"
@@ -71,6 +71,33 @@ uint64_t NodeGet(v1::Node::Stub& stub, const std::string& capability) {
   return bytes;
 }
 
+// The echo's call with NodePut's shape: a small first message, the data, then the close.
+void EchoUpload(bench::Echo::Stub& stub, const std::string& data) {
+  grpc::ClientContext context;
+  bench::Blob response, request;
+  auto writer = stub.Upload(&context, &response);
+  request.set_total(data.size());  // stands in for the Put header
+  writer->Write(request);
+  request.set_data(data);
+  writer->Write(request);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) Die("upload", s);
+}
+
+// The echo's call with NodeGet's shape: one request, the data back in one streamed message.
+void EchoDownload(bench::Echo::Stub& stub, const std::string& data) {
+  grpc::ClientContext context;
+  bench::Blob request, response;
+  request.set_data(data);
+  request.set_total(data.size());
+  auto reader = stub.Download(&context, request);
+  while (reader->Read(&response)) {
+  }
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) Die("download", s);
+}
+
 int Small(int argc, char** argv) {
   const std::string target = FlagValue(argc, argv, "--target", "");
   const bool node = FlagValue(argc, argv, "--service", "node") == "node";
@@ -78,6 +105,9 @@ int Small(int argc, char** argv) {
   const size_t size = std::stoul(FlagValue(argc, argv, "--size", "1024"));
   const int inflight = std::stoi(FlagValue(argc, argv, "--inflight", "1"));
   const double seconds = std::stod(FlagValue(argc, argv, "--seconds", "3"));
+  // echo only: "unary" (one Echo call) or "stream" (the node's call shapes: a Put-like upload of
+  // a header and the data, a Get-like download of the data in one message).
+  const bool streamed = FlagValue(argc, argv, "--shape", "unary") == "stream";
   auto channel = Connect(target);
   auto node_stub = v1::Node::NewStub(channel);
   auto echo_stub = bench::Echo::NewStub(channel);
@@ -95,12 +125,16 @@ int Small(int argc, char** argv) {
       while (!stop.load(std::memory_order_relaxed)) {
         rng.Fill(data.data(), std::min<size_t>(8, data.size()));  // distinct content per put
         const auto start = Clock::now();
-        if (!node) {
+        if (!node && !streamed) {
           grpc::ClientContext context;
           bench::Blob request, response;
           request.set_data(data);
           grpc::Status s = echo_stub->Echo(&context, request, &response);
           if (!s.ok()) Die("echo", s);
+        } else if (!node && put) {
+          EchoUpload(*echo_stub, data);
+        } else if (!node) {
+          EchoDownload(*echo_stub, data);
         } else if (put) {
           NodePut(*node_stub, data);
         } else {

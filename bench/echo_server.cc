@@ -68,6 +68,10 @@ class EchoService final : public swarmkv::bench::Echo::CallbackService {
           return;
         }
         left_ -= std::min<uint64_t>(left_, blob_.data().size());
+        if (left_ == 0) {
+          StartWriteAndFinish(&blob_, grpc::WriteOptions(), grpc::Status::OK);  // one batch
+          return;
+        }
         StartWrite(&blob_);
       }
       Blob blob_;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the API benchmark table (issue #3 §4): the node's 1 KiB Put/Get at 1 and 16 calls in
-# flight and 256 MiB streamed put/get, beside a bare gRPC echo service with the same call shapes,
-# measured in this one run over TCP loopback; and the daemon's idle and peak RSS.
+# flight and 256 MiB streamed put/get, beside a bare gRPC echo service (with the node's call
+# shapes, and unary), measured in this one run over TCP loopback; and the daemon's RSS.
 # usage: bash bench/run_api_bench.sh [seconds per row]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,23 +38,31 @@ start_node() {  # extra daemon flags...
 stop_node() { kill -TERM "$node_pid"; wait "$node_pid" || true; }
 
 load() { "$bin/bench/api_load" "$@"; }
-row() {  # label echo-args... -- node-args...
+row() {  # label load-args...
   local label=$1; shift
-  local echo_out node_out
-  echo_out=$(load small --target "127.0.0.1:$echo_port" --service echo --seconds "$seconds" "$@")
+  local unary_out shaped_out node_out
+  unary_out=$(load small --target "127.0.0.1:$echo_port" --service echo --seconds "$seconds" "$@")
+  shaped_out=$(load small --target "127.0.0.1:$echo_port" --service echo --shape stream \
+    --seconds "$seconds" "$@")
   node_out=$(load small --target "127.0.0.1:$node_port" --service node --seconds "$seconds" "$@")
-  read -r eo ep5 ep9 <<<"$echo_out"
+  read -r uo _ _ <<<"$unary_out"
+  read -r so sp5 sp9 <<<"$shaped_out"
   read -r no np5 np9 <<<"$node_out"
-  awk -v l="$label" -v eo="$eo" -v ep5="$ep5" -v ep9="$ep9" -v no="$no" -v np5="$np5" -v np9="$np9" \
-    'BEGIN { printf "| %s | %d | %d / %d | %d | %d / %d | **%.2f** |\n", l, eo, ep5, ep9, no, np5, np9, no/eo }'
+  awk -v l="$label" -v uo="$uo" -v so="$so" -v sp5="$sp5" -v sp9="$sp9" -v no="$no" \
+    -v np5="$np5" -v np9="$np9" 'BEGIN {
+      printf "| %s | %d | %d | %d / %d | %d | %d / %d | **%.2f** | %.2f |\n",
+        l, uo, so, sp5, sp9, no, np5, np9, no/so, no/uo }'
 }
 
 echo "swarmkv API benchmark — $(nproc) cores, $(date -u +%FT%TZ), TCP loopback, one HTTP/2 connection per client"
 echo
 start_node
 idle_rss=$(rss_kib "$node_pid" VmRSS)
-echo "| 1 KiB call | echo ops/s | echo p50 / p99 µs | node ops/s | node p50 / p99 µs | ratio |"
-echo "|---|---|---|---|---|---|"
+# Two baselines: the echo called with the node's own call shapes (Put: a client stream of a small
+# header message and the data; Get: a server stream answering in one message), which isolates
+# what the node adds to bare gRPC, and a unary Echo, the cheapest call gRPC has.
+echo "| 1 KiB call | unary echo ops/s | same-shape echo ops/s | its p50 / p99 µs | node ops/s | node p50 / p99 µs | node / same-shape echo | node / unary echo |"
+echo "|---|---|---|---|---|---|---|---|"
 row "Get, 1 in flight" --op get --size 1024 --inflight 1
 row "Get, 16 in flight" --op get --size 1024 --inflight 16
 row "Put (sync on), 1 in flight" --op put --size 1024 --inflight 1

@@ -13,6 +13,7 @@
 #include "rocksdb/write_batch.h"
 #include "storage/internal/rocksdb_options.h"
 #include "storage/internal/rocksdb_status.h"
+#include "storage/internal/wal_syncer.h"
 
 namespace swarmkv {
 namespace {
@@ -64,6 +65,7 @@ struct BlockStore::Handles {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by Family
   rocksdb::WriteOptions write_options;
+  std::unique_ptr<storage_internal::WalSyncer> wal_syncer;
 
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
 
@@ -136,6 +138,7 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
   if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open store ", dir));
   handles->db.reset(db);
   handles->write_options = setup.write;
+  handles->wal_syncer = std::make_unique<storage_internal::WalSyncer>(db);
   store->handles_ = std::move(handles);
 
   // The schema marker proves the storage key: a store sealed under another key fails here.
@@ -205,12 +208,9 @@ absl::Status BlockStore::CommitLocked(rocksdb::WriteBatch* batch, absl::string_v
 
 absl::Status BlockStore::SyncIfNeeded(Durability durability, absl::string_view what) {
   if (!options_.sync_writes || durability == Durability::kDeferred) return absl::OkStatus();
-  // A synced empty batch fsyncs the WAL up to here, outside our mutex, so RocksDB can
-  // group-commit it with concurrent writers: one fsync for many acknowledgements.
-  rocksdb::WriteBatch empty;
-  rocksdb::WriteOptions synced = handles_->write_options;
-  synced.sync = true;
-  rocksdb::Status s = handles_->db->Write(synced, &empty);
+  // Outside our mutex, so concurrent writers share one fsync (group commit) and keep writing
+  // while it runs.
+  rocksdb::Status s = handles_->wal_syncer->SyncWrittenSoFar();
   absl::MutexLock lock(&mu_);
   if (!s.ok()) return FailWritesLocked(what, s.ToString());
   return write_error_;

@@ -188,7 +188,7 @@ class BlockStore final : public BlockSource {
   absl::StatusOr<std::string> GetWith(const Cid& cid, const rocksdb::ReadOptions& options) const;
   absl::Status StoreSealed(const Cid& cid, absl::string_view data, Durability durability);
   // The *Unsynced steps write under mu_ without syncing; their public callers then call
-  // SyncIfNeeded outside mu_, so concurrent writers share fsyncs (RocksDB group commit).
+  // SyncIfNeeded outside mu_, so concurrent writers share fsyncs (WalSyncer's group commit).
   absl::Status StoreSealedUnsynced(const Cid& cid, absl::string_view data);
   absl::Status PinUnsynced(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
                            absl::Time now);

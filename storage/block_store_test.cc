@@ -1,6 +1,8 @@
 #include "storage/block_store.h"
 
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -132,24 +134,26 @@ TEST_F(BlockStoreTest, ValueMovedToAnotherKeyDoesNotOpen) {
 // A file system whose writes start failing on demand, to check the store turns read-only.
 class FailingFile : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  FailingFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& fail)
-      : FSWritableFileOwnerWrapper(std::move(file)), fail_(fail) {}
+  FailingFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& fail,
+              const std::atomic<bool>& fail_sync)
+      : FSWritableFileOwnerWrapper(std::move(file)), fail_(fail), fail_sync_(fail_sync) {}
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                            rocksdb::IODebugContext* d) override {
     if (fail_) return rocksdb::IOStatus::IOError("injected write failure");
     return target()->Append(data, o, d);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
-    if (fail_) return rocksdb::IOStatus::IOError("injected sync failure");
+    if (fail_ || fail_sync_) return rocksdb::IOStatus::IOError("injected sync failure");
     return target()->Sync(o, d);
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
-    if (fail_) return rocksdb::IOStatus::IOError("injected sync failure");
+    if (fail_ || fail_sync_) return rocksdb::IOStatus::IOError("injected sync failure");
     return target()->Fsync(o, d);
   }
 
  private:
   const std::atomic<bool>& fail_;
+  const std::atomic<bool>& fail_sync_;
 };
 
 class FailingFileSystem : public rocksdb::FileSystemWrapper {
@@ -162,10 +166,11 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
                                     rocksdb::IODebugContext* d) override {
     std::unique_ptr<rocksdb::FSWritableFile> file;
     rocksdb::IOStatus s = target()->NewWritableFile(name, o, &file, d);
-    if (s.ok()) result->reset(new FailingFile(std::move(file), fail));
+    if (s.ok()) result->reset(new FailingFile(std::move(file), fail, fail_sync));
     return s;
   }
-  std::atomic<bool> fail{false};
+  std::atomic<bool> fail{false};       // writes and syncs fail
+  std::atomic<bool> fail_sync{false};  // only syncs fail: the write reached the OS, not the disk
 };
 
 TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
@@ -184,6 +189,50 @@ TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read-only")));
   EXPECT_THAT(store->WriteHealth(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
   EXPECT_EQ(*store->Get(before), "before");  // reads go on
+}
+
+TEST_F(BlockStoreTest, FailedSyncMakesTheStoreReadOnly) {
+  auto fs = std::make_shared<FailingFileSystem>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  BlockStoreOptions options;
+  options.env = env.get();
+  auto store = OpenStore(options);
+  fs->fail_sync = true;
+  // The write itself succeeds; the put is refused because it could not be made durable.
+  EXPECT_THAT(store->Put(Codec::kRaw, "not durable"),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read-only")));
+  fs->fail_sync = false;
+  EXPECT_THAT(store->Put(Codec::kRaw, "after"),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read-only")));
+}
+
+TEST_F(BlockStoreTest, ConcurrentSyncedPutsAreAllDurable) {
+  // Writers share WAL syncs (WalSyncer); each must still get an answer, and every
+  // acknowledged block must be there after a reopen.
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;
+  std::vector<std::vector<Cid>> acknowledged(kThreads);
+  {
+    auto store = OpenStore();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          auto cid = store->Put(Codec::kRaw, absl::StrCat("writer ", t, " block ", i));
+          if (cid.ok()) acknowledged[t].push_back(*cid);
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+  }
+  auto store = OpenStore();
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(acknowledged[t].size(), static_cast<size_t>(kPerThread));
+    for (int i = 0; i < kPerThread; ++i) {
+      EXPECT_EQ(*store->Get(acknowledged[t][i]), absl::StrCat("writer ", t, " block ", i));
+    }
+  }
+  EXPECT_EQ(store->Stats().blocks, static_cast<uint64_t>(kThreads * kPerThread));
 }
 
 TEST_F(BlockStoreTest, GetCachedServesWhatIsInMemory) {

@@ -59,6 +59,9 @@ class ContentWriter {
 
   // Appends `data` to the content. Errors from the store are returned as they are.
   absl::Status Write(absl::string_view data);
+  // True when Write(`bytes` bytes) would only copy them into the chunk buffer: no crypto and no
+  // store write, so a caller on a thread that must not block may do it there.
+  bool WriteOnlyBuffers(size_t bytes) const { return buffer_.size() + bytes < options_.chunk_size; }
   // Writes what is left and the root, pins if asked, and returns the capability.
   // REQUIRES: called once; Write is not called after it.
   absl::StatusOr<ContentInfo> Finish(absl::Time now = absl::Now());

@@ -25,6 +25,10 @@ RocksDbSetup MakeRocksDbSetup(const BlockStoreOptions& options) {
   cf.compression = rocksdb::kNoCompression;
   cf.write_buffer_size = options.memtable_bytes / 4;
   cf.max_write_buffer_number = 2;
+  // The same for keys still in the memtable: without a memtable filter, every miss (a new block,
+  // a block's first refcount) walks the skiplist; profiled at 8 % of the API's 1 KiB put path.
+  cf.memtable_prefix_bloom_size_ratio = 0.02;
+  cf.memtable_whole_key_filtering = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   for (const char* name : kFamilyNames) setup.families.emplace_back(name, cf);
 
