@@ -31,6 +31,7 @@ void Housekeeper::RequestStop() {
   absl::MutexLock lock(&mu_);
   if (stopping_) return;
   stopping_ = true;
+  store_.CancelReclaim();  // a reclaim of a big store may run for minutes; do not wait for it
   if (swarm_ == nullptr) return;
   // Saved now, while every contact is still in the table: a round still running may fail its
   // requests as the node shuts down, and would drop live peers from it.
@@ -106,6 +107,12 @@ void Housekeeper::CollectGarbage() {
   // Returns at once under the quota (or with none); the store logs what it deletes.
   absl::StatusOr<GcResult> gc = store_.CollectGarbage();
   if (!gc.ok()) LogEvent(LogLevel::kWarn, "store.gc_failed", {{"status", gc.status()}});
+  // Deletions (these, and maintenance's hand-offs) leave garbage in the blob files; the store
+  // copies the live blocks out once there is enough of it.
+  absl::StatusOr<uint64_t> reclaimed = store_.ReclaimSpace();
+  if (!reclaimed.ok()) {
+    LogEvent(LogLevel::kWarn, "store.reclaim_failed", {{"status", reclaimed.status()}});
+  }
 }
 
 }  // namespace swarmkv

@@ -6,7 +6,8 @@
 //     once per min(interval, 10 s)) when the routing table changed size, so a node that joins
 //     or dies is dealt with promptly;
 //   - the routing table is saved to the store after each round and when a stop is asked for.
-// - Store: garbage collection of unpinned blocks under the quota (BlockStore::CollectGarbage)
+// - Store: garbage collection of unpinned blocks under the quota (BlockStore::CollectGarbage), then
+//   the disk space of deleted blocks given back (BlockStore::ReclaimSpace)
 //   every round, after maintenance has handed off what it could.
 //
 // Thread safety: construct, then RequestStop/Stop (or destroy) from one thread. `store` and

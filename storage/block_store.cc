@@ -496,6 +496,7 @@ absl::Status BlockStore::DropBlock(const Cid& cid) {
     --block_count_;
     AppendCountersLocked(&batch);
     SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "drop block"));
+    deleted_bytes_ += existing.size();
   }
   return SyncIfNeeded(Durability::kPerOptions, "drop block");
 }
@@ -619,11 +620,36 @@ absl::StatusOr<GcResult> BlockStore::CollectGarbageUnsynced() {
   if (result.blocks_deleted == 0) return result;
   AppendCountersLocked(&batch);
   SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "garbage collection"));
+  deleted_bytes_ += result.bytes_freed;
   LogEvent(LogLevel::kInfo, "store.gc",
            {{"blocks_deleted", result.blocks_deleted},
             {"bytes_freed", result.bytes_freed},
             {"stored_bytes", stored_bytes_}});
   return result;
+}
+
+absl::StatusOr<uint64_t> BlockStore::ReclaimSpace() {
+  uint64_t deleted;
+  {
+    absl::MutexLock lock(&mu_);
+    deleted = deleted_bytes_;
+    // Copying the live blocks out costs about their size: worth it once a quarter of the space
+    // is garbage, which bounds both the wasted space and the copying per deleted byte.
+    if (deleted == 0 || deleted < (stored_bytes_ + deleted) / 4) return 0;
+  }
+  if (reclaim_canceled_) return 0;
+  rocksdb::CompactRangeOptions options;
+  options.blob_garbage_collection_policy = rocksdb::BlobGarbageCollectionPolicy::kForce;
+  options.blob_garbage_collection_age_cutoff = 1.0;  // every blob file, however recent
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  options.canceled = &reclaim_canceled_;
+  rocksdb::Status s = handles_->db->CompactRange(options, handles_->cf(kBlocks), nullptr, nullptr);
+  if (reclaim_canceled_) return 0;
+  if (!s.ok()) return FromRocksDb(s, "reclaim the space of deleted blocks");
+  absl::MutexLock lock(&mu_);
+  deleted_bytes_ -= std::min(deleted_bytes_, deleted);
+  LogEvent(LogLevel::kInfo, "store.space_reclaimed", {{"deleted_bytes", deleted}});
+  return deleted;
 }
 
 BlockStoreStats BlockStore::Stats() const {

@@ -158,6 +158,17 @@ class BlockStore final : public BlockSource {
   // Deletes unpinned blocks while stored bytes exceed the quota.
   absl::StatusOr<GcResult> CollectGarbage();
 
+  // Gives the disk space of deleted blocks back. Blocks live in RocksDB blob files, and a
+  // deleted block's bytes stay in its file until the live blocks around it are copied out. That
+  // copy is not done during RocksDB's ordinary compactions (which would rewrite blocks with no
+  // garbage near them, slowing every large write); it is done here, in one compaction, once the
+  // bytes deleted since the last reclaim reach a quarter of the blob space. Returns the deleted
+  // bytes reclaimed (0 below the threshold). Long-running on a big store: call it from a
+  // background thread.
+  absl::StatusOr<uint64_t> ReclaimSpace();
+  // Stops a running ReclaimSpace and refuses later ones; for shutdown.
+  void CancelReclaim() { reclaim_canceled_ = true; }
+
   // While a WriteSession lives, garbage collection and DropBlock defer, so blocks of content
   // still being written or replicated (and not pinned) are not deleted under it.
   class WriteSession {
@@ -221,6 +232,9 @@ class BlockStore final : public BlockSource {
   uint64_t block_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t stored_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t pinned_roots_ ABSL_GUARDED_BY(mu_) = 0;
+  // Sealed bytes of blocks deleted since the last ReclaimSpace; counted from this start only.
+  uint64_t deleted_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<bool> reclaim_canceled_{false};
 };
 
 }  // namespace swarmkv
