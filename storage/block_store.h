@@ -196,7 +196,7 @@ class BlockStore final : public BlockSource {
   struct Handles;
   BlockStore(BlockStoreOptions options, SecretBytes storage_key);
   absl::Status LoadCounters();
-  absl::StatusOr<std::string> GetWith(const Cid& cid, const rocksdb::ReadOptions& options) const;
+  absl::StatusOr<std::string> GetWith(const Cid& cid, rocksdb::ReadOptions options) const;
   absl::Status StoreSealed(const Cid& cid, absl::string_view data, Durability durability);
   // The *Unsynced steps write under mu_ without syncing; their public callers then call
   // SyncIfNeeded outside mu_, so concurrent writers share fsyncs (WalSyncer's group commit).
