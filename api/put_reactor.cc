@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/grpc_status.h"
 #include "base/logging.h"
+#include "base/status_macros.h"
 #include "storage/content_pins.h"
 #include "storage/manifest.h"
 
@@ -34,74 +35,125 @@ PutReactor::PutReactor(ServiceContext& context, grpc::CallbackServerContext* cal
     return;
   }
   slot_ = std::move(slot).value();
-  StartRead(&request_);
+  {
+    absl::MutexLock lock(&mu_);
+    read_outstanding_ = true;
+  }
+  StartRead(&reading_);
 }
 
 void PutReactor::OnReadDone(bool ok) {
-  if (!ok) {
-    // The client closed its side, or the call was cancelled (deadline, disconnect).
-    if (call_->IsCancelled()) {
-      Complete(grpc::Status(grpc::StatusCode::CANCELLED, "Put cancelled; nothing was stored"));
-      return;
+  Task first = Task::kNone;
+  bool read_next = false;
+  {
+    absl::MutexLock lock(&mu_);
+    read_outstanding_ = false;
+    if (finished_) return;  // the call was already answered (an error); nothing more to do
+    if (!ok) {
+      // The client closed its side, or the call was cancelled (deadline, disconnect). A busy
+      // worker ends the call once it is done with what it has.
+      client_done_ = true;
+      if (worker_busy_) return;
+      worker_busy_ = true;
+      first = Task::kEnd;
+    } else if (worker_busy_) {
+      // Park it; the next read starts when the worker takes it, so at most one message waits.
+      pending_.Swap(&reading_);
+      has_pending_ = true;
+    } else {
+      working_.Swap(&reading_);
+      worker_busy_ = true;
+      first = Task::kMessage;
+      // Read ahead: the next message arrives while the worker seals and writes this one.
+      read_outstanding_ = read_next = true;
     }
-    context_.pool.Post([this] { FinishContent(); });
-    return;
   }
-  // A header, or a chunk that only fills the writer's buffer, costs no more than a copy: handle
-  // it here rather than pay a thread hop for it. Anything that seals or writes goes to the pool.
-  if (request_.has_header() || writer_ == nullptr ||
-      (request_.chunk().size() <= context_.options.max_chunk_bytes &&
-       writer_->WriteOnlyBuffers(request_.chunk().size()))) {
-    HandleMessage();
-    return;
-  }
-  context_.pool.Post([this] { HandleMessage(); });
+  if (read_next) StartRead(&reading_);
+  if (first != Task::kNone) Work(first, /*on_pool=*/false);
 }
 
-void PutReactor::HandleMessage() {
-  if (request_.has_header()) {
-    if (writer_ != nullptr) {
-      FinishWith(absl::InvalidArgumentError("Put stream has a second header"));
+PutReactor::Task PutReactor::TakeTaskLocked(bool* read_next) {
+  if (has_pending_) {
+    working_.Swap(&pending_);
+    has_pending_ = false;
+    if (!client_done_ && !read_outstanding_) read_outstanding_ = *read_next = true;
+    return Task::kMessage;
+  }
+  if (client_done_) return Task::kEnd;
+  worker_busy_ = false;
+  return Task::kNone;
+}
+
+bool PutReactor::IsCheap(const v1::PutRequest& message) const {
+  // A header, or a chunk that only fills the writer's buffer, costs no more than a copy.
+  return message.has_header() || writer_ == nullptr ||
+         (message.chunk().size() <= context_.options.max_chunk_bytes &&
+          writer_->WriteOnlyBuffers(message.chunk().size()));
+}
+
+void PutReactor::Work(Task task, bool on_pool) {
+  while (task != Task::kNone) {
+    // Cheap messages are handled on the gRPC thread, saving a thread hop; sealing, writing and
+    // the end of the content go to the pool.
+    if (!on_pool && (task == Task::kEnd || !IsCheap(working_))) {
+      context_.pool.Post([this, task] { Work(task, /*on_pool=*/true); });
       return;
     }
-    const v1::PutHeader& header = request_.header();
-    auto mode = ModeFromProto(header.mode());
-    if (!mode.ok()) {
-      FinishWith(mode.status());
+    if (task == Task::kEnd) {
+      {
+        absl::MutexLock lock(&mu_);
+        finished_ = true;
+      }
+      if (call_->IsCancelled()) {
+        Complete(grpc::Status(grpc::StatusCode::CANCELLED, "Put cancelled; nothing was stored"));
+      } else {
+        FinishContent();
+      }
       return;
     }
+    absl::Status applied = Apply(working_);
+    if (!applied.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        finished_ = true;  // the worker stays "busy" for good: nothing else runs
+      }
+      FinishWith(applied);
+      return;
+    }
+    bool read_next = false;
+    {
+      absl::MutexLock lock(&mu_);
+      task = TakeTaskLocked(&read_next);
+    }
+    if (read_next) StartRead(&reading_);
+  }
+}
+
+absl::Status PutReactor::Apply(const v1::PutRequest& message) {
+  if (message.has_header()) {
+    if (writer_ != nullptr) return absl::InvalidArgumentError("Put stream has a second header");
+    const v1::PutHeader& header = message.header();
+    SWARMKV_ASSIGN_OR_RETURN(ContentMode mode, ModeFromProto(header.mode()));
     ContentWriterOptions options;
-    options.mode = *mode;
+    options.mode = mode;
     if (header.chunk_size() != 0) options.chunk_size = header.chunk_size();
     options.convergence_secret = &context_.convergence_secret;
     options.pin = header.pin();
     header_pin_ = header.pin();
     options.pin_name = header.name();
-    auto writer = ContentWriter::Create(context_.store, std::move(options));
-    if (!writer.ok()) {
-      FinishWith(writer.status());
-      return;
-    }
-    writer_ = std::move(writer).value();
-  } else {
-    if (writer_ == nullptr) {
-      FinishWith(absl::InvalidArgumentError("Put stream must start with a PutHeader"));
-      return;
-    }
-    const std::string& chunk = request_.chunk();
-    if (chunk.size() > context_.options.max_chunk_bytes) {
-      FinishWith(absl::ResourceExhaustedError(absl::StrCat("Put chunk of ", chunk.size(),
-                                                           " bytes is over the limit of ",
-                                                           context_.options.max_chunk_bytes)));
-      return;
-    }
-    absl::Status written = writer_->Write(chunk);
-    if (!written.ok()) {
-      FinishWith(written);
-      return;
-    }
+    SWARMKV_ASSIGN_OR_RETURN(writer_, ContentWriter::Create(context_.store, std::move(options)));
+    return absl::OkStatus();
   }
-  StartRead(&request_);
+  if (writer_ == nullptr) {
+    return absl::InvalidArgumentError("Put stream must start with a PutHeader");
+  }
+  const std::string& chunk = message.chunk();
+  if (chunk.size() > context_.options.max_chunk_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("Put chunk of ", chunk.size(),
+                                                     " bytes is over the limit of ",
+                                                     context_.options.max_chunk_bytes));
+  }
+  return writer_->Write(chunk);
 }
 
 void PutReactor::FinishContent() {
