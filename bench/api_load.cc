@@ -1,6 +1,7 @@
 // Load client for bench/run_api_bench.sh: drives the node's API or the bare echo service with
-// the same call shapes, N calls in flight (one closed-loop thread each, one shared channel = one
-// HTTP/2 connection), and prints one line of figures.
+// the same call shapes and prints one line of figures. Small calls: N in flight on gRPC's
+// callback API (bench/callback_calls.h), one shared channel = one HTTP/2 connection. Streams:
+// one synchronous stream.
 //
 //   api_load small  --target T --service node|echo --op put|get --size 1024 --inflight 16
 //                   --seconds 3 [--shape unary|stream]
@@ -8,17 +9,16 @@
 //   api_load stream --target T --service node|echo --op put|get --bytes 268435456
 //     -> "<MB/s>"
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/random.h"
 #include "bench/bench_flags.h"
+#include "bench/callback_calls.h"
 #include "grpcpp/grpcpp.h"
 #include "swarmkv/bench/echo.grpc.pb.h"
 #include "swarmkv/v1/node.grpc.pb.h"
@@ -71,33 +71,6 @@ uint64_t NodeGet(v1::Node::Stub& stub, const std::string& capability) {
   return bytes;
 }
 
-// The echo's call with NodePut's shape: a small first message, the data, then the close.
-void EchoUpload(bench::Echo::Stub& stub, const std::string& data) {
-  grpc::ClientContext context;
-  bench::Blob response, request;
-  auto writer = stub.Upload(&context, &response);
-  request.set_total(data.size());  // stands in for the Put header
-  writer->Write(request);
-  request.set_data(data);
-  writer->Write(request);
-  writer->WritesDone();
-  grpc::Status s = writer->Finish();
-  if (!s.ok()) Die("upload", s);
-}
-
-// The echo's call with NodeGet's shape: one request, the data back in one streamed message.
-void EchoDownload(bench::Echo::Stub& stub, const std::string& data) {
-  grpc::ClientContext context;
-  bench::Blob request, response;
-  request.set_data(data);
-  request.set_total(data.size());
-  auto reader = stub.Download(&context, request);
-  while (reader->Read(&response)) {
-  }
-  grpc::Status s = reader->Finish();
-  if (!s.ok()) Die("download", s);
-}
-
 int Small(int argc, char** argv) {
   const std::string target = FlagValue(argc, argv, "--target", "");
   const bool node = FlagValue(argc, argv, "--service", "node") == "node";
@@ -106,7 +79,7 @@ int Small(int argc, char** argv) {
   const int inflight = std::stoi(FlagValue(argc, argv, "--inflight", "1"));
   const double seconds = std::stod(FlagValue(argc, argv, "--seconds", "3"));
   // echo only: "unary" (one Echo call) or "stream" (the node's call shapes: a Put-like upload of
-  // a header and the data, a Get-like download of the data in one message).
+  // a small first message and the data, a Get-like download of the data in one message).
   const bool streamed = FlagValue(argc, argv, "--shape", "unary") == "stream";
   auto channel = Connect(target);
   auto node_stub = v1::Node::NewStub(channel);
@@ -115,43 +88,53 @@ int Small(int argc, char** argv) {
   std::string capability;
   if (node && !put) capability = NodePut(*node_stub, payload);
 
-  std::atomic<bool> stop{false};
-  std::vector<std::vector<double>> latencies(inflight);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < inflight; ++t) {
-    threads.emplace_back([&, t] {
-      Random rng(100 + t);
-      std::string data = payload;
-      while (!stop.load(std::memory_order_relaxed)) {
-        rng.Fill(data.data(), std::min<size_t>(8, data.size()));  // distinct content per put
-        const auto start = Clock::now();
-        if (!node && !streamed) {
-          grpc::ClientContext context;
-          bench::Blob request, response;
-          request.set_data(data);
-          grpc::Status s = echo_stub->Echo(&context, request, &response);
-          if (!s.ok()) Die("echo", s);
-        } else if (!node && put) {
-          EchoUpload(*echo_stub, data);
-        } else if (!node) {
-          EchoDownload(*echo_stub, data);
-        } else if (put) {
-          NodePut(*node_stub, data);
-        } else {
-          NodeGet(*node_stub, capability);
-        }
-        latencies[t].push_back(
-            std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  // Per slot: its own generator, so every put carries distinct content (no dedup).
+  std::vector<Random> rngs;
+  for (int t = 0; t < inflight; ++t) rngs.emplace_back(100 + t);
+  auto* echo = echo_stub->async();
+  auto* api = node_stub->async();
+  auto next_payload = [&](int slot) {
+    std::string data = payload;
+    rngs[slot].Fill(data.data(), std::min<size_t>(8, data.size()));
+    return data;
+  };
+  ClosedLoop loop(inflight, [&](int slot, CallDone done) {
+    if (!node) {
+      bench::Blob blob;
+      blob.set_data(put ? next_payload(slot) : payload);
+      if (!streamed) {
+        UnaryCall<bench::Blob, bench::Blob>::Run(
+            [echo](auto&&... args) { echo->Echo(std::forward<decltype(args)>(args)...); },
+            std::move(blob), std::move(done));
+      } else if (put) {
+        bench::Blob header;
+        header.set_total(size);  // stands in for the Put header
+        UploadCall<bench::Blob, bench::Blob>::Run([echo](auto*... args) { echo->Upload(args...); },
+                                                  std::move(header), std::move(blob),
+                                                  std::move(done));
+      } else {
+        blob.set_total(size);
+        DownloadCall<bench::Blob, bench::Blob>::Run(
+            [echo](auto*... args) { echo->Download(args...); }, std::move(blob), std::move(done));
       }
-    });
-  }
-  const auto begin = Clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));  // the measured window
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+    } else if (put) {
+      v1::PutRequest header, chunk;
+      header.mutable_header()->set_pin(true);
+      chunk.set_chunk(next_payload(slot));
+      UploadCall<v1::PutRequest, v1::PutResponse>::Run([api](auto*... args) { api->Put(args...); },
+                                                       std::move(header), std::move(chunk),
+                                                       std::move(done));
+    } else {
+      v1::GetRequest request;
+      request.set_target(capability);
+      DownloadCall<v1::GetRequest, v1::GetResponse>::Run(
+          [api](auto*... args) { api->Get(args...); }, std::move(request), std::move(done));
+    }
+  });
+  double elapsed = 0;
+  grpc::Status failure;
+  std::vector<double> all = loop.Run(seconds, &elapsed, &failure);
+  if (!failure.ok()) Die(node ? "node call" : "echo call", failure);
   std::sort(all.begin(), all.end());
   std::printf("%.0f %.0f %.0f\n", all.size() / elapsed, all[all.size() / 2],
               all[std::min(all.size() - 1, all.size() * 99 / 100)]);
