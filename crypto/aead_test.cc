@@ -36,6 +36,22 @@ TEST(AeadTest, RejectsWrongKeyAdTamperingAndTruncation) {
   EXPECT_TRUE(out.empty());
 }
 
+TEST(AeadTest, AFailedOpenLeavesNoStateBehind) {
+  // Each thread reuses one cipher context per direction; a rejected message must not affect the
+  // next one.
+  const SecretBytes key = SecretBytes::Random(kAeadKeyBytes);
+  std::string first, second, out;
+  SealWithRandomNonce(key, "first", "ad", &first);
+  SealWithRandomNonce(key, "second message", "other ad", &second);
+  std::string damaged = first;
+  damaged.back() ^= 1;
+  EXPECT_FALSE(OpenWithRandomNonce(key, damaged, "ad", &out));
+  ASSERT_TRUE(OpenWithRandomNonce(key, second, "other ad", &out));
+  EXPECT_EQ(out, "second message");
+  ASSERT_TRUE(OpenWithRandomNonce(key, first, "ad", &out));
+  EXPECT_EQ(out, "first");
+}
+
 TEST(AeadTest, SingleUseKeyIsDeterministic) {
   const SecretBytes key = SecretBytes::Random(kAeadKeyBytes);
   std::string a, b, out;

@@ -34,6 +34,7 @@
 #include "crypto/cid.h"
 #include "crypto/secret_bytes.h"
 #include "storage/block_source.h"
+#include "storage/verified_block_cache.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -57,6 +58,9 @@ struct BlockStoreOptions {
   uint64_t quota_bytes = 0;
   // RocksDB block cache for reads.
   size_t block_cache_bytes = 16u << 20;
+  // Small blocks (up to 64 KiB) already read and checked, kept in memory so hot reads skip
+  // RocksDB, the unseal and the re-hash (VerifiedBlockCache). 0 turns it off.
+  size_t verified_cache_bytes = 8u << 20;
   // Memory for all memtables together (RocksDB's write buffer manager). Each column family's
   // memtable is a quarter of it. Bounds the node's memory under a large write stream.
   size_t memtable_bytes = 32u << 20;
@@ -223,6 +227,7 @@ class BlockStore final : public BlockSource {
   const BlockStoreOptions options_;
   const SecretBytes storage_key_;
   std::unique_ptr<Handles> handles_;
+  mutable VerifiedBlockCache verified_cache_;  // reads (const) fill it
 
   std::atomic<int> active_writers_{0};
 

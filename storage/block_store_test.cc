@@ -301,8 +301,10 @@ TEST_F(BlockStoreTest, DropBlockSparesPinnedBlocks) {
     EXPECT_THAT(store->DropBlock(loose), StatusIs(absl::StatusCode::kUnavailable));
     EXPECT_TRUE(*store->Has(loose));
   }
+  ASSERT_THAT(store->Get(loose), IsOk());  // now in the verified-block cache too
   EXPECT_THAT(store->DropBlock(loose), IsOk());
   EXPECT_FALSE(*store->Has(loose));
+  EXPECT_THAT(store->Get(loose), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store->DropBlock(loose), IsOk());  // already gone
   EXPECT_THAT(store->DropBlock(pinned), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(*store->Has(pinned));
@@ -356,6 +358,7 @@ TEST_F(BlockStoreTest, GarbageCollectionKeepsPinnedBlocksAndHonoursQuota) {
   std::vector<Cid> cids;
   for (int i = 0; i < 10; ++i) {
     SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store->Put(Codec::kRaw, std::string(1000, 'a' + i)));
+    ASSERT_THAT(store->Get(cid), IsOk());  // cached: collection must evict it too
     cids.push_back(cid);
   }
   ASSERT_THAT(store->Pin(cids[0], {cids[0], cids[1]}, "", absl::Now()), IsOk());
@@ -368,6 +371,9 @@ TEST_F(BlockStoreTest, GarbageCollectionKeepsPinnedBlocksAndHonoursQuota) {
   EXPECT_FALSE(gc.deferred);
   EXPECT_LE(store->Stats().stored_bytes, options.quota_bytes);
   EXPECT_EQ(gc.blocks_deleted, 7u);
+  int readable = 0;
+  for (const Cid& cid : cids) readable += store->Get(cid).ok() ? 1 : 0;
+  EXPECT_EQ(readable, 3);
   EXPECT_EQ(*store->Get(cids[0]), std::string(1000, 'a'));
   EXPECT_EQ(*store->Get(cids[1]), std::string(1000, 'b'));
 }
