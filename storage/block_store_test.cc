@@ -201,12 +201,24 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
   std::atomic<bool> fail_sync{false};  // only syncs fail: the write reached the OS, not the disk
 };
 
-TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
-  auto fs = std::make_shared<FailingFileSystem>(rocksdb::FileSystem::Default());
+// A store on a FailingFileSystem; `fs` turns the failures on and off.
+struct StoreOnFailingDisk {
+  template <class Open>
+  explicit StoreOnFailingDisk(const Open& open) {
+    BlockStoreOptions options;
+    options.env = env.get();
+    store = open(options);
+  }
+  std::shared_ptr<FailingFileSystem> fs =
+      std::make_shared<FailingFileSystem>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-  BlockStoreOptions options;
-  options.env = env.get();
-  auto store = OpenStore(options);
+  std::unique_ptr<BlockStore> store;
+};
+
+TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
+  StoreOnFailingDisk disk([&](BlockStoreOptions options) { return OpenStore(options); });
+  auto& fs = disk.fs;
+  auto& store = disk.store;
   SWARMKV_ASSERT_OK_AND_ASSIGN(Cid before, store->Put(Codec::kRaw, "before"));
   fs->fail = true;
   EXPECT_THAT(store->Put(Codec::kRaw, "during"),
@@ -220,11 +232,9 @@ TEST_F(BlockStoreTest, FailedWriteMakesTheStoreReadOnly) {
 }
 
 TEST_F(BlockStoreTest, FailedSyncMakesTheStoreReadOnly) {
-  auto fs = std::make_shared<FailingFileSystem>(rocksdb::FileSystem::Default());
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-  BlockStoreOptions options;
-  options.env = env.get();
-  auto store = OpenStore(options);
+  StoreOnFailingDisk disk([&](BlockStoreOptions options) { return OpenStore(options); });
+  auto& fs = disk.fs;
+  auto& store = disk.store;
   fs->fail_sync = true;
   // The write itself succeeds; the put is refused because it could not be made durable.
   EXPECT_THAT(store->Put(Codec::kRaw, "not durable"),
