@@ -22,9 +22,12 @@ rss_kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 echo_port=$(free_port)
 "$bin/bench/echo_server" "127.0.0.1:$echo_port" & pids+=($!)
 
-start_node() {  # extra daemon flags...
+nodes=0
+start_node() {  # extra daemon flags...; each node gets a fresh data dir, so no row pays for
+  # the compactions of an earlier one
   node_port=$(free_port)
-  "$bin/node/swarmkv" --data-dir "$work/node" daemon --listen "127.0.0.1:$node_port" \
+  nodes=$((nodes + 1))
+  "$bin/node/swarmkv" --data-dir "$work/node$nodes" daemon --listen "127.0.0.1:$node_port" \
     --peer-listen off "$@" \
     2>"$work/daemon.log" &
   node_pid=$!
