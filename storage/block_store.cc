@@ -352,13 +352,13 @@ absl::StatusOr<uint64_t> BlockStore::ReadRefcountLocked(const std::string& key) 
 }
 
 absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
-                             absl::string_view name, absl::Time now) {
-  SWARMKV_RETURN_IF_ERROR(PinUnsynced(root, blocks, name, now));
+                             absl::string_view name, absl::Time now, Presence presence) {
+  SWARMKV_RETURN_IF_ERROR(PinUnsynced(root, blocks, name, now, presence));
   return SyncIfNeeded(Durability::kPerOptions, "pin");
 }
 
 absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& blocks,
-                                     absl::string_view name, absl::Time now) {
+                                     absl::string_view name, absl::Time now, Presence presence) {
   const std::string root_key = PrefixedKey(kPinRootPrefix, root);
   absl::MutexLock lock(&mu_);
   SWARMKV_RETURN_IF_ERROR(write_error_);
@@ -370,14 +370,17 @@ absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& bl
     std::string key = PrefixedKey(kRefcountPrefix, block);
     auto it = counts.find(key);
     if (it == counts.end()) {
-      rocksdb::PinnableSlice ignored;
-      rocksdb::Status s = handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks),
-                                            ToSlice(block.ToBytes()), &ignored);
-      if (s.IsNotFound()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "cannot pin ", root.ToString(), ": block ", block.ToString(), " is not in this store"));
+      if (presence == Presence::kCheck) {
+        rocksdb::PinnableSlice ignored;
+        rocksdb::Status s = handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks),
+                                              ToSlice(block.ToBytes()), &ignored);
+        if (s.IsNotFound()) {
+          return absl::FailedPreconditionError(absl::StrCat("cannot pin ", root.ToString(),
+                                                            ": block ", block.ToString(),
+                                                            " is not in this store"));
+        }
+        if (!s.ok()) return FromRocksDb(s, "pin");
       }
-      if (!s.ok()) return FromRocksDb(s, "pin");
       SWARMKV_ASSIGN_OR_RETURN(uint64_t current, ReadRefcountLocked(key));
       it = counts.emplace(std::move(key), current).first;
     }

@@ -146,12 +146,21 @@ class BlockStore final : public BlockSource {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListProviderRecords(
       size_t limit) const;
 
+  // Whether Pin checks that every block is present. Checking reads each block, and a block in a
+  // blob file is read whole (RocksDB 7.8 cannot test a key without loading its value): the
+  // check cost a 256 MiB put a second read of all of it.
+  enum class Presence {
+    kCheck,
+    // The caller wrote the blocks itself and still holds the WriteSession it wrote them in, so
+    // neither GC nor a hand-off can have removed them.
+    kWrittenInOpenSession,
+  };
   // Pins content `root` whose blocks (root included, in any order, repeats allowed) are
   // `blocks`. Idempotent for a root already pinned. FAILED_PRECONDITION when a block is absent.
   // The pin is written with the store's durability (synced by default), which also makes every
   // earlier deferred write durable.
   absl::Status Pin(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
-                   absl::Time now);
+                   absl::Time now, Presence presence = Presence::kCheck);
   // Releases a pin taken with the same `blocks`. NOT_FOUND when `root` is not pinned.
   absl::Status Unpin(const Cid& root, const std::vector<Cid>& blocks);
   absl::StatusOr<bool> IsPinned(const Cid& root) const;
@@ -206,7 +215,7 @@ class BlockStore final : public BlockSource {
   // SyncIfNeeded outside mu_, so concurrent writers share fsyncs (WalSyncer's group commit).
   absl::Status StoreSealedUnsynced(const Cid& cid, absl::string_view data);
   absl::Status PinUnsynced(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
-                           absl::Time now);
+                           absl::Time now, Presence presence);
   absl::Status UnpinUnsynced(const Cid& root, const std::vector<Cid>& blocks);
   absl::StatusOr<GcResult> CollectGarbageUnsynced();
   // Writes `batch` without a sync; turns the store read-only on failure.

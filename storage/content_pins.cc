@@ -30,15 +30,15 @@ absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, con
   return out;
 }
 
-absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name,
-                        absl::Time now) {
+absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name, absl::Time now,
+                        BlockStore::Presence presence) {
   auto blocks = ListContentBlocks(store, root);
   if (absl::IsNotFound(blocks.status())) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot pin ", root.ToString(), ": ", blocks.status().message()));
   }
   SWARMKV_RETURN_IF_ERROR(blocks.status());
-  return store.Pin(root, *blocks, name, now);
+  return store.Pin(root, *blocks, name, now, presence);
 }
 
 absl::Status UnpinContent(BlockStore& store, const Cid& root) {

@@ -21,8 +21,9 @@ inline constexpr int kMaxManifestDepth = 8;
 // manifest node is missing from the store; DATA_LOSS for a damaged or malformed one.
 absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, const Cid& root);
 
-// FAILED_PRECONDITION when a block of the content is missing.
-absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name, absl::Time now);
+// FAILED_PRECONDITION when a block of the content is missing (see BlockStore::Presence).
+absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name, absl::Time now,
+                        BlockStore::Presence presence = BlockStore::Presence::kCheck);
 // NOT_FOUND when `root` is not pinned.
 absl::Status UnpinContent(BlockStore& store, const Cid& root);
 

@@ -149,7 +149,9 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   // log). Pinned content: the pin batch is that write, and RocksDB group-commits it with
   // concurrent writers. Unpinned content: an explicit WAL sync.
   if (options_.pin) {
-    SWARMKV_RETURN_IF_ERROR(PinContent(store_, root.cid, options_.pin_name, now));
+    // Every block was written by this writer (or was already there) under session_.
+    SWARMKV_RETURN_IF_ERROR(PinContent(store_, root.cid, options_.pin_name, now,
+                                       BlockStore::Presence::kWrittenInOpenSession));
   } else {
     SWARMKV_RETURN_IF_ERROR(store_.SyncWrites());
   }
