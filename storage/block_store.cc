@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
@@ -78,13 +79,20 @@ struct BlockStore::Handles {
     db->Close().PermitUncheckedError();
   }
 
-  // Seals `plaintext` for (family, key) and adds it to `batch`.
-  void PutSealed(rocksdb::WriteBatch* batch, const SecretBytes& storage_key, Family family,
-                 absl::string_view key, absl::string_view plaintext) const {
+  // `plaintext` sealed for (family, key).
+  static std::string Seal(const SecretBytes& storage_key, Family family, absl::string_view key,
+                          absl::string_view plaintext) {
     std::string sealed;
     sealed.reserve(plaintext.size() + kAeadNonceBytes + kAeadTagBytes);
     SealWithRandomNonce(storage_key, plaintext, AssociatedData(family, key), &sealed);
-    batch->Put(cf(family), ToSlice(key), sealed).PermitUncheckedError();
+    return sealed;
+  }
+
+  // Seals `plaintext` for (family, key) and adds it to `batch`.
+  void PutSealed(rocksdb::WriteBatch* batch, const SecretBytes& storage_key, Family family,
+                 absl::string_view key, absl::string_view plaintext) const {
+    batch->Put(cf(family), ToSlice(key), Seal(storage_key, family, key, plaintext))
+        .PermitUncheckedError();
   }
 
   // Reads and unseals (family, key). NOT_FOUND when absent, DATA_LOSS when it does not open.
@@ -263,12 +271,21 @@ absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data,
 absl::Status BlockStore::StoreSealedUnsynced(const Cid& cid, absl::string_view data) {
   const std::string key = cid.ToBytes();
   // Seal outside the lock: it is the expensive part and needs no shared state.
+  const std::string sealed = Handles::Seal(storage_key_, kBlocks, key, data);
   rocksdb::WriteBatch batch;
-  handles_->PutSealed(&batch, storage_key_, kBlocks, key, data);
-  const uint64_t sealed_size = data.size() + kAeadNonceBytes + kAeadTagBytes;
-
   absl::MutexLock lock(&mu_);
   SWARMKV_RETURN_IF_ERROR(write_error_);
+  const Counters before = CountersLocked();
+  SWARMKV_ASSIGN_OR_RETURN(bool added, AddBlockLocked(&batch, cid, key, sealed));
+  if (!added) return absl::OkStatus();
+  AppendCountersLocked(&batch);
+  absl::Status st = CommitLocked(&batch, "write block");
+  if (!st.ok()) RestoreCountersLocked(before);
+  return st;
+}
+
+absl::StatusOr<bool> BlockStore::AddBlockLocked(rocksdb::WriteBatch* batch, const Cid& cid,
+                                                const std::string& key, absl::string_view sealed) {
   // Content addressing makes a second copy pointless, and skipping it keeps the counters exact.
   std::string ignored;
   if (handles_->db->KeyMayExist(rocksdb::ReadOptions(), handles_->cf(kBlocks), ToSlice(key),
@@ -276,18 +293,70 @@ absl::Status BlockStore::StoreSealedUnsynced(const Cid& cid, absl::string_view d
     rocksdb::PinnableSlice existing;
     rocksdb::Status s =
         handles_->db->Get(rocksdb::ReadOptions(), handles_->cf(kBlocks), ToSlice(key), &existing);
-    if (s.ok()) return absl::OkStatus();
+    if (s.ok()) return false;
     if (!s.IsNotFound()) return FromRocksDb(s, absl::StrCat("look up block ", cid.ToString()));
   }
+  batch->Put(handles_->cf(kBlocks), ToSlice(key), ToSlice(sealed)).PermitUncheckedError();
   ++block_count_;
-  stored_bytes_ += sealed_size;
-  AppendCountersLocked(&batch);
-  absl::Status st = CommitLocked(&batch, "write block");
-  if (!st.ok()) {
-    --block_count_;
-    stored_bytes_ -= sealed_size;
+  stored_bytes_ += sealed.size();
+  return true;
+}
+
+absl::StatusOr<Cid> BlockStore::Stage(Codec codec, absl::string_view data, HashFunction function,
+                                      StagedBlocks* staged) const {
+  SWARMKV_RETURN_IF_ERROR(CheckBlockSize(data.size()));
+  Cid cid = Cid::Compute(codec, data, function);
+  std::string key = cid.ToBytes();
+  std::string sealed = Handles::Seal(storage_key_, kBlocks, key, data);
+  staged->bytes_ += sealed.size();
+  staged->blocks_.push_back(StagedBlocks::Block{cid, std::move(key), std::move(sealed)});
+  return cid;
+}
+
+absl::Status BlockStore::CommitStaged(const StagedBlocks& staged, const PinOrder* pin,
+                                      Durability durability) {
+  {
+    rocksdb::WriteBatch batch;
+    absl::MutexLock lock(&mu_);
+    SWARMKV_RETURN_IF_ERROR(write_error_);
+    const Counters before = CountersLocked();
+    bool changed = false;
+    absl::flat_hash_set<absl::string_view> in_batch;  // a content may repeat a block
+    for (const StagedBlocks::Block& block : staged.blocks_) {
+      if (!in_batch.insert(block.key).second) continue;
+      SWARMKV_ASSIGN_OR_RETURN(bool added,
+                               AddBlockLocked(&batch, block.cid, block.key, block.sealed));
+      changed |= added;
+    }
+    if (pin != nullptr) {
+      // The staged blocks are in this batch and the others were written in the caller's open
+      // session: all present.
+      SWARMKV_ASSIGN_OR_RETURN(bool pinned,
+                               AppendPinLocked(&batch, pin->root, *pin->blocks, pin->name, pin->now,
+                                               Presence::kWrittenInOpenSession));
+      changed |= pinned;
+    }
+    if (changed) {
+      AppendCountersLocked(&batch);
+      absl::Status st = CommitLocked(&batch, pin != nullptr ? "pin" : "write blocks");
+      if (!st.ok()) {
+        RestoreCountersLocked(before);
+        return st;
+      }
+    }
   }
-  return st;
+  // Even when nothing was new, another writer may not have synced those blocks yet.
+  return SyncIfNeeded(durability, pin != nullptr ? "pin" : "write blocks");
+}
+
+BlockStore::Counters BlockStore::CountersLocked() const {
+  return Counters{block_count_, stored_bytes_, pinned_roots_};
+}
+
+void BlockStore::RestoreCountersLocked(const Counters& counters) {
+  block_count_ = counters.blocks;
+  stored_bytes_ = counters.stored_bytes;
+  pinned_roots_ = counters.pinned_roots;
 }
 
 absl::StatusOr<std::string> BlockStore::Get(const Cid& cid) const {
@@ -359,11 +428,25 @@ absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
 
 absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& blocks,
                                      absl::string_view name, absl::Time now, Presence presence) {
-  const std::string root_key = PrefixedKey(kPinRootPrefix, root);
+  rocksdb::WriteBatch batch;
   absl::MutexLock lock(&mu_);
   SWARMKV_RETURN_IF_ERROR(write_error_);
+  const Counters before = CountersLocked();
+  SWARMKV_ASSIGN_OR_RETURN(bool pinned, AppendPinLocked(&batch, root, blocks, name, now, presence));
+  if (!pinned) return absl::OkStatus();
+  AppendCountersLocked(&batch);
+  absl::Status st = CommitLocked(&batch, "pin");
+  if (!st.ok()) RestoreCountersLocked(before);
+  return st;
+}
+
+absl::StatusOr<bool> BlockStore::AppendPinLocked(rocksdb::WriteBatch* batch, const Cid& root,
+                                                 const std::vector<Cid>& blocks,
+                                                 absl::string_view name, absl::Time now,
+                                                 Presence presence) {
+  const std::string root_key = PrefixedKey(kPinRootPrefix, root);
   SWARMKV_ASSIGN_OR_RETURN(bool already, IsPinnedLocked(root_key));
-  if (already) return absl::OkStatus();
+  if (already) return false;
 
   absl::flat_hash_map<std::string, uint64_t> counts;  // refcount key -> new count
   for (const Cid& block : blocks) {
@@ -386,21 +469,17 @@ absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& bl
     }
     ++it->second;
   }
-  rocksdb::WriteBatch batch;
   for (const auto& [key, count] : counts) {
     std::string value;
     AppendVarint(count, &value);
-    handles_->PutSealed(&batch, storage_key_, kPins, key, value);
+    handles_->PutSealed(batch, storage_key_, kPins, key, value);
   }
   std::string record;
   AppendVarint(static_cast<uint64_t>(absl::ToUnixSeconds(now)), &record);
   record.append(name.data(), name.size());
-  handles_->PutSealed(&batch, storage_key_, kPins, root_key, record);
+  handles_->PutSealed(batch, storage_key_, kPins, root_key, record);
   ++pinned_roots_;
-  AppendCountersLocked(&batch);
-  absl::Status st = CommitLocked(&batch, "pin");
-  if (!st.ok()) --pinned_roots_;
-  return st;
+  return true;
 }
 
 absl::Status BlockStore::Unpin(const Cid& root, const std::vector<Cid>& blocks) {

@@ -118,6 +118,40 @@ class BlockStore final : public BlockSource {
   absl::Status PutVerified(const Cid& cid, absl::string_view data,
                            Durability durability = Durability::kPerOptions);
 
+  // Blocks sealed now and written later, in one RocksDB write with their pin (CommitStaged): a
+  // small content's blocks and pin then cost one write, one lock and one counters record
+  // instead of one each. Holds the sealed bytes in memory until committed.
+  class StagedBlocks {
+   public:
+    size_t bytes() const { return bytes_; }
+    size_t size() const { return blocks_.size(); }
+
+   private:
+    friend class BlockStore;
+    struct Block {
+      Cid cid;
+      std::string key;
+      std::string sealed;
+    };
+    std::vector<Block> blocks_;
+    size_t bytes_ = 0;
+  };
+  // Seals `data` as a block of `codec` into `staged` and returns its CID; nothing is written.
+  // RESOURCE_EXHAUSTED over kMaxBlockBytes.
+  absl::StatusOr<Cid> Stage(Codec codec, absl::string_view data, HashFunction function,
+                            StagedBlocks* staged) const;
+  // The pin CommitStaged writes: `root` over `blocks` (root included, repeats allowed), each of
+  // which is staged or was written in the caller's still-open WriteSession.
+  struct PinOrder {
+    Cid root;
+    const std::vector<Cid>* blocks;
+    absl::string_view name;
+    absl::Time now;
+  };
+  // Writes the staged blocks the store does not hold yet and, when `pin` is set, the pin: one
+  // RocksDB write. Then makes it durable as `durability` says (with the pin: kPerOptions).
+  absl::Status CommitStaged(const StagedBlocks& staged, const PinOrder* pin, Durability durability);
+
   // The block's bytes, verified. NOT_FOUND when absent; DATA_LOSS when damaged.
   absl::StatusOr<std::string> Get(const Cid& cid) const override;
   // The same, but only when no disk read is needed (the value is in a memtable or the block
@@ -227,6 +261,24 @@ class BlockStore final : public BlockSource {
   absl::Status FailWritesLocked(absl::string_view what, const std::string& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AppendCountersLocked(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  struct Counters {
+    uint64_t blocks;
+    uint64_t stored_bytes;
+    uint64_t pinned_roots;
+  };
+  // For undoing a batch's counts when its write fails.
+  Counters CountersLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RestoreCountersLocked(const Counters& counters) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds the sealed block to `batch` and counts it, unless the store holds it already (false).
+  absl::StatusOr<bool> AddBlockLocked(rocksdb::WriteBatch* batch, const Cid& cid,
+                                      const std::string& key, absl::string_view sealed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds the pin of `root` over `blocks` to `batch` and counts it, unless `root` is pinned
+  // already (false). FAILED_PRECONDITION when `presence` asks for a check and a block is absent.
+  absl::StatusOr<bool> AppendPinLocked(rocksdb::WriteBatch* batch, const Cid& root,
+                                       const std::vector<Cid>& blocks, absl::string_view name,
+                                       absl::Time now, Presence presence)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<bool> IsPinnedLocked(const std::string& root_key) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint64_t> ReadRefcountLocked(const std::string& key) const

@@ -148,6 +148,26 @@ TEST_P(ContentTest, PinThenGarbageCollectKeepsOnlyPinnedContent) {
   EXPECT_EQ(store_->Stats().stored_bytes, 0u);
 }
 
+TEST_P(ContentTest, PinOfRepeatedBlocksUnpinsToNothing) {
+  // Identical chunks (and, in plain and convergent modes, identical blocks and manifest nodes)
+  // are counted once per occurrence when pinned, whether the content went to the store in one
+  // staged batch (small) or block by block (large), and released the same way.
+  for (const size_t size : {size_t{5000}, size_t{600 * 1024}}) {
+    ContentWriterOptions options = Options(size < 10000 ? 256 : 4096, 4);
+    options.pin = true;
+    const ContentInfo info = Put(std::string(size, 'z'), std::move(options));
+    EXPECT_EQ(*Get(info.capability), std::string(size, 'z'));
+    ASSERT_THAT(UnpinContent(*store_, info.capability.root()), IsOk());
+    BlockStoreOptions collect_all;
+    collect_all.quota_bytes = 1;
+    collect_all.sync_writes = false;
+    Reopen(collect_all);
+    ASSERT_THAT(store_->CollectGarbage(), IsOk());
+    EXPECT_EQ(store_->Stats().blocks, 0u) << size;
+    SetUp();
+  }
+}
+
 TEST_P(ContentTest, EncryptedContentNeedsItsKey) {
   if (GetParam() == ContentMode::kPlain) GTEST_SKIP() << "plain content has no key";
   const ContentInfo info = Put("the secret", Options(4));

@@ -16,6 +16,9 @@ namespace {
 // content, which makes every earlier block durable too (the WAL is one sequential log).
 constexpr BlockStore::Durability kDeferred = BlockStore::Durability::kDeferred;
 
+// Up to a chunk and its manifest: a content this small is written in one batch with its pin.
+constexpr size_t kMaxStagedBytes = 512 * 1024;
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ContentWriter>> ContentWriter::Create(BlockStore& store,
@@ -61,17 +64,33 @@ absl::Status ContentWriter::Write(absl::string_view data) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Cid> ContentWriter::WriteBlock(Codec codec, absl::string_view data) {
+  if (staging_ && staged_.bytes() + data.size() <= kMaxStagedBytes) {
+    SWARMKV_ASSIGN_OR_RETURN(Cid cid, store_.Stage(codec, data, options_.hash, &staged_));
+    staged_cids_.push_back(cid);
+    return cid;
+  }
+  if (staging_) {
+    // Too big to hold back: write what is staged and go on block by block.
+    staging_ = false;
+    staged_cids_.clear();
+    SWARMKV_RETURN_IF_ERROR(store_.CommitStaged(staged_, nullptr, kDeferred));
+    staged_ = BlockStore::StagedBlocks();
+  }
+  return store_.Put(codec, data, options_.hash, kDeferred);
+}
+
 absl::Status ContentWriter::FlushChunk() {
   SecretBytes key;
   absl::StatusOr<Cid> cid;
   if (options_.mode == ContentMode::kPlain) {
-    cid = store_.Put(Codec::kRaw, buffer_, options_.hash, kDeferred);
+    cid = WriteBlock(Codec::kRaw, buffer_);
   } else {
     key = DeriveKey(content_crypto::kChunkKeyDomain, buffer_);
     std::string block;
     block.reserve(buffer_.size() + kAeadTagBytes);
     SealWithSingleUseKey(key, buffer_, content_crypto::kChunkAd, &block);
-    cid = store_.Put(Codec::kRaw, block, options_.hash, kDeferred);
+    cid = WriteBlock(Codec::kRaw, block);
   }
   SWARMKV_RETURN_IF_ERROR(cid.status());
   Child child{*cid, buffer_.size(), std::move(key)};
@@ -116,7 +135,7 @@ absl::StatusOr<ContentWriter::Child> ContentWriter::WriteNode(std::vector<Child>
   } else {
     AppendManifestSealedKeys("", &block);
   }
-  SWARMKV_ASSIGN_OR_RETURN(Cid cid, store_.Put(Codec::kManifest, block, options_.hash, kDeferred));
+  SWARMKV_ASSIGN_OR_RETURN(Cid cid, WriteBlock(Codec::kManifest, block));
   return Child{cid, node.total_size, std::move(node_key)};
 }
 
@@ -145,10 +164,14 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   } else {
     SWARMKV_ASSIGN_OR_RETURN(root, WriteNode(top));
   }
-  // One synced write makes every deferred block before it durable (the WAL is one sequential
-  // log). Pinned content: the pin batch is that write, and RocksDB group-commits it with
-  // concurrent writers. Unpinned content: an explicit WAL sync.
-  if (options_.pin) {
+  // One WAL sync makes every deferred block before it durable (the WAL is one sequential log),
+  // shared with concurrent writers (group commit).
+  if (staging_) {
+    // The whole content is staged: its blocks and its pin are one write.
+    BlockStore::PinOrder pin{root.cid, &staged_cids_, options_.pin_name, now};
+    SWARMKV_RETURN_IF_ERROR(store_.CommitStaged(staged_, options_.pin ? &pin : nullptr,
+                                                BlockStore::Durability::kPerOptions));
+  } else if (options_.pin) {
     // Every block was written by this writer (or was already there) under session_.
     SWARMKV_RETURN_IF_ERROR(PinContent(store_, root.cid, options_.pin_name, now,
                                        BlockStore::Presence::kWrittenInOpenSession));

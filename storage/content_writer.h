@@ -76,6 +76,8 @@ class ContentWriter {
   absl::Status FlushChunk();
   absl::Status AddChild(size_t level, Child child);
   absl::StatusOr<Child> WriteNode(std::vector<Child>& children);
+  // Every block goes through here: staged while the content is small, written at once after.
+  absl::StatusOr<Cid> WriteBlock(Codec codec, absl::string_view data);
   SecretBytes DeriveKey(absl::string_view domain, absl::string_view plaintext) const;
 
   BlockStore& store_;
@@ -86,6 +88,11 @@ class ContentWriter {
   uint64_t size_ = 0;
   uint64_t chunks_ = 0;
   bool finished_ = false;
+  // A small content's blocks wait here and go to the store in one write with the pin. Once
+  // they pass kMaxStagedBytes they are written and staging stops for this content.
+  BlockStore::StagedBlocks staged_;
+  bool staging_ = true;
+  std::vector<Cid> staged_cids_;  // the content's blocks, while all of them are staged
 };
 
 }  // namespace swarmkv
