@@ -1,4 +1,5 @@
 // swarmkv: the node daemon and its command-line client in one binary.
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -41,6 +42,10 @@ int main(int argc, char** argv) {
   // Debian builds Abseil with the mutex deadlock detector on, which records every lock in a
   // global graph: measurable on every call. Our lock order is kept by design and by tests.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // glibc gives each thread that allocates its own arena, up to 8 per core, and each keeps the
+  // memory it freed. The node's worker threads pass 256 KiB chunks around: a 256 MiB API put
+  // left the daemon at 148 MiB resident with 16 arenas, 87 MiB with 2, at the same speed.
+  mallopt(M_ARENA_MAX, 2);
   CLI::App app{
       "swarmkv: an encrypted, content-addressed peer-to-peer key-value node.\n"
       "Run `swarmkv daemon`, then use the client commands (put, get, ...)."};
