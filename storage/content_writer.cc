@@ -16,8 +16,9 @@ namespace {
 // content, which makes every earlier block durable too (the WAL is one sequential log).
 constexpr BlockStore::Durability kDeferred = BlockStore::Durability::kDeferred;
 
-// Up to a chunk and its manifest: a content this small is written in one batch with its pin.
-constexpr size_t kMaxStagedBytes = 512 * 1024;
+// Small values (the common case for a key-value store) are written in one batch with their pin.
+// The limit bounds the memory a writer holds back: the API admits 256 concurrent calls.
+constexpr size_t kMaxStagedBytes = 64 * 1024;
 
 }  // namespace
 
