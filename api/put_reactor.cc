@@ -185,7 +185,9 @@ void PutReactor::FinishContent() {
       return;
     }
   }
-  LogEvent(LogLevel::kInfo, "api.put",
+  // Debug, not info: one line per put would flood a busy node's log (etcd and Kubo log no
+  // routine request either); counts and latencies are in /metrics.
+  LogEvent(LogLevel::kDebug, "api.put",
            {{"cid", response_->cid()},
             {"bytes", info->size},
             {"chunks", info->chunks},
