@@ -315,38 +315,40 @@ absl::StatusOr<Cid> BlockStore::Stage(Codec codec, absl::string_view data, HashF
 
 absl::Status BlockStore::CommitStaged(const StagedBlocks& staged, const PinOrder* pin,
                                       Durability durability) {
+  const char* what = pin != nullptr ? "pin" : "write blocks";
   {
-    rocksdb::WriteBatch batch;
     absl::MutexLock lock(&mu_);
     SWARMKV_RETURN_IF_ERROR(write_error_);
     const Counters before = CountersLocked();
-    bool changed = false;
-    absl::flat_hash_set<absl::string_view> in_batch;  // a content may repeat a block
-    for (const StagedBlocks::Block& block : staged.blocks_) {
-      if (!in_batch.insert(block.key).second) continue;
-      SWARMKV_ASSIGN_OR_RETURN(bool added,
-                               AddBlockLocked(&batch, block.cid, block.key, block.sealed));
-      changed |= added;
-    }
-    if (pin != nullptr) {
-      // The staged blocks are in this batch and the others were written in the caller's open
-      // session: all present.
-      SWARMKV_ASSIGN_OR_RETURN(bool pinned,
-                               AppendPinLocked(&batch, pin->root, *pin->blocks, pin->name, pin->now,
-                                               Presence::kWrittenInOpenSession));
-      changed |= pinned;
-    }
-    if (changed) {
-      AppendCountersLocked(&batch);
-      absl::Status st = CommitLocked(&batch, pin != nullptr ? "pin" : "write blocks");
-      if (!st.ok()) {
-        RestoreCountersLocked(before);
-        return st;
+    absl::Status st = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+      rocksdb::WriteBatch batch;
+      bool changed = false;
+      absl::flat_hash_set<absl::string_view> in_batch;  // a content may repeat a block
+      for (const StagedBlocks::Block& block : staged.blocks_) {
+        if (!in_batch.insert(block.key).second) continue;
+        SWARMKV_ASSIGN_OR_RETURN(bool added,
+                                 AddBlockLocked(&batch, block.cid, block.key, block.sealed));
+        changed |= added;
       }
+      if (pin != nullptr) {
+        // The staged blocks are in this batch and the others were written in the caller's open
+        // session: all present.
+        SWARMKV_ASSIGN_OR_RETURN(
+            bool pinned, AppendPinLocked(&batch, pin->root, *pin->blocks, pin->name, pin->now,
+                                         Presence::kWrittenInOpenSession));
+        changed |= pinned;
+      }
+      if (!changed) return absl::OkStatus();
+      AppendCountersLocked(&batch);
+      return CommitLocked(&batch, what);
+    }();
+    if (!st.ok()) {
+      RestoreCountersLocked(before);  // nothing of the batch was written
+      return st;
     }
   }
   // Even when nothing was new, another writer may not have synced those blocks yet.
-  return SyncIfNeeded(durability, pin != nullptr ? "pin" : "write blocks");
+  return SyncIfNeeded(durability, what);
 }
 
 BlockStore::Counters BlockStore::CountersLocked() const {
