@@ -7,12 +7,8 @@ namespace swarmkv {
 VerifiedBlockCache::VerifiedBlockCache(size_t capacity_bytes, size_t max_block_bytes)
     : shard_capacity_(capacity_bytes / kShards), max_block_bytes_(max_block_bytes) {}
 
-VerifiedBlockCache::Shard& VerifiedBlockCache::ShardOf(const Cid& cid) {
-  return shards_[absl::Hash<Cid>()(cid) % kShards];
-}
-
 std::optional<std::string> VerifiedBlockCache::Get(const Cid& cid) {
-  Shard& shard = ShardOf(cid);
+  Shard& shard = shards_[absl::Hash<Cid>()(cid) % kShards];
   absl::MutexLock lock(&shard.mu);
   auto it = shard.index.find(cid);
   if (it == shard.index.end()) return std::nullopt;
@@ -22,12 +18,18 @@ std::optional<std::string> VerifiedBlockCache::Get(const Cid& cid) {
 
 void VerifiedBlockCache::Insert(const Cid& cid, absl::string_view data, uint64_t generation) {
   if (data.size() > max_block_bytes_ || data.size() > shard_capacity_) return;
-  Shard& shard = ShardOf(cid);
+  const size_t hash = absl::Hash<Cid>()(cid);
+  Shard& shard = shards_[hash % kShards];
   absl::MutexLock lock(&shard.mu);
   // Erase bumps the generation under the shard's lock, so this check and the insert below
   // cannot straddle an erase of this block.
   if (Generation() != generation) return;
   if (shard.index.contains(cid)) return;  // content-addressed: the same bytes
+  if (shard.offered_once.erase(hash) == 0) {
+    if (shard.offered_once.size() >= kOfferedOncePerShard) shard.offered_once.clear();
+    shard.offered_once.insert(hash);
+    return;  // first offer: remembered, not copied
+  }
   shard.lru.push_front(Entry{cid, std::string(data)});
   shard.index.emplace(cid, shard.lru.begin());
   shard.bytes += data.size();
@@ -40,7 +42,7 @@ void VerifiedBlockCache::Insert(const Cid& cid, absl::string_view data, uint64_t
 }
 
 void VerifiedBlockCache::Erase(const Cid& cid) {
-  Shard& shard = ShardOf(cid);
+  Shard& shard = shards_[absl::Hash<Cid>()(cid) % kShards];
   absl::MutexLock lock(&shard.mu);
   generation_.fetch_add(1, std::memory_order_acq_rel);
   auto it = shard.index.find(cid);
