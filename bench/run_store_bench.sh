@@ -32,6 +32,20 @@ run 1024 1 4000
 run 262144 0 2000
 run 262144 1 600
 
+# Not the default: reads that rely on the at-rest AEAD tag alone (verify_hash_on_read = false),
+# as Kubo does by default (Datastore.HashOnRead = false). For the planner's decision on issue #2.
+echo
+echo "Reads without the re-hash to the CID (\`verify_hash_on_read = false\`; the AEAD tag still checks every byte):"
+echo
+echo "| block | raw get/s | sealed get/s | get ratio |"
+echo "|---|---|---|---|"
+for spec in "1024 100000" "262144 2000"; do
+  read -r size count <<<"$spec"
+  read -r _ _ _ _ rg _ sg _ < <("$bench" blocks --size "$size" --sync 0 --count "$count" --rounds 3 --hash-on-read 0 --dir "$work")
+  awk -v size="$size" -v rg="$rg" -v sg="$sg" 'BEGIN {
+    printf "| %s | %.0f | %.0f | **%.2f** |\n", (size >= 1024*1024 ? size/1048576 " MiB" : size/1024 " KiB"), rg, sg, sg/rg }'
+done
+
 echo
 echo "| content | mode | put MB/s | put peak RSS | get MB/s | get peak RSS |"
 echo "|---|---|---|---|---|---|"

@@ -148,6 +148,7 @@ int Blocks(int argc, char** argv) {
   const int rounds = std::stoi(FlagValue(argc, argv, "--rounds", "3"));
   BlockStoreOptions options;
   options.sync_writes = FlagValue(argc, argv, "--sync", "1") == "1";
+  options.verify_hash_on_read = FlagValue(argc, argv, "--hash-on-read", "1") == "1";
   const std::string root = FlagValue(argc, argv, "--dir", "/tmp/swarmkv-bench");
   std::vector<double> raw_put, raw_get, raw_get_without_crc, sealed_put, sealed_get;
   for (int r = 0; r < rounds; ++r) {

@@ -51,7 +51,7 @@ absl::Status Read(const toml::table& table, const std::string& section, const st
 absl::Status CheckKnownKeys(const toml::table& table, const std::string& source) {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kKnown = {
       {"api", {"listen", "token", "max_chunk_bytes", "max_concurrent_calls"}},
-      {"store", {"sync_writes", "quota_bytes"}},
+      {"store", {"sync_writes", "quota_bytes", "verify_hash_on_read"}},
       {"log", {"level"}},
       {"metrics", {"listen"}},
       {"node", {"worker_threads"}},
@@ -85,6 +85,20 @@ absl::Status EnvU64(const char* name, uint64_t* out) {
   return absl::OkStatus();
 }
 
+absl::Status EnvBool(const char* name, bool* out) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return absl::OkStatus();
+  const std::string s = absl::AsciiStrToLower(v);
+  if (s == "true" || s == "1") {
+    *out = true;
+  } else if (s == "false" || s == "0") {
+    *out = false;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(name, "=", v, " must be true or false"));
+  }
+  return absl::OkStatus();
+}
+
 void EnvString(const char* name, std::string* out) {
   const char* v = std::getenv(name);
   if (v != nullptr && *v != '\0') *out = v;
@@ -112,6 +126,9 @@ max_concurrent_calls = 256
 sync_writes = true
 # Garbage-collect unpinned blocks above this many stored bytes (0: never).
 quota_bytes = 0
+# Re-hash every block read and compare it with its CID. Off, reads rely on the at-rest AEAD
+# tag alone (it binds the bytes to their CID under the storage key): faster small reads.
+verify_hash_on_read = true
 
 [log]
 # debug, info, warn, error or off.
@@ -165,6 +182,8 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
       Read(table, "api", "max_concurrent_calls", source, &config->api_max_concurrent_calls));
   SWARMKV_RETURN_IF_ERROR(Read(table, "store", "sync_writes", source, &config->store_sync_writes));
   SWARMKV_RETURN_IF_ERROR(Read(table, "store", "quota_bytes", source, &config->store_quota_bytes));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "store", "verify_hash_on_read", source, &config->store_verify_hash_on_read));
   SWARMKV_RETURN_IF_ERROR(Read(table, "log", "level", source, &config->log_level));
   SWARMKV_RETURN_IF_ERROR(Read(table, "metrics", "listen", source, &config->metrics_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "node", "worker_threads", source, &config->worker_threads));
@@ -195,17 +214,9 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_API_MAX_CHUNK_BYTES", &config->api_max_chunk_bytes));
   SWARMKV_RETURN_IF_ERROR(
       EnvU64("SWARMKV_API_MAX_CONCURRENT_CALLS", &config->api_max_concurrent_calls));
-  if (const char* v = std::getenv("SWARMKV_STORE_SYNC_WRITES"); v != nullptr && *v != '\0') {
-    const std::string s = absl::AsciiStrToLower(v);
-    if (s == "true" || s == "1") {
-      config->store_sync_writes = true;
-    } else if (s == "false" || s == "0") {
-      config->store_sync_writes = false;
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("SWARMKV_STORE_SYNC_WRITES=", v, " must be true or false"));
-    }
-  }
+  SWARMKV_RETURN_IF_ERROR(EnvBool("SWARMKV_STORE_SYNC_WRITES", &config->store_sync_writes));
+  SWARMKV_RETURN_IF_ERROR(
+      EnvBool("SWARMKV_STORE_VERIFY_HASH_ON_READ", &config->store_verify_hash_on_read));
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_STORE_QUOTA_BYTES", &config->store_quota_bytes));
   EnvString("SWARMKV_LOG_LEVEL", &config->log_level);
   EnvString("SWARMKV_METRICS_LISTEN", &config->metrics_listen);

@@ -21,6 +21,7 @@ struct NodeConfig {
   uint64_t api_max_chunk_bytes = 1u << 20;
   uint64_t api_max_concurrent_calls = 256;
   bool store_sync_writes = true;
+  bool store_verify_hash_on_read = true;
   uint64_t store_quota_bytes = 0;
   std::string log_level = "info";
   // "" (off) or "host:port" for the Prometheus /metrics endpoint.

@@ -21,14 +21,17 @@ TEST(ConfigTest, DefaultFileParsesToTheDefaults) {
   EXPECT_EQ(parsed.api_listen, defaults.api_listen);
   EXPECT_EQ(parsed.api_max_chunk_bytes, defaults.api_max_chunk_bytes);
   EXPECT_EQ(parsed.store_sync_writes, defaults.store_sync_writes);
+  EXPECT_EQ(parsed.store_verify_hash_on_read, defaults.store_verify_hash_on_read);
   EXPECT_THAT(ValidateConfig(parsed), IsOk());
 }
 
 TEST(ConfigTest, FileThenEnvironment) {
   NodeConfig config;
-  ASSERT_THAT(ApplyConfigToml("[api]\nlisten = \"127.0.0.1:7000\"\n[store]\nquota_bytes = 99\n",
+  ASSERT_THAT(ApplyConfigToml("[api]\nlisten = \"127.0.0.1:7000\"\n[store]\nquota_bytes = 99\n"
+                              "verify_hash_on_read = false\n",
                               "f", &config),
               IsOk());
+  EXPECT_FALSE(config.store_verify_hash_on_read);
   EXPECT_EQ(config.api_listen, "127.0.0.1:7000");
   EXPECT_EQ(config.store_quota_bytes, 99u);
   setenv("SWARMKV_STORE_QUOTA_BYTES", "7", 1);
@@ -55,6 +58,11 @@ TEST(ConfigTest, BadInputIsAClearError) {
   EXPECT_THAT(ApplyEnvironment(&config),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("SWARMKV_STORE_QUOTA_BYTES")));
   unsetenv("SWARMKV_STORE_QUOTA_BYTES");
+  setenv("SWARMKV_STORE_VERIFY_HASH_ON_READ", "maybe", 1);
+  EXPECT_THAT(ApplyEnvironment(&config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("SWARMKV_STORE_VERIFY_HASH_ON_READ=maybe must be true or false")));
+  unsetenv("SWARMKV_STORE_VERIFY_HASH_ON_READ");
   config = NodeConfig();
   config.api_listen = "nowhere";
   EXPECT_THAT(ValidateConfig(config),

@@ -107,6 +107,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
   SWARMKV_RETURN_IF_ERROR(ValidateConfig(config));
   BlockStoreOptions store_options;
   store_options.sync_writes = config.store_sync_writes;
+  store_options.verify_hash_on_read = config.store_verify_hash_on_read;
   store_options.quota_bytes = config.store_quota_bytes;
   // Opening the store takes its lock: a second daemon on the same data dir stops here, before
   // it could touch the first one's socket.

@@ -97,6 +97,10 @@ int main(int argc, char** argv) {
                                        "Calls served at once (default 256)");
   auto* sync_opt = daemon->add_option("--sync-writes", flags.store_sync_writes,
                                       "fsync before acknowledging writes (default true)");
+  auto* verify_opt = daemon->add_option(
+      "--verify-hash-on-read", flags.store_verify_hash_on_read,
+      "Re-hash every block read against its CID; false relies on the at-rest AEAD tag "
+      "(default true)");
   auto* quota_opt = daemon->add_option("--quota-bytes", flags.store_quota_bytes,
                                        "GC unpinned blocks above this many bytes (default 0: off)");
   auto* metrics_opt = daemon->add_option("--metrics-listen", flags.metrics_listen,
@@ -131,6 +135,7 @@ int main(int argc, char** argv) {
     if (*calls_opt) config.api_max_concurrent_calls = flags.api_max_concurrent_calls;
     if (*sync_opt) config.store_sync_writes = flags.store_sync_writes;
     if (*quota_opt) config.store_quota_bytes = flags.store_quota_bytes;
+    if (*verify_opt) config.store_verify_hash_on_read = flags.store_verify_hash_on_read;
     if (*metrics_opt) config.metrics_listen = flags.metrics_listen;
     if (*workers_opt) config.worker_threads = flags.worker_threads;
     if (*peer_listen_opt) config.peer_listen = flags.peer_listen;

@@ -58,6 +58,12 @@ struct BlockStoreOptions {
   uint64_t quota_bytes = 0;
   // RocksDB block cache for reads.
   size_t block_cache_bytes = 16u << 20;
+  // Reads re-hash every block and compare it with its CID (DATA_LOSS on a mismatch). Off, reads
+  // rely on the at-rest AEAD tag alone, which binds the bytes to their key (the CID) under the
+  // storage key; every write path hashes a block before sealing it, so only a bug in this
+  // process or a holder of the storage key could seal a block under the wrong CID. Kubo's
+  // Datastore.HashOnRead is the same choice (off by default there).
+  bool verify_hash_on_read = true;
   // Small blocks (up to 64 KiB) already read and checked, kept in memory so hot reads skip
   // RocksDB, the unseal and the re-hash (VerifiedBlockCache). 0 turns it off.
   size_t verified_cache_bytes = 8u << 20;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "crypto/aead.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -139,6 +140,56 @@ TEST_F(BlockStoreTest, ByteFlippedInABlobFileIsDataLoss) {
     file.put(static_cast<char>(byte ^ 0x01));
   }
   auto store = OpenStore();
+  EXPECT_THAT(store->Get(cid), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("integrity")));
+}
+
+// Seals `bytes` under the storage key as the value of block `cid`, as a faulty write path (or a
+// holder of the storage key) could: the at-rest tag is valid, the bytes are not the CID's.
+void SealWrongBytes(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks, const SecretBytes& key,
+                    const Cid& cid, absl::string_view bytes) {
+  const std::string ad = std::string(1, 'b') + cid.ToBytes();  // storage-layout.md: tag + key
+  std::string sealed;
+  SealWithRandomNonce(key, bytes, ad, &sealed);
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), blocks, cid.ToBytes(), sealed).ok());
+}
+
+TEST_F(BlockStoreTest, ReHashCatchesWellSealedWrongBytesUnlessTurnedOff) {
+  Cid cid = Cid::Compute(Codec::kRaw, "x");
+  {
+    auto store = OpenStore();
+    SWARMKV_ASSERT_OK_AND_ASSIGN(cid, store->Put(Codec::kRaw, "the real bytes"));
+  }
+  WithRawDb([&](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
+    SealWrongBytes(db, cfs[1], key_, cid, "other bytes");
+  });
+  {
+    auto store = OpenStore();
+    EXPECT_THAT(store->Get(cid),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("does not hash to its CID")));
+  }
+  // Relying on the tag alone is the documented trade-off: it guards the disk, not a faulty
+  // writer holding the key.
+  BlockStoreOptions tag_only;
+  tag_only.verify_hash_on_read = false;
+  auto store = OpenStore(tag_only);
+  EXPECT_EQ(*store->Get(cid), "other bytes");
+}
+
+TEST_F(BlockStoreTest, WithoutTheReHashDamageOnDiskIsStillDataLoss) {
+  BlockStoreOptions tag_only;
+  tag_only.verify_hash_on_read = false;
+  Cid cid = Cid::Compute(Codec::kRaw, "x");
+  {
+    auto store = OpenStore(tag_only);
+    SWARMKV_ASSERT_OK_AND_ASSIGN(cid, store->Put(Codec::kRaw, "precious data"));
+  }
+  WithRawDb([&](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cfs[1], cid.ToBytes(), &value).ok());
+    value[value.size() / 2] ^= 0x01;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cfs[1], cid.ToBytes(), value).ok());
+  });
+  auto store = OpenStore(tag_only);
   EXPECT_THAT(store->Get(cid), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("integrity")));
 }
 
