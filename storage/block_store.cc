@@ -268,20 +268,34 @@ absl::Status BlockStore::StoreSealed(const Cid& cid, absl::string_view data,
   return SyncIfNeeded(durability, "write block");
 }
 
+template <typename Build>
+absl::Status BlockStore::CommitCounted(absl::string_view what, const Build& build) {
+  absl::MutexLock lock(&mu_);
+  SWARMKV_RETURN_IF_ERROR(write_error_);
+  const uint64_t blocks = block_count_, bytes = stored_bytes_, pins = pinned_roots_;
+  rocksdb::WriteBatch batch;
+  absl::StatusOr<bool> changed = build(&batch);
+  absl::Status st = changed.status();
+  if (st.ok() && *changed) {
+    AppendCountersLocked(&batch);
+    st = CommitLocked(&batch, what);
+  }
+  if (!st.ok()) {
+    // Nothing of the batch was written: undo what `build` counted.
+    block_count_ = blocks;
+    stored_bytes_ = bytes;
+    pinned_roots_ = pins;
+  }
+  return st;
+}
+
 absl::Status BlockStore::StoreSealedUnsynced(const Cid& cid, absl::string_view data) {
   const std::string key = cid.ToBytes();
   // Seal outside the lock: it is the expensive part and needs no shared state.
   const std::string sealed = Handles::Seal(storage_key_, kBlocks, key, data);
-  rocksdb::WriteBatch batch;
-  absl::MutexLock lock(&mu_);
-  SWARMKV_RETURN_IF_ERROR(write_error_);
-  const Counters before = CountersLocked();
-  SWARMKV_ASSIGN_OR_RETURN(bool added, AddBlockLocked(&batch, cid, key, sealed));
-  if (!added) return absl::OkStatus();
-  AppendCountersLocked(&batch);
-  absl::Status st = CommitLocked(&batch, "write block");
-  if (!st.ok()) RestoreCountersLocked(before);
-  return st;
+  return CommitCounted("write block", [&](rocksdb::WriteBatch* batch) {
+    return AddBlockLocked(batch, cid, key, sealed);
+  });
 }
 
 absl::StatusOr<bool> BlockStore::AddBlockLocked(rocksdb::WriteBatch* batch, const Cid& cid,
@@ -316,49 +330,30 @@ absl::StatusOr<Cid> BlockStore::Stage(Codec codec, absl::string_view data, HashF
 absl::Status BlockStore::CommitStaged(const StagedBlocks& staged, const PinOrder* pin,
                                       Durability durability) {
   const char* what = pin != nullptr ? "pin" : "write blocks";
-  {
-    absl::MutexLock lock(&mu_);
-    SWARMKV_RETURN_IF_ERROR(write_error_);
-    const Counters before = CountersLocked();
-    absl::Status st = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
-      rocksdb::WriteBatch batch;
-      bool changed = false;
-      absl::flat_hash_set<absl::string_view> in_batch;  // a content may repeat a block
-      for (const StagedBlocks::Block& block : staged.blocks_) {
-        if (!in_batch.insert(block.key).second) continue;
-        SWARMKV_ASSIGN_OR_RETURN(bool added,
-                                 AddBlockLocked(&batch, block.cid, block.key, block.sealed));
-        changed |= added;
-      }
-      if (pin != nullptr) {
-        // The staged blocks are in this batch and the others were written in the caller's open
-        // session: all present.
-        SWARMKV_ASSIGN_OR_RETURN(
-            bool pinned, AppendPinLocked(&batch, pin->root, *pin->blocks, pin->name, pin->now,
-                                         Presence::kWrittenInOpenSession));
-        changed |= pinned;
-      }
-      if (!changed) return absl::OkStatus();
-      AppendCountersLocked(&batch);
-      return CommitLocked(&batch, what);
-    }();
-    if (!st.ok()) {
-      RestoreCountersLocked(before);  // nothing of the batch was written
-      return st;
-    }
-  }
+  SWARMKV_RETURN_IF_ERROR(
+      CommitCounted(what, [&](rocksdb::WriteBatch* batch) -> absl::StatusOr<bool> {
+        bool changed = false;
+        absl::flat_hash_set<absl::string_view> in_batch;  // a content may repeat a block
+        for (const StagedBlocks::Block& block : staged.blocks_) {
+          if (!in_batch.insert(block.key).second) continue;
+          SWARMKV_ASSIGN_OR_RETURN(bool added,
+                                   AddBlockLocked(batch, block.cid, block.key, block.sealed));
+          changed |= added;
+        }
+        if (pin != nullptr) {
+          // The content's blocks are the staged ones, all in this batch.
+          std::vector<Cid> blocks;
+          blocks.reserve(staged.blocks_.size());
+          for (const StagedBlocks::Block& block : staged.blocks_) blocks.push_back(block.cid);
+          SWARMKV_ASSIGN_OR_RETURN(bool pinned,
+                                   AppendPinLocked(batch, pin->root, blocks, pin->name, pin->now,
+                                                   Presence::kWrittenInOpenSession));
+          changed |= pinned;
+        }
+        return changed;
+      }));
   // Even when nothing was new, another writer may not have synced those blocks yet.
   return SyncIfNeeded(durability, what);
-}
-
-BlockStore::Counters BlockStore::CountersLocked() const {
-  return Counters{block_count_, stored_bytes_, pinned_roots_};
-}
-
-void BlockStore::RestoreCountersLocked(const Counters& counters) {
-  block_count_ = counters.blocks;
-  stored_bytes_ = counters.stored_bytes;
-  pinned_roots_ = counters.pinned_roots;
 }
 
 absl::StatusOr<std::string> BlockStore::Get(const Cid& cid) const {
@@ -430,16 +425,9 @@ absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
 
 absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& blocks,
                                      absl::string_view name, absl::Time now, Presence presence) {
-  rocksdb::WriteBatch batch;
-  absl::MutexLock lock(&mu_);
-  SWARMKV_RETURN_IF_ERROR(write_error_);
-  const Counters before = CountersLocked();
-  SWARMKV_ASSIGN_OR_RETURN(bool pinned, AppendPinLocked(&batch, root, blocks, name, now, presence));
-  if (!pinned) return absl::OkStatus();
-  AppendCountersLocked(&batch);
-  absl::Status st = CommitLocked(&batch, "pin");
-  if (!st.ok()) RestoreCountersLocked(before);
-  return st;
+  return CommitCounted("pin", [&](rocksdb::WriteBatch* batch) {
+    return AppendPinLocked(batch, root, blocks, name, now, presence);
+  });
 }
 
 absl::StatusOr<bool> BlockStore::AppendPinLocked(rocksdb::WriteBatch* batch, const Cid& root,

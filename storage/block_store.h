@@ -146,11 +146,10 @@ class BlockStore final : public BlockSource {
   // RESOURCE_EXHAUSTED over kMaxBlockBytes.
   absl::StatusOr<Cid> Stage(Codec codec, absl::string_view data, HashFunction function,
                             StagedBlocks* staged) const;
-  // The pin CommitStaged writes: `root` over `blocks` (root included, repeats allowed), each of
-  // which is staged or was written in the caller's still-open WriteSession.
+  // The pin CommitStaged writes: content `root`, whose blocks (root included, repeats as
+  // staged) are exactly the staged ones.
   struct PinOrder {
     Cid root;
-    const std::vector<Cid>* blocks;
     absl::string_view name;
     absl::Time now;
   };
@@ -267,14 +266,11 @@ class BlockStore final : public BlockSource {
   absl::Status FailWritesLocked(absl::string_view what, const std::string& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AppendCountersLocked(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  struct Counters {
-    uint64_t blocks;
-    uint64_t stored_bytes;
-    uint64_t pinned_roots;
-  };
-  // For undoing a batch's counts when its write fails.
-  Counters CountersLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RestoreCountersLocked(const Counters& counters) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Under mu_: `build(&batch)` fills one batch, counting what it adds, and returns whether it
+  // added anything; the batch is then written with the counters record. Any failure (of `build`
+  // or of the write) undoes the counting. The one path of StoreSealed, Pin and CommitStaged.
+  template <typename Build>
+  absl::Status CommitCounted(absl::string_view what, const Build& build) ABSL_LOCKS_EXCLUDED(mu_);
   // Adds the sealed block to `batch` and counts it, unless the store holds it already (false).
   absl::StatusOr<bool> AddBlockLocked(rocksdb::WriteBatch* batch, const Cid& cid,
                                       const std::string& key, absl::string_view sealed)

@@ -67,14 +67,11 @@ absl::Status ContentWriter::Write(absl::string_view data) {
 
 absl::StatusOr<Cid> ContentWriter::WriteBlock(Codec codec, absl::string_view data) {
   if (staging_ && staged_.bytes() + data.size() <= kMaxStagedBytes) {
-    SWARMKV_ASSIGN_OR_RETURN(Cid cid, store_.Stage(codec, data, options_.hash, &staged_));
-    staged_cids_.push_back(cid);
-    return cid;
+    return store_.Stage(codec, data, options_.hash, &staged_);
   }
   if (staging_) {
     // Too big to hold back: write what is staged and go on block by block.
     staging_ = false;
-    staged_cids_.clear();
     SWARMKV_RETURN_IF_ERROR(store_.CommitStaged(staged_, nullptr, kDeferred));
     staged_ = BlockStore::StagedBlocks();
   }
@@ -169,7 +166,7 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   // shared with concurrent writers (group commit).
   if (staging_) {
     // The whole content is staged: its blocks and its pin are one write.
-    BlockStore::PinOrder pin{root.cid, &staged_cids_, options_.pin_name, now};
+    BlockStore::PinOrder pin{root.cid, options_.pin_name, now};
     SWARMKV_RETURN_IF_ERROR(store_.CommitStaged(staged_, options_.pin ? &pin : nullptr,
                                                 BlockStore::Durability::kPerOptions));
   } else if (options_.pin) {

@@ -92,7 +92,6 @@ class ContentWriter {
   // they pass kMaxStagedBytes they are written and staging stops for this content.
   BlockStore::StagedBlocks staged_;
   bool staging_ = true;
-  std::vector<Cid> staged_cids_;  // the content's blocks, while all of them are staged
 };
 
 }  // namespace swarmkv
