@@ -1,6 +1,6 @@
 #include "api/get_reactor.h"
 
-#include "api/grpc_status.h"
+#include "rpc/grpc_status.h"
 #include "api/targets.h"
 
 namespace swarmkv {

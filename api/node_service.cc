@@ -6,7 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "api/get_reactor.h"
-#include "api/grpc_status.h"
+#include "rpc/grpc_status.h"
 #include "api/put_reactor.h"
 #include "api/targets.h"
 #include "base/status_macros.h"

@@ -1,4 +1,4 @@
-// NodeService: the swarmkv.v1.Node gRPC service on the callback API (api/proto/swarmkv/v1/).
+// NodeService: the swarmkv.v1.Node gRPC service on the callback API (rpc/proto/swarmkv/v1/).
 // Every method admits the call (token, concurrency limit), then runs store work on the pool.
 // Methods reserved for later versions answer UNIMPLEMENTED (the generated defaults).
 #ifndef SWARMKV_API_NODE_SERVICE_H_

@@ -1,7 +1,7 @@
 #include "api/put_reactor.h"
 
 #include "absl/strings/str_cat.h"
-#include "api/grpc_status.h"
+#include "rpc/grpc_status.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "storage/content_pins.h"

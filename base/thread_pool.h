@@ -14,10 +14,11 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "base/executor.h"
 
 namespace swarmkv {
 
-class ThreadPool {
+class ThreadPool final : public Executor {
  public:
   // REQUIRES: threads >= 1.
   explicit ThreadPool(size_t threads);
@@ -26,7 +27,7 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  void Post(std::function<void()> task);
+  void Post(std::function<void()> task) override;
 
  private:
   void Work();

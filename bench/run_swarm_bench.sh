@@ -11,7 +11,7 @@ bash scripts/install-deps.sh >/dev/null
 cmake --preset default >/dev/null
 cmake --build --preset default --target swarmkv swarmkv-sim >/dev/null
 
-/usr/bin/python3 bench/swarm_bench.py build/node/swarmkv api/proto "$@"
+/usr/bin/python3 bench/swarm_bench.py build/node/swarmkv rpc/proto "$@"
 echo
 echo "Simulator (virtual time, seed 1):"
 build/testing/swarmkv-sim

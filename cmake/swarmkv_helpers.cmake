@@ -25,3 +25,32 @@ function(swarmkv_test name)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
 endfunction()
+
+# swarmkv_proto_library(NAME ROOT dir PROTOS a.proto b.proto)
+# The one way generated code is built: protoc (with the gRPC plugin) runs with ROOT as the
+# import root, so files keep their canonical names (swarmkv/v1/node.proto), which is what
+# reflection reports and what other languages' clients import. Headers are included as
+# "swarmkv/v1/node.pb.h".
+function(swarmkv_proto_library name)
+  cmake_parse_arguments(ARG "" "ROOT" "PROTOS" ${ARGN})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/gen)
+  set(srcs)
+  foreach(proto ${ARG_PROTOS})
+    string(REGEX REPLACE "\\.proto$" "" base ${proto})
+    set(outputs ${out}/${base}.pb.cc ${out}/${base}.pb.h
+                ${out}/${base}.grpc.pb.cc ${out}/${base}.grpc.pb.h)
+    add_custom_command(
+      OUTPUT ${outputs}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${out}
+      COMMAND protobuf::protoc -I ${ARG_ROOT}
+              --cpp_out=${out} --grpc_out=${out}
+              --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
+              ${ARG_ROOT}/${proto}
+      DEPENDS ${ARG_ROOT}/${proto} protobuf::protoc gRPC::grpc_cpp_plugin
+      COMMENT "protoc ${proto}")
+    list(APPEND srcs ${outputs})
+  endforeach()
+  add_library(${name} STATIC ${srcs})
+  target_link_libraries(${name} PUBLIC protobuf::libprotobuf gRPC::grpc++)
+  target_include_directories(${name} SYSTEM PUBLIC ${out})
+endfunction()

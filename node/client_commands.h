@@ -1,4 +1,4 @@
-// The CLI's client subcommands: each speaks the node's gRPC API (api/proto/swarmkv/v1/).
+// The CLI's client subcommands: each speaks the node's gRPC API (rpc/proto/swarmkv/v1/).
 // Output goes to stdout; errors come back as statuses for main() to print as one line.
 #ifndef SWARMKV_NODE_CLIENT_COMMANDS_H_
 #define SWARMKV_NODE_CLIENT_COMMANDS_H_

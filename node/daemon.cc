@@ -15,6 +15,7 @@
 #include "base/host_port.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
+#include "base/event_loop.h"
 #include "base/thread_pool.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -23,6 +24,7 @@
 #include "node/data_dir.h"
 #include "node/housekeeper.h"
 #include "replication/swarm_service.h"
+#include "rpc/peer_server.h"
 
 namespace swarmkv {
 namespace {
@@ -84,7 +86,6 @@ absl::StatusOr<absl::Duration> ParseDurationSetting(const std::string& text) {
 
 absl::StatusOr<SwarmServiceOptions> SwarmOptionsFrom(const NodeConfig& config) {
   SwarmServiceOptions options;
-  options.listen = config.peer_listen;
   options.swarm.replication_factor = config.replication_factor;
   options.swarm.write_quorum = config.write_quorum;
   SWARMKV_ASSIGN_OR_RETURN(absl::Duration timeout, ParseDurationSetting(config.peer_timeout));
@@ -117,12 +118,23 @@ absl::Status RunDaemon(const NodeConfig& config) {
   const size_t workers = config.worker_threads != 0 ? config.worker_threads : kDefaultWorkers;
   auto pool = std::make_unique<ThreadPool>(workers);
 
+  // The node's event loop: the housekeeper's timers now, every protocol's state as it moves on.
+  auto loop = std::make_unique<RealEventLoop>();
+
+  // The peer port: one listener, which every module's peer service registers with.
+  std::unique_ptr<PeerServer> peer_server;
   std::unique_ptr<SwarmService> swarm;
   std::vector<BootstrapEntry> bootstrap;
   if (config.peer_listen != "off") {
     SWARMKV_ASSIGN_OR_RETURN(SwarmServiceOptions swarm_options, SwarmOptionsFrom(config));
-    SWARMKV_ASSIGN_OR_RETURN(swarm, SwarmService::Start(data.identity(), data.store(), *pool,
-                                                        RealClock::Instance(), swarm_options));
+    PeerServerOptions server_options;
+    server_options.listen = config.peer_listen;
+    SWARMKV_ASSIGN_OR_RETURN(peer_server, PeerServer::Create(data.identity(),
+                                                             RealClock::Instance(), server_options));
+    swarm = std::make_unique<SwarmService>(data.identity().node_id(), *peer_server, data.store(),
+                                           *pool, RealClock::Instance(), swarm_options);
+    SWARMKV_RETURN_IF_ERROR(peer_server->Start());
+    swarm->OnListening(peer_server->port());
     for (const std::string& entry : config.peer_bootstrap) {
       SWARMKV_ASSIGN_OR_RETURN(BootstrapEntry parsed, ParseBootstrapEntry(entry));
       bootstrap.push_back(std::move(parsed));
@@ -143,8 +155,9 @@ absl::Status RunDaemon(const NodeConfig& config) {
   }
   // Maintenance and garbage collection, in the background (with or without a swarm).
   auto housekeeper = std::make_unique<Housekeeper>(
-      data.store(), swarm != nullptr ? &swarm->swarm() : nullptr, std::move(bootstrap),
-      *ParseDurationSetting(config.maintenance_interval));
+      *loop, *pool, data.store(), swarm != nullptr ? &swarm->swarm() : nullptr,
+      std::move(bootstrap), *ParseDurationSetting(config.maintenance_interval));
+  housekeeper->Start();
   ServiceContext context{data.store(),
                          data.identity(),
                          data.convergence_secret(),
@@ -158,7 +171,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
   context.options.api_addresses = {api};
   if (swarm != nullptr) {
     const std::string host = config.peer_listen.substr(0, config.peer_listen.rfind(':'));
-    context.options.peer_addresses = {absl::StrCat(host, ":", swarm->port())};
+    context.options.peer_addresses = {absl::StrCat(host, ":", peer_server->port())};
   }
   NodeService service(context);
 
@@ -218,16 +231,21 @@ absl::Status RunDaemon(const NodeConfig& config) {
   health->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kShutdownGrace));
   server->Wait();
-  // The swarm stops before the pool: its loop saves the routing table and stops starting
-  // rounds, its listener drains and its transport refuses new calls (so a round in progress
-  // ends at once), then the loop is joined: nothing touches the store after it closes.
+  // The swarm stops before the pool: the housekeeper saves the routing table and stops starting
+  // rounds, the peer listener drains and the transport refuses new calls (so a round in
+  // progress ends at once), the round is waited for and the loop stopped: nothing touches the
+  // store after it closes.
   housekeeper->RequestStop();
+  if (peer_server != nullptr) peer_server->Shutdown(absl::Seconds(2));
   if (swarm != nullptr) swarm->Shutdown();
+  housekeeper->Stop();
+  loop->Stop();
   housekeeper.reset();
   metrics_server.reset();
   pool.reset();  // runs what the finished calls left, then joins
   server.reset();
   swarm.reset();
+  peer_server.reset();
   LogEvent(LogLevel::kInfo, "daemon.stopped");
   return absl::OkStatus();  // `data` closes the store as it goes out of scope
 }

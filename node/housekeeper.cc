@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/time/clock.h"
 #include "base/logging.h"
 
 namespace swarmkv {
@@ -16,21 +15,30 @@ constexpr absl::Duration kMaxBootstrapBackoff = absl::Seconds(60);
 constexpr absl::Duration kMinGapBetweenRounds = absl::Seconds(10);
 }  // namespace
 
-Housekeeper::Housekeeper(BlockStore& store, Swarm* swarm, std::vector<BootstrapEntry> bootstrap,
-                         absl::Duration interval)
-    : store_(store),
+Housekeeper::Housekeeper(EventLoop& loop, Executor& executor, BlockStore& store, Swarm* swarm,
+                         std::vector<BootstrapEntry> bootstrap, absl::Duration interval)
+    : loop_(loop),
+      executor_(executor),
+      store_(store),
       swarm_(swarm),
       bootstrap_(std::move(bootstrap)),
       interval_(interval),
-      next_round_(absl::Now() + interval),
-      last_size_(swarm != nullptr ? swarm->Peers().size() : 0) {
-  thread_ = std::thread([this] { Run(); });
+      next_round_(loop.clock().Now() + interval),
+      last_size_(swarm != nullptr ? swarm->Peers().size() : 0) {}
+
+void Housekeeper::Start() { ScheduleTick(absl::ZeroDuration()); }
+
+void Housekeeper::ScheduleTick(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return;
+  tick_ = loop_.RunAfter(delay, lifeline_.Guard([this] { Tick(); }));
 }
 
 void Housekeeper::RequestStop() {
   absl::MutexLock lock(&mu_);
   if (stopping_) return;
   stopping_ = true;
+  loop_.Cancel(tick_);
   store_.CancelReclaim();  // a reclaim of a big store may run for minutes; do not wait for it
   if (swarm_ == nullptr) return;
   // Saved now, while every contact is still in the table: a round still running may fail its
@@ -41,53 +49,72 @@ void Housekeeper::RequestStop() {
 
 void Housekeeper::Stop() {
   RequestStop();
-  if (thread_.joinable()) thread_.join();
+  lifeline_.Close();
 }
 
-bool Housekeeper::Stopping() {
-  absl::MutexLock lock(&mu_);
-  return stopping_;
-}
-
-bool Housekeeper::WaitFor(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(absl::Condition(&stopping_), d);
-  return !stopping_;
-}
-
-void Housekeeper::Run() {
-  for (;;) {
-    const absl::Time now = absl::Now();
-    bool round = false;
-    if (swarm_ != nullptr) {
-      round = TendSwarm(now);
-    } else if (now >= next_round_) {
-      round = true;
-      next_round_ = now + interval_;
-    }
-    if (Stopping()) return;
-    if (round) CollectGarbage();
-    if (!WaitFor(kTick)) return;
+Housekeeper::Round Housekeeper::Due(absl::Time now, size_t peers) {
+  Round round;
+  if (swarm_ == nullptr) {
+    round.collect = now >= next_round_;
+    return round;
   }
-}
-
-bool Housekeeper::TendSwarm(absl::Time now) {
-  if (!bootstrap_.empty() && swarm_->Peers().empty() && now >= next_bootstrap_) {
-    const size_t answered = swarm_->Bootstrap(bootstrap_);
-    LogEvent(answered > 0 ? LogLevel::kInfo : LogLevel::kWarn, "swarm.bootstrap",
-             {{"answered", static_cast<uint64_t>(answered)},
-              {"entries", static_cast<uint64_t>(bootstrap_.size())},
-              {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
-    next_bootstrap_ = now + backoff_;
-    backoff_ = answered > 0 ? absl::Seconds(1) : std::min(backoff_ * 2, kMaxBootstrapBackoff);
-  }
-  const size_t size = swarm_->Peers().size();
+  round.bootstrap = !bootstrap_.empty() && peers == 0 && now >= next_bootstrap_;
   const absl::Duration min_gap = std::min(interval_, kMinGapBetweenRounds);
-  if (now < next_round_ && (size == last_size_ || now - last_round_ < min_gap)) return false;
-  last_round_ = now;
+  round.maintain = now >= next_round_ || (peers != last_size_ && now - last_round_ >= min_gap);
+  // A bootstrap that fills the table brings a round forward by itself (the size changed).
+  round.collect = round.maintain;
+  return round;
+}
+
+void Housekeeper::Tick() {
+  const absl::Time now = loop_.clock().Now();
+  const Round round = Due(now, swarm_ != nullptr ? swarm_->Peers().size() : 0);
+  if (!round.bootstrap && !round.maintain && !round.collect) {
+    ScheduleTick(kTick);
+    return;
+  }
+  if (round.maintain) last_round_ = now;
+  if (swarm_ == nullptr) next_round_ = now + interval_;
+  executor_.Post(lifeline_.Guard([this, round] {
+    const Outcome outcome = RunRound(round);
+    loop_.Post(lifeline_.Guard([this, round, outcome] { RoundDone(round, outcome); }));
+  }));
+}
+
+Housekeeper::Outcome Housekeeper::RunRound(Round round) {
+  Outcome outcome;
+  if (round.bootstrap) outcome.bootstrap_answered = Bootstrap();
+  if (round.maintain) Maintain();
+  if (round.collect) CollectGarbage();
+  outcome.peers = swarm_ != nullptr ? swarm_->Peers().size() : 0;
+  return outcome;
+}
+
+void Housekeeper::RoundDone(Round round, Outcome outcome) {
+  const absl::Time now = loop_.clock().Now();
+  if (round.bootstrap) {
+    next_bootstrap_ = now + backoff_;
+    backoff_ =
+        outcome.bootstrap_answered > 0 ? absl::Seconds(1) : std::min(backoff_ * 2, kMaxBootstrapBackoff);
+  }
+  if (round.maintain) {
+    last_size_ = outcome.peers;
+    next_round_ = now + interval_;
+  }
+  ScheduleTick(kTick);
+}
+
+size_t Housekeeper::Bootstrap() {
+  const size_t answered = swarm_->Bootstrap(bootstrap_);
+  LogEvent(answered > 0 ? LogLevel::kInfo : LogLevel::kWarn, "swarm.bootstrap",
+           {{"answered", static_cast<uint64_t>(answered)},
+            {"entries", static_cast<uint64_t>(bootstrap_.size())},
+            {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
+  return answered;
+}
+
+void Housekeeper::Maintain() {
   const MaintenanceReport report = swarm_->Maintain();
-  last_size_ = swarm_->Peers().size();
-  next_round_ = absl::Now() + interval_;
   LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
                                                                      : LogLevel::kDebug,
            "swarm.maintenance",
@@ -96,11 +123,13 @@ bool Housekeeper::TendSwarm(absl::Time now) {
             {"push_failures", report.push_failures},
             {"dropped", report.dropped},
             {"announced", report.providers_announced},
-            {"peers", static_cast<uint64_t>(last_size_)}});
-  if (Stopping()) return true;  // the table was saved when the stop was asked for
+            {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;  // the table was saved when the stop was asked for
+  }
   absl::Status saved = swarm_->SaveRoutingTable();
   if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
-  return true;
 }
 
 void Housekeeper::CollectGarbage() {

@@ -1,4 +1,4 @@
-// Housekeeper: the daemon's background loop, on its own thread.
+// Housekeeper: the daemon's background upkeep, driven by the node's event loop.
 // - Swarm (when peer networking is on):
 //   - bootstrap: contacts the bootstrap list until some entry answers, retrying with
 //     exponential back-off (1 s doubling to 60 s) while the routing table is empty;
@@ -6,20 +6,29 @@
 //     once per min(interval, 10 s)) when the routing table changed size, so a node that joins
 //     or dies is dealt with promptly;
 //   - the routing table is saved to the store after each round and when a stop is asked for.
-// - Store: garbage collection of unpinned blocks under the quota (BlockStore::CollectGarbage), then
-//   the disk space of deleted blocks given back (BlockStore::ReclaimSpace)
-//   every round, after maintenance has handed off what it could.
+// - Store: garbage collection of unpinned blocks under the quota (BlockStore::CollectGarbage),
+//   then the disk space of deleted blocks given back (BlockStore::ReclaimSpace), every round,
+//   after maintenance has handed off what it could.
 //
-// Thread safety: construct, then RequestStop/Stop (or destroy) from one thread. `store` and
-// `swarm` (which may be null) must outlive it.
+// A timer on the loop ticks every second and decides, from the time and the table's size, what
+// is due. The work itself blocks (RocksDB; the Swarm waits on the network), so it runs on
+// `executor` and posts its end back to the loop, which then sets the next tick: one round at a
+// time, and the loop thread never blocks.
+//
+// Thread safety: Start, RequestStop and Stop are called from one thread that is not the loop's.
+// `loop`, `executor`, `store` and `swarm` (which may be null) must outlive it; its tasks still
+// queued on them after Stop do nothing (base/lifeline.h).
 #ifndef SWARMKV_NODE_HOUSEKEEPER_H_
 #define SWARMKV_NODE_HOUSEKEEPER_H_
 
-#include <thread>
+#include <cstddef>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/event_loop.h"
+#include "base/executor.h"
+#include "base/lifeline.h"
 #include "replication/swarm.h"
 #include "storage/block_store.h"
 
@@ -27,31 +36,53 @@ namespace swarmkv {
 
 class Housekeeper {
  public:
-  Housekeeper(BlockStore& store, Swarm* swarm, std::vector<BootstrapEntry> bootstrap,
-              absl::Duration interval);
+  Housekeeper(EventLoop& loop, Executor& executor, BlockStore& store, Swarm* swarm,
+              std::vector<BootstrapEntry> bootstrap, absl::Duration interval);
   ~Housekeeper() { Stop(); }
 
-  // Saves the routing table and asks the loop to end; returns at once. A round in progress
+  // Sets the first tick, due at once.
+  void Start();
+  // Saves the routing table and stops starting rounds; returns at once. A round in progress
   // finishes (quickly, once the transport refuses new calls).
   void RequestStop();
-  // RequestStop, then waits for the loop to end.
+  // RequestStop, then waits for a round in progress to end; nothing it queued runs after.
   void Stop();
 
  private:
-  void Run();
-  // Bootstrap when due and the table is empty; maintenance when due. True when a round ran.
-  bool TendSwarm(absl::Time now);
+  // What one round does; all false: nothing is due.
+  struct Round {
+    bool bootstrap = false;
+    bool maintain = false;
+    bool collect = false;
+  };
+  // On the loop: decides what is due and starts it, or sets the next tick.
+  void Tick();
+  Round Due(absl::Time now, size_t peers);
+  // What a round found, for the loop.
+  struct Outcome {
+    size_t bootstrap_answered = 0;
+    size_t peers = 0;  // the routing table's size after the round
+  };
+  // On the executor: the blocking work.
+  Outcome RunRound(Round round);
+  // Returns how many bootstrap entries answered.
+  size_t Bootstrap();
+  void Maintain();
   void CollectGarbage();
-  // Waits up to `d`; false when stopping.
-  bool WaitFor(absl::Duration d);
-  bool Stopping();
+  // On the loop, after a round: record it and set the next tick.
+  void RoundDone(Round round, Outcome outcome);
+  // Sets the next tick unless stopping.
+  void ScheduleTick(absl::Duration delay);
 
+  // Constant after construction.
+  EventLoop& loop_;
+  Executor& executor_;
   BlockStore& store_;
   Swarm* const swarm_;
   const std::vector<BootstrapEntry> bootstrap_;
   const absl::Duration interval_;
 
-  // Used by the loop thread only.
+  // Used on the loop only.
   absl::Duration backoff_ = absl::Seconds(1);
   absl::Time next_bootstrap_ = absl::InfinitePast();
   absl::Time next_round_;
@@ -60,7 +91,10 @@ class Housekeeper {
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  TimerId tick_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Last: every task of this object is guarded by it.
+  Lifeline lifeline_;
 };
 
 }  // namespace swarmkv

@@ -4,8 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "api/grpc_status.h"
-#include "replication/tls_transport.h"
+#include "rpc/grpc_status.h"
+#include "rpc/peer_server.h"
+#include "rpc/peer_tls.h"
 #include "storage/block_store.h"
 
 namespace swarmkv {
@@ -18,9 +19,9 @@ constexpr size_t kMaxPooledChannels = 1024;
 
 grpc::ChannelArguments PeerChannelArguments() {
   grpc::ChannelArguments args;
-  // A block (at most kMaxBlockBytes) plus its message framing.
-  args.SetMaxReceiveMessageSize(static_cast<int>(kMaxBlockBytes + 64 * 1024));
-  args.SetMaxSendMessageSize(static_cast<int>(kMaxBlockBytes + 64 * 1024));
+  // A block plus its message framing (the peer port's limit).
+  args.SetMaxReceiveMessageSize(static_cast<int>(kMaxPeerMessageBytes));
+  args.SetMaxSendMessageSize(static_cast<int>(kMaxPeerMessageBytes));
   args.SetSslTargetNameOverride(kTlsServerName);
   // Fail fast on a dead peer instead of backing off for seconds before the next try.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);

@@ -1,6 +1,6 @@
 // GrpcTransport: the Transport over the real network — the peer protocol
-// (api/proto/swarmkv/peer/v1/peer.proto, docs/wire-protocol.md) on gRPC with mutual TLS bound to
-// node identities (replication/tls_transport.h). One channel per (address, expected id), kept
+// (rpc/proto/swarmkv/peer/v1/peer.proto, docs/wire-protocol.md) on gRPC with mutual TLS bound to
+// node identities (rpc/peer_tls.h). One channel per (address, expected id), kept
 // and reused; calls use gRPC's callback API, so no thread waits on the network here.
 //
 // Answers from the network are checked before they reach the Swarm: contacts with a malformed

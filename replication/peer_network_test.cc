@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "replication/reply_inbox.h"
 #include "replication/swarm_service.h"
-#include "replication/tls_transport.h"
+#include "rpc/peer_tls.h"
 #include "swarmkv/peer/v1/peer.grpc.pb.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -25,9 +25,14 @@ class PeerNetworkTest : public ::testing::Test {
   struct Node {
     Identity identity = Identity::Generate();
     std::unique_ptr<BlockStore> store;
+    std::unique_ptr<PeerServer> server;
     std::unique_ptr<SwarmService> service;
+    // Incoming calls stop before the Swarm they reach goes away.
+    ~Node() {
+      if (server != nullptr) server->Shutdown(absl::Seconds(2));
+    }
     Swarm& swarm() { return service->swarm(); }
-    std::string address() const { return absl::StrCat("127.0.0.1:", service->port()); }
+    std::string address() const { return absl::StrCat("127.0.0.1:", server->port()); }
     Contact contact() const { return Contact{identity.node_id(), address(), absl::Now()}; }
   };
 
@@ -38,14 +43,19 @@ class PeerNetworkTest : public ::testing::Test {
     auto store = BlockStore::Open(dir_.Sub(absl::StrCat("n", nodes_.size())), key_, store_options);
     EXPECT_TRUE(store.ok()) << store.status();
     node->store = *std::move(store);
+    PeerServerOptions server_options;
+    server_options.listen = "127.0.0.1:0";
+    server_options.limits = limits;
+    auto server = PeerServer::Create(node->identity, RealClock::Instance(), server_options);
+    EXPECT_TRUE(server.ok()) << server.status();
+    node->server = *std::move(server);
     SwarmServiceOptions options;
-    options.listen = "127.0.0.1:0";
     options.transport.timeout = absl::Seconds(3);
-    options.limits = limits;
-    auto service =
-        SwarmService::Start(node->identity, *node->store, pool_, RealClock::Instance(), options);
-    EXPECT_TRUE(service.ok()) << service.status();
-    node->service = *std::move(service);
+    node->service = std::make_unique<SwarmService>(node->identity.node_id(), *node->server,
+                                                   *node->store, pool_, RealClock::Instance(),
+                                                   options);
+    EXPECT_TRUE(node->server->Start().ok());
+    node->service->OnListening(node->server->port());
     nodes_.push_back(std::move(node));
     return *nodes_.back();
   }

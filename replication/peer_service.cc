@@ -4,25 +4,14 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "api/grpc_status.h"
+#include "rpc/grpc_status.h"
 #include "base/status_macros.h"
 
 namespace swarmkv {
 namespace {
 
 using peer::v1::PeerContact;
-
-// "ipv4:10.0.0.7:53412" / "ipv6:[::1]:53412" -> "10.0.0.7" / "[::1]".
-absl::StatusOr<std::string> HostOfPeer(const std::string& peer) {
-  const size_t scheme = peer.find(':');
-  const size_t port = peer.rfind(':');
-  if (scheme == std::string::npos || port == scheme || !absl::StartsWith(peer, "ipv")) {
-    return absl::PermissionDeniedError("peer calls must come over TCP/IP");
-  }
-  return peer.substr(scheme + 1, port - scheme - 1);
-}
 
 absl::StatusOr<Cid> CidField(const std::string& bytes) {
   auto cid = Cid::FromBytes(bytes);
@@ -51,21 +40,9 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* call, const absl::
 
 absl::StatusOr<Contact> PeerService::Admit(grpc::CallbackServerContext* call,
                                            const peer::v1::Caller& caller, size_t request_bytes) {
-  SWARMKV_ASSIGN_OR_RETURN(NodeId id, caller_ids_.Of(*call));
-  {
-    absl::MutexLock lock(&mu_);
-    if (!limiter_.Allow(id, request_bytes, clock_.Now())) {
-      return absl::ResourceExhaustedError("peer request rate or byte budget exceeded; slow down");
-    }
-  }
-  Contact contact{id, "", clock_.Now()};
-  if (caller.listen_port() > 65535) {
-    return absl::InvalidArgumentError("caller.listen_port must be 0..65535");
-  }
-  if (caller.listen_port() != 0) {
-    SWARMKV_ASSIGN_OR_RETURN(std::string host, HostOfPeer(call->peer()));
-    contact.address = absl::StrCat(host, ":", caller.listen_port());
-  }
+  SWARMKV_ASSIGN_OR_RETURN(PeerCaller admitted,
+                           server_.Admit(*call, caller.listen_port(), request_bytes));
+  Contact contact{admitted.id, std::move(admitted.address), absl::InfinitePast()};
   // An address-less caller (listen_port 0) is served but not added to the table.
   SWARMKV_RETURN_IF_ERROR(swarm_.OnPeerContact(contact));
   return contact;

@@ -7,20 +7,7 @@
 namespace swarmkv::testing {
 
 SimNetwork::SimNetwork(SimOptions options)
-    : options_(options), rng_(options.seed), clock_(absl::FromUnixSeconds(1'000'000)) {}
-
-void SimNetwork::Schedule(absl::Duration delay, std::function<void()> run) {
-  events_.push(Event{clock_.Now() + delay, next_sequence_++, std::move(run)});
-}
-
-void SimNetwork::RunUntilIdle() {
-  while (!events_.empty()) {
-    Event event = events_.top();
-    events_.pop();
-    if (event.at > clock_.Now()) clock_.AdvanceTo(event.at);
-    event.run();
-  }
-}
+    : options_(options), rng_(options.seed), loop_(absl::FromUnixSeconds(1'000'000)) {}
 
 absl::Duration SimNetwork::Latency() {
   const double span = absl::ToDoubleMicroseconds(options_.max_latency - options_.min_latency);
@@ -29,7 +16,7 @@ absl::Duration SimNetwork::Latency() {
 
 Contact SimNetwork::ContactOf(size_t node) const {
   // Host names rather than IPs: each node is its own "subnet" (subnet limits are tested apart).
-  return Contact{ids_[node], absl::StrCat("sim-", node, ":4001"), clock_.Now()};
+  return Contact{ids_[node], absl::StrCat("sim-", node, ":4001"), loop_.now()};
 }
 
 DhtKey SimNetwork::RandomKey() {
@@ -50,7 +37,7 @@ size_t SimNetwork::AddNode() {
     if (alive_[i]) live.push_back(i);
   }
   if (live.empty()) return node;
-  tables_[node]->Observe(ContactOf(live[rng_.Uniform(live.size())]), clock_.Now());
+  tables_[node]->Observe(ContactOf(live[rng_.Uniform(live.size())]), loop_.now());
   RunLookup(node, KeyOf(ids_[node]));
   for (int i = 0; i < options_.refresh_lookups; ++i) RunLookup(node, RandomKey());
   return node;
@@ -67,13 +54,13 @@ SimLookupResult SimNetwork::RunLookup(size_t origin, const DhtKey& target) {
       Run{Lookup(target, tables_[origin]->Closest(target, options_.lookup.k), options_.lookup),
           {},
           {},
-          clock_.Now()});
+          loop_.now()});
   for (const Contact& c : tables_[origin]->Closest(target, options_.lookup.k)) run->depth[c.id] = 1;
 
   // `drive` asks the lookup for queries and schedules their messages; responses call it again.
   auto drive = std::make_shared<std::function<void()>>();
   *drive = [this, run, drive, origin, target]() {
-    const std::vector<Contact> ask = run->lookup.Next(clock_.Now());
+    const std::vector<Contact> ask = run->lookup.Next(loop_.now());
     run->result.max_in_flight = std::max(run->result.max_in_flight, run->lookup.in_flight());
     for (const Contact& peer : ask) {
       ++run->result.messages;
@@ -81,13 +68,13 @@ SimLookupResult SimNetwork::RunLookup(size_t origin, const DhtKey& target) {
       const size_t to = index_.at(peer.id);
       Schedule(Latency(), [this, run, drive, origin, target, to, peer]() {
         if (!alive_[to]) return;  // dead: never answers
-        tables_[to]->Observe(ContactOf(origin), clock_.Now());
+        tables_[to]->Observe(ContactOf(origin), loop_.now());
         std::vector<Contact> closer = tables_[to]->Closest(target, options_.lookup.k);
         ++run->result.messages;
         if (rng_.Bernoulli(options_.loss)) return;  // response lost
         Schedule(Latency(), [this, run, drive, origin, to, peer, closer]() {
           if (!alive_[origin]) return;
-          tables_[origin]->Observe(ContactOf(to), clock_.Now());
+          tables_[origin]->Observe(ContactOf(to), loop_.now());
           const int d = run->depth.contains(peer.id) ? run->depth[peer.id] : 1;
           for (const Contact& c : closer) {
             auto it = run->depth.find(c.id);
@@ -100,18 +87,18 @@ SimLookupResult SimNetwork::RunLookup(size_t origin, const DhtKey& target) {
     }
     if (run->lookup.in_flight() > 0 && ask.empty()) {
       // Wake at the next deadline so overdue queries fail and others can be sent.
-      Schedule(run->lookup.NextDeadline() - clock_.Now(), [drive]() { (*drive)(); });
+      Schedule(run->lookup.NextDeadline() - loop_.now(), [drive]() { (*drive)(); });
     } else if (!ask.empty()) {
       Schedule(options_.lookup.timeout, [drive]() { (*drive)(); });
     }
   };
   (*drive)();
-  RunUntilIdle();
+  loop_.RunUntilIdle();
   *drive = nullptr;  // break the self-reference
   SimLookupResult result = run->result;
   result.closest = run->lookup.Result();
   result.hops = result.closest.empty() ? 0 : run->depth[result.closest.front().id];
-  result.duration = clock_.Now() - run->start;
+  result.duration = loop_.now() - run->start;
   return result;
 }
 

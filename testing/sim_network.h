@@ -14,12 +14,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <queue>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "base/clock.h"
+#include "base/virtual_event_loop.h"
 #include "base/random.h"
 #include "replication/lookup.h"
 #include "replication/replica_planner.h"
@@ -69,7 +69,7 @@ class SimNetwork {
   const NodeId& id(size_t node) const { return ids_[node]; }
   RoutingTable& table(size_t node) { return *tables_[node]; }
   Random& rng() { return rng_; }
-  absl::Time now() const { return clock_.Now(); }
+  absl::Time now() const { return loop_.now(); }
 
   // One lookup from `origin` for `target`, run to completion on virtual time.
   SimLookupResult RunLookup(size_t origin, const DhtKey& target);
@@ -88,24 +88,16 @@ class SimNetwork {
   ReplicaCensus Census(const std::vector<SimBlock>& blocks, size_t r) const;
 
  private:
-  struct Event {
-    absl::Time at;
-    uint64_t sequence;  // ties broken by scheduling order: deterministic
-    std::function<void()> run;
-    bool operator>(const Event& other) const {
-      return at != other.at ? at > other.at : sequence > other.sequence;
-    }
-  };
-  void Schedule(absl::Duration delay, std::function<void()> run);
-  void RunUntilIdle();
+  void Schedule(absl::Duration delay, std::function<void()> run) {
+    loop_.RunAfter(delay, std::move(run));
+  }
   absl::Duration Latency();
   Contact ContactOf(size_t node) const;
 
   SimOptions options_;
   Random rng_;
-  SimulatedClock clock_;
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
-  uint64_t next_sequence_ = 0;
+  // Every message and timeout of every node, on one virtual clock.
+  VirtualEventLoop loop_;
   std::vector<NodeId> ids_;
   std::vector<std::unique_ptr<RoutingTable>> tables_;
   std::vector<bool> alive_;

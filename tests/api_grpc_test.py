@@ -2,7 +2,7 @@
 """Drives a real `swarmkv daemon` with a gRPC client the project did not write: Debian's
 python3-grpcio, with stubs generated here and now by Debian's protoc and grpc_python_plugin.
 
-usage: api_grpc_test.py /path/to/swarmkv /path/to/api/proto /path/to/tests/proto
+usage: api_grpc_test.py /path/to/swarmkv /path/to/rpc/proto /path/to/tests/proto
 """
 import hashlib
 import os

@@ -3,7 +3,7 @@
 Debian's python3-grpcio (DESIGN §9; issue: the swarm, §5). Every wait is on a condition with a
 deadline, never a fixed sleep.
 
-usage: cluster_test.py /path/to/swarmkv /path/to/api/proto
+usage: cluster_test.py /path/to/swarmkv /path/to/rpc/proto
 """
 import base64
 import hashlib

@@ -7,8 +7,8 @@
 //
 // TLS version: gRPC 1.51 negotiates TLS 1.3 (its maximum) between two swarmkv nodes; its C++ API
 // cannot set a minimum, and TLS 1.3's downgrade protection makes a forced 1.2 handshake fail.
-#ifndef SWARMKV_REPLICATION_TLS_TRANSPORT_H_
-#define SWARMKV_REPLICATION_TLS_TRANSPORT_H_
+#ifndef SWARMKV_RPC_PEER_TLS_H_
+#define SWARMKV_RPC_PEER_TLS_H_
 
 #include <memory>
 #include <optional>
@@ -65,4 +65,4 @@ class CallerIds {
 
 }  // namespace swarmkv
 
-#endif  // SWARMKV_REPLICATION_TLS_TRANSPORT_H_
+#endif  // SWARMKV_RPC_PEER_TLS_H_

@@ -1,4 +1,4 @@
-#include "replication/tls_transport.h"
+#include "rpc/peer_tls.h"
 
 #include <utility>
 #include <vector>

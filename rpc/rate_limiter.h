@@ -3,8 +3,8 @@
 // `now` is passed in.
 //
 // Thread safety: not thread-safe; the peer service guards it.
-#ifndef SWARMKV_REPLICATION_RATE_LIMITER_H_
-#define SWARMKV_REPLICATION_RATE_LIMITER_H_
+#ifndef SWARMKV_RPC_RATE_LIMITER_H_
+#define SWARMKV_RPC_RATE_LIMITER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -46,4 +46,4 @@ class PeerRateLimiter {
 
 }  // namespace swarmkv
 
-#endif  // SWARMKV_REPLICATION_RATE_LIMITER_H_
+#endif  // SWARMKV_RPC_RATE_LIMITER_H_

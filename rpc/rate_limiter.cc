@@ -1,4 +1,4 @@
-#include "replication/rate_limiter.h"
+#include "rpc/rate_limiter.h"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // The one mapping between absl::Status and grpc::Status (STYLE rule 9). Codes carry over unchanged
 // (both follow google.rpc.Code); messages are kept, as they are written for people.
-#ifndef SWARMKV_API_GRPC_STATUS_H_
-#define SWARMKV_API_GRPC_STATUS_H_
+#ifndef SWARMKV_RPC_GRPC_STATUS_H_
+#define SWARMKV_RPC_GRPC_STATUS_H_
 
 #include "absl/status/status.h"
 #include "grpcpp/support/status.h"
@@ -14,4 +14,4 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace swarmkv
 
-#endif  // SWARMKV_API_GRPC_STATUS_H_
+#endif  // SWARMKV_RPC_GRPC_STATUS_H_
