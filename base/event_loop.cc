@@ -24,6 +24,15 @@ bool RealEventLoop::Cancel(TimerId id) {
   return queue_.Cancel(id);
 }
 
+bool RealEventLoop::Await(const absl::Notification& done) {
+  // Polled: the loop's stop has no hook into `done`, and a stop is rare.
+  while (!done.WaitForNotificationWithTimeout(absl::Milliseconds(200))) {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return done.HasBeenNotified();
+  }
+  return true;
+}
+
 void RealEventLoop::Stop() {
   {
     absl::MutexLock lock(&mu_);

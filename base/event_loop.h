@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "base/internal/timer_queue.h"
@@ -38,9 +39,11 @@ class EventLoop {
 
   // The time the loop runs on.
   virtual const Clock& clock() const = 0;
-  // Runs `task` on the loop after the tasks already due.
-  void Post(Task task) { RunAt(clock().Now(), std::move(task)); }
-  // Runs `task` on the loop once `deadline` has come (soon, if it has already passed).
+  // Runs `task` on the loop after the tasks already due. False when the loop has stopped and
+  // drops it.
+  bool Post(Task task) { return RunAt(clock().Now(), std::move(task)) != 0; }
+  // Runs `task` on the loop once `deadline` has come (soon, if it has already passed). Returns
+  // 0, dropping the task, when the loop has stopped.
   virtual TimerId RunAt(absl::Time deadline, Task task) = 0;
   TimerId RunAfter(absl::Duration delay, Task task) {
     return RunAt(clock().Now() + delay, std::move(task));
@@ -48,6 +51,12 @@ class EventLoop {
   // True when the task had not started and now never will; false when it ran, is running or
   // was cancelled before. Cancel(0) is false.
   virtual bool Cancel(TimerId id) = 0;
+  // Blocks the calling thread until `done` is notified while the loop runs: a real loop on its
+  // own thread, a virtual loop on the caller's (moving its clock). This is how code outside the
+  // loop (an API call on a worker thread, a test) waits for an operation that runs on it. False
+  // when that can no longer happen: the loop stopped, or a virtual loop ran out of tasks.
+  // REQUIRES: not called from a task on this loop.
+  virtual bool Await(const absl::Notification& done) = 0;
 };
 
 // The loop on its own thread, on the real clock. Construction starts the thread.
@@ -62,6 +71,7 @@ class RealEventLoop final : public EventLoop {
   const Clock& clock() const override { return RealClock::Instance(); }
   TimerId RunAt(absl::Time deadline, Task task) override;
   bool Cancel(TimerId id) override;
+  bool Await(const absl::Notification& done) override;
 
   // Ends the thread after the task running now (if any); tasks and timers still pending never
   // run and are destroyed. Later RunAt calls are accepted and dropped. Idempotent.

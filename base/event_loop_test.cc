@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
@@ -76,6 +77,29 @@ TEST(VirtualEventLoopTest, RunUntilIdleStopsAtItsBudget) {
   loop.Post(tick);
   EXPECT_EQ(loop.RunUntilIdle(100), 100u);
   EXPECT_EQ(ticks, 100);
+}
+
+TEST(VirtualEventLoopTest, AwaitRunsTheLoopUntilTheAnswerIsThere) {
+  VirtualEventLoop loop(kStart);
+  absl::Notification answered;
+  loop.RunAfter(absl::Seconds(7), [&] { answered.Notify(); });
+  loop.RunAfter(absl::Seconds(9), [] {});
+  EXPECT_TRUE(loop.Await(answered));
+  EXPECT_EQ(loop.now(), kStart + absl::Seconds(7));  // no further than needed
+  absl::Notification never;
+  EXPECT_FALSE(loop.Await(never));  // out of tasks: it cannot come
+}
+
+TEST(RealEventLoopTest, AwaitWaitsForTheLoopAndGivesUpWhenItStops) {
+  RealEventLoop loop;
+  absl::Notification answered;
+  loop.RunAfter(absl::Milliseconds(10), [&] { answered.Notify(); });
+  EXPECT_TRUE(loop.Await(answered));
+  absl::Notification never;
+  std::thread stopper([&] { loop.Stop(); });
+  EXPECT_FALSE(loop.Await(never));
+  stopper.join();
+  EXPECT_FALSE(loop.Post([] {}));
 }
 
 TEST(RealEventLoopTest, RunsPostedTasksInOrderOnItsOwnThread) {

@@ -4,16 +4,23 @@
 
 namespace swarmkv {
 
+bool Lifeline::Enter(State& state) {
+  absl::MutexLock lock(&state.mu);
+  if (state.closed) return false;
+  ++state.running;
+  return true;
+}
+
+void Lifeline::Leave(State& state) {
+  absl::MutexLock lock(&state.mu);
+  --state.running;
+}
+
 std::function<void()> Lifeline::Guard(std::function<void()> task) const {
   return [state = state_, task = std::move(task)] {
-    {
-      absl::MutexLock lock(&state->mu);
-      if (state->closed) return;
-      ++state->running;
-    }
+    if (!Enter(*state)) return;
     task();
-    absl::MutexLock lock(&state->mu);
-    --state->running;
+    Leave(*state);
   };
 }
 

@@ -28,6 +28,15 @@ class Lifeline {
 
   // `task`, to run only while the line is open.
   std::function<void()> Guard(std::function<void()> task) const;
+  // The same for a callback that takes a value: `Guard<size_t>([this](size_t n) { ... })`.
+  template <typename T>
+  std::function<void(T)> Guard(std::function<void(T)> callback) const {
+    return [state = state_, callback = std::move(callback)](T value) {
+      if (!Enter(*state)) return;
+      callback(std::move(value));
+      Leave(*state);
+    };
+  }
   // After it returns no guarded task is running and none will start. Idempotent.
   void Close();
   bool closed() const;
@@ -38,6 +47,10 @@ class Lifeline {
     bool closed ABSL_GUARDED_BY(mu) = false;
     int running ABSL_GUARDED_BY(mu) = 0;
   };
+  // False when closed; otherwise counts a task running until Leave.
+  static bool Enter(State& state);
+  static void Leave(State& state);
+
   const std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 

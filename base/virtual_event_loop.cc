@@ -49,6 +49,13 @@ size_t VirtualEventLoop::RunUntil(absl::Time until) {
   return ran;
 }
 
+bool VirtualEventLoop::Await(const absl::Notification& done) {
+  while (!done.HasBeenNotified()) {
+    if (!RunOne()) return false;
+  }
+  return true;
+}
+
 size_t VirtualEventLoop::RunUntilIdle(size_t max_tasks) {
   size_t ran = 0;
   while (ran < max_tasks && RunOne()) ++ran;

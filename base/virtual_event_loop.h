@@ -29,6 +29,8 @@ class VirtualEventLoop final : public EventLoop {
   absl::Time now() const { return clock_.Now(); }
   TimerId RunAt(absl::Time deadline, Task task) override;
   bool Cancel(TimerId id) override;
+  // Runs tasks on the caller's thread until `done` is notified.
+  bool Await(const absl::Notification& done) override;
 
   // Runs the tasks due by `until` in order, moving the clock to each one's due time, then sets
   // the clock to `until` (when it is later). Returns how many ran. Tasks that tasks add run too

@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/metrics.h"
@@ -75,6 +76,7 @@ absl::Status CheckSocketPath(const std::string& path) {
 }
 
 constexpr size_t kDefaultWorkers = 16;
+constexpr size_t kSwarmIoThreads = 4;
 
 absl::StatusOr<absl::Duration> ParseDurationSetting(const std::string& text) {
   absl::Duration d;
@@ -118,13 +120,25 @@ absl::Status RunDaemon(const NodeConfig& config) {
   const size_t workers = config.worker_threads != 0 ? config.worker_threads : kDefaultWorkers;
   auto pool = std::make_unique<ThreadPool>(workers);
 
-  // The node's event loop: the housekeeper's timers now, every protocol's state as it moves on.
+  // The node's event loop: the swarm's operations and the housekeeper's timers run on it.
   auto loop = std::make_unique<RealEventLoop>();
+  // The swarm's store work (reading blocks to send, listing, dropping), on threads of its own:
+  // API calls on `pool` wait for swarm operations, which must never wait for a free `pool`
+  // thread in turn.
+  auto swarm_io = std::make_unique<ThreadPool>(kSwarmIoThreads);
 
   // The peer port: one listener, which every module's peer service registers with.
   std::unique_ptr<PeerServer> peer_server;
   std::unique_ptr<SwarmService> swarm;
   std::vector<BootstrapEntry> bootstrap;
+  // On every way out (an early error return too): incoming peer calls stop, outgoing ones end
+  // and the loop stops before the Swarm they reach is destroyed. Idempotent after the clean
+  // shutdown below.
+  absl::Cleanup stop_swarm = [&] {
+    if (peer_server != nullptr) peer_server->Shutdown(absl::ZeroDuration());
+    if (swarm != nullptr) swarm->Shutdown();
+    loop->Stop();
+  };
   if (config.peer_listen != "off") {
     SWARMKV_ASSIGN_OR_RETURN(SwarmServiceOptions swarm_options, SwarmOptionsFrom(config));
     PeerServerOptions server_options;
@@ -132,7 +146,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
     SWARMKV_ASSIGN_OR_RETURN(peer_server, PeerServer::Create(data.identity(),
                                                              RealClock::Instance(), server_options));
     swarm = std::make_unique<SwarmService>(data.identity().node_id(), *peer_server, data.store(),
-                                           *pool, RealClock::Instance(), swarm_options);
+                                           *loop, *swarm_io, *pool, swarm_options);
     SWARMKV_RETURN_IF_ERROR(peer_server->Start());
     swarm->OnListening(peer_server->port());
     for (const std::string& entry : config.peer_bootstrap) {
@@ -242,6 +256,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
   loop->Stop();
   housekeeper.reset();
   metrics_server.reset();
+  swarm_io.reset();
   pool.reset();  // runs what the finished calls left, then joins
   server.reset();
   swarm.reset();

@@ -75,19 +75,56 @@ void Housekeeper::Tick() {
   }
   if (round.maintain) last_round_ = now;
   if (swarm_ == nullptr) next_round_ = now + interval_;
-  executor_.Post(lifeline_.Guard([this, round] {
-    const Outcome outcome = RunRound(round);
-    loop_.Post(lifeline_.Guard([this, round, outcome] { RoundDone(round, outcome); }));
+  StartBootstrap(round);
+}
+
+void Housekeeper::StartBootstrap(Round round) {
+  if (!round.bootstrap) return StartMaintenance(round, Outcome{});
+  swarm_->BootstrapAsync(bootstrap_, lifeline_.Guard<size_t>([this, round](size_t answered) {
+    LogEvent(answered > 0 ? LogLevel::kInfo : LogLevel::kWarn, "swarm.bootstrap",
+             {{"answered", static_cast<uint64_t>(answered)},
+              {"entries", static_cast<uint64_t>(bootstrap_.size())},
+              {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
+    StartMaintenance(round, Outcome{answered, 0});
   }));
 }
 
-Housekeeper::Outcome Housekeeper::RunRound(Round round) {
-  Outcome outcome;
-  if (round.bootstrap) outcome.bootstrap_answered = Bootstrap();
-  if (round.maintain) Maintain();
+void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
+  auto next = [this, round, outcome] {
+    executor_.Post(lifeline_.Guard([this, round, outcome] { FinishRound(round, outcome); }));
+  };
+  if (!round.maintain) return next();
+  swarm_->MaintainAsync(lifeline_.Guard<MaintenanceReport>(
+      [this, next](MaintenanceReport report) {
+        LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
+                                                                           : LogLevel::kDebug,
+                 "swarm.maintenance",
+                 {{"blocks", report.blocks_checked},
+                  {"pushed", report.pushed},
+                  {"push_failures", report.push_failures},
+                  {"dropped", report.dropped},
+                  {"announced", report.providers_announced},
+                  {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
+        next();
+      }));
+}
+
+void Housekeeper::FinishRound(Round round, Outcome outcome) {
+  if (round.maintain) {
+    bool stopping = false;
+    {
+      absl::MutexLock lock(&mu_);
+      stopping = stopping_;
+    }
+    // When stopping, the table was saved as the stop was asked for.
+    if (!stopping) {
+      absl::Status saved = swarm_->SaveRoutingTable();
+      if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
+    }
+  }
   if (round.collect) CollectGarbage();
   outcome.peers = swarm_ != nullptr ? swarm_->Peers().size() : 0;
-  return outcome;
+  loop_.Post(lifeline_.Guard([this, round, outcome] { RoundDone(round, outcome); }));
 }
 
 void Housekeeper::RoundDone(Round round, Outcome outcome) {
@@ -102,34 +139,6 @@ void Housekeeper::RoundDone(Round round, Outcome outcome) {
     next_round_ = now + interval_;
   }
   ScheduleTick(kTick);
-}
-
-size_t Housekeeper::Bootstrap() {
-  const size_t answered = swarm_->Bootstrap(bootstrap_);
-  LogEvent(answered > 0 ? LogLevel::kInfo : LogLevel::kWarn, "swarm.bootstrap",
-           {{"answered", static_cast<uint64_t>(answered)},
-            {"entries", static_cast<uint64_t>(bootstrap_.size())},
-            {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
-  return answered;
-}
-
-void Housekeeper::Maintain() {
-  const MaintenanceReport report = swarm_->Maintain();
-  LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
-                                                                     : LogLevel::kDebug,
-           "swarm.maintenance",
-           {{"blocks", report.blocks_checked},
-            {"pushed", report.pushed},
-            {"push_failures", report.push_failures},
-            {"dropped", report.dropped},
-            {"announced", report.providers_announced},
-            {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) return;  // the table was saved when the stop was asked for
-  }
-  absl::Status saved = swarm_->SaveRoutingTable();
-  if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
 }
 
 void Housekeeper::CollectGarbage() {

@@ -11,9 +11,9 @@
 //   after maintenance has handed off what it could.
 //
 // A timer on the loop ticks every second and decides, from the time and the table's size, what
-// is due. The work itself blocks (RocksDB; the Swarm waits on the network), so it runs on
-// `executor` and posts its end back to the loop, which then sets the next tick: one round at a
-// time, and the loop thread never blocks.
+// is due. The swarm's parts run on the loop as the Swarm's own state machines; the store's parts
+// block (RocksDB), so they run on `executor` and post their end back to the loop, which then
+// sets the next tick: one round at a time, and the loop thread never blocks.
 //
 // Thread safety: Start, RequestStop and Stop are called from one thread that is not the loop's.
 // `loop`, `executor`, `store` and `swarm` (which may be null) must outlive it; its tasks still
@@ -63,11 +63,11 @@ class Housekeeper {
     size_t bootstrap_answered = 0;
     size_t peers = 0;  // the routing table's size after the round
   };
-  // On the executor: the blocking work.
-  Outcome RunRound(Round round);
-  // Returns how many bootstrap entries answered.
-  size_t Bootstrap();
-  void Maintain();
+  // The steps of a round, each handing its outcome to the next (on the loop).
+  void StartBootstrap(Round round);
+  void StartMaintenance(Round round, Outcome outcome);
+  // On the executor: saving the table and collecting garbage.
+  void FinishRound(Round round, Outcome outcome);
   void CollectGarbage();
   // On the loop, after a round: record it and set the next tick.
   void RoundDone(Round round, Outcome outcome);

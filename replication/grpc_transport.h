@@ -21,7 +21,6 @@
 #include "absl/time/time.h"
 #include "crypto/tls_certificate.h"
 #include "grpcpp/grpcpp.h"
-#include "replication/reply_inbox.h"
 #include "replication/transport.h"
 #include "swarmkv/peer/v1/peer.grpc.pb.h"
 

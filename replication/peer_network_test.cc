@@ -4,10 +4,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/event_loop.h"
 #include "base/random.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "replication/reply_inbox.h"
 #include "replication/swarm_service.h"
 #include "rpc/peer_tls.h"
 #include "swarmkv/peer/v1/peer.grpc.pb.h"
@@ -52,8 +52,7 @@ class PeerNetworkTest : public ::testing::Test {
     SwarmServiceOptions options;
     options.transport.timeout = absl::Seconds(3);
     node->service = std::make_unique<SwarmService>(node->identity.node_id(), *node->server,
-                                                   *node->store, pool_, RealClock::Instance(),
-                                                   options);
+                                                   *node->store, loop_, swarm_io_, pool_, options);
     EXPECT_TRUE(node->server->Start().ok());
     node->service->OnListening(node->server->port());
     nodes_.push_back(std::move(node));
@@ -70,7 +69,10 @@ class PeerNetworkTest : public ::testing::Test {
   ::swarmkv::testing::TempDir dir_;
   SecretBytes key_ = SecretBytes::Random(32);
   ThreadPool pool_{2};
+  ThreadPool swarm_io_{2};
   std::vector<std::unique_ptr<Node>> nodes_;
+  // Declared last: stopped first, so no task of a node's Swarm runs once the nodes go.
+  RealEventLoop loop_;
 };
 
 TEST_F(PeerNetworkTest, BareBootstrapLearnsTheProvenIdAndBothTablesFill) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "base/host_port.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
@@ -77,15 +78,84 @@ absl::StatusOr<BootstrapEntry> ParseBootstrapEntry(absl::string_view text) {
   return entry;
 }
 
-Swarm::Swarm(NodeId self, BlockStore& store, Transport& transport, const Clock& clock,
-             SwarmOptions options)
+Swarm::Swarm(NodeId self, BlockStore& store, Transport& transport, EventLoop& loop,
+             Executor& blocking, SwarmOptions options)
     : self_(self),
       store_(store),
       transport_(transport),
-      clock_(clock),
+      loop_(loop),
+      blocking_(blocking),
+      clock_(loop.clock()),
       options_(std::move(options)),
       planner_(self, options_.replication_factor),
       table_(self, options_.table) {}
+
+// ----- The loop -----
+
+template <typename T>
+T Swarm::Wait(std::function<void(Done<T>)> start, T if_stopped) {
+  // Shared with the operation: if the loop stops while it runs, this caller leaves, and the
+  // operation's end (if it still comes) must find somewhere to write.
+  struct Answer {
+    absl::Notification ready;
+    std::optional<T> value;
+  };
+  auto answer = std::make_shared<Answer>();
+  const bool started = loop_.Post([start = std::move(start), answer] {
+    start([answer](T value) {
+      answer->value = std::move(value);
+      answer->ready.Notify();
+    });
+  });
+  if (!started || !loop_.Await(answer->ready)) return if_stopped;
+  return *std::move(answer->value);
+}
+
+size_t Swarm::Bootstrap(const std::vector<BootstrapEntry>& entries) {
+  return Wait<size_t>([&, entries](Done<size_t> done) { BootstrapAsync(entries, done); }, 0);
+}
+
+std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
+  return Wait<std::vector<Contact>>(
+      [this, target](Done<std::vector<Contact>> done) { FindClosestAsync(target, done); }, {});
+}
+
+absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {
+  return Wait<absl::StatusOr<size_t>>(
+      [this, blocks](Done<absl::StatusOr<size_t>> done) { ReplicateAsync(blocks, done); },
+      absl::UnavailableError("the node is shutting down"));
+}
+
+size_t Swarm::Announce(const Cid& cid) {
+  return Wait<size_t>([this, cid](Done<size_t> done) { AnnounceAsync(cid, done); }, 0);
+}
+
+absl::StatusOr<std::string> Swarm::Fetch(const Cid& cid, std::vector<Contact>* hints) {
+  std::vector<Contact> given = hints != nullptr ? *hints : std::vector<Contact>{};
+  FetchOutcome outcome = Wait<FetchOutcome>(
+      [this, cid, given](Done<FetchOutcome> done) { FetchAsync(cid, given, done); },
+      FetchOutcome{absl::UnavailableError("the node is shutting down"), given});
+  if (hints != nullptr) *hints = std::move(outcome.hints);
+  return std::move(outcome.block);
+}
+
+std::vector<absl::StatusOr<std::string>> Swarm::FetchMany(const std::vector<Cid>& cids,
+                                                          std::vector<Contact>* hints) {
+  FetchManyOutcome outcome = Wait<FetchManyOutcome>(
+      [this, cids, given = *hints](Done<FetchManyOutcome> done) {
+        FetchManyAsync(cids, given, done);
+      },
+      FetchManyOutcome{std::vector<absl::StatusOr<std::string>>(
+                           cids.size(), absl::UnavailableError("the node is shutting down")),
+                       *hints});
+  *hints = std::move(outcome.hints);
+  return std::move(outcome.blocks);
+}
+
+MaintenanceReport Swarm::Maintain() {
+  return Wait<MaintenanceReport>([this](Done<MaintenanceReport> done) { MaintainAsync(done); },
+                                 {});
+}
 
 // ----- Routing-table upkeep -----
 

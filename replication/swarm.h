@@ -6,20 +6,29 @@
 // Two sides:
 // - Handle*: what the peer service calls when a request arrives, with the caller's proven
 //   contact. They answer from memory and the store and never wait on the network.
-// - Bootstrap, FindClosest, Replicate, Announce, Fetch, Maintain: operations that talk to other
-//   nodes. They block the calling thread until the network has answered (every transport call
-//   completes within its deadline), so callers run them on worker threads, never on a gRPC
-//   callback thread.
+// - Operations that talk to other nodes (bootstrap, lookups, replication, announcements,
+//   fetches, maintenance) run as state machines on the node's event loop (base/event_loop.h):
+//   each request goes out through the Transport, its completion is posted back to the loop, and
+//   timeouts are timers on the loop, so no thread waits for a reply and the same code runs on
+//   real time in the daemon and on virtual time in the simulator. Store work that blocks
+//   (reading blocks to send, listing, dropping) runs on the `blocking` executor and posts its
+//   result back. Each *Async method may be called from any thread; its `done` runs once, on the
+//   loop. The methods of the same names without the suffix start the operation and wait for it
+//   (EventLoop::Await), for callers off the loop: API calls on worker threads, and tests.
 //
 // Thread safety: thread-safe. The routing table, provider records and penalties are guarded by
-// one mutex, never held across a transport call. `store`, `transport` and `clock` must outlive
-// the Swarm.
+// one mutex, never held across a transport call. `store`, `transport`, `loop` and `blocking`
+// must outlive the Swarm, and the loop must run no task of it after it is destroyed (stop the
+// loop first). `blocking` must not be an executor whose threads wait on this Swarm (the daemon
+// gives it a pool of its own), or a full pool could wait on itself.
 #ifndef SWARMKV_REPLICATION_SWARM_H_
 #define SWARMKV_REPLICATION_SWARM_H_
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +40,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
+#include "base/event_loop.h"
+#include "base/executor.h"
 #include "crypto/cid.h"
 #include "replication/lookup.h"
 #include "replication/replica_planner.h"
@@ -81,13 +92,27 @@ struct MaintenanceReport {
   uint64_t providers_announced = 0;
 };
 
+// What a fetch found, and the hints for the next one: liars dropped, the server appended.
+struct FetchOutcome {
+  absl::StatusOr<std::string> block;
+  std::vector<Contact> hints;
+};
+struct FetchManyOutcome {
+  std::vector<absl::StatusOr<std::string>> blocks;  // in the order asked
+  std::vector<Contact> hints;
+};
+
 class Swarm {
  public:
-  Swarm(NodeId self, BlockStore& store, Transport& transport, const Clock& clock,
+  template <typename T>
+  using Done = std::function<void(T)>;
+
+  Swarm(NodeId self, BlockStore& store, Transport& transport, EventLoop& loop, Executor& blocking,
         SwarmOptions options);
 
   const NodeId& self() const { return self_; }
   const SwarmOptions& options() const { return options_; }
+  EventLoop& loop() { return loop_; }
 
   // --- Requests from other nodes (never wait on the network) ---
 
@@ -106,30 +131,42 @@ class Swarm {
   void HandleAddProvider(const Contact& caller, const Cid& cid);
   absl::StatusOr<std::vector<bool>> HandleHave(const std::vector<Cid>& cids) const;
 
-  // --- Operations on the network (block the calling thread) ---
+  // --- Operations on the network (state machines on the loop) ---
 
-  // Contacts the entries, then looks up this node's own id to fill the table. Returns how many
+  // Contacts the entries, then looks up this node's own id to fill the table. Yields how many
   // entries answered.
-  size_t Bootstrap(const std::vector<BootstrapEntry>& entries);
+  void BootstrapAsync(std::vector<BootstrapEntry> entries, Done<size_t> done);
   // The k closest live nodes to `target` the network knows, closest first (an iterative
   // FIND_NODE lookup). Never includes this node.
-  std::vector<Contact> FindClosest(const DhtKey& target);
-  // Sends each block (already in the local store) to the R nodes closest to its key. Returns
+  void FindClosestAsync(const DhtKey& target, Done<std::vector<Contact>> done);
+  // Sends each block (already in the local store) to the R nodes closest to its key. Yields
   // the copies of the least-replicated block, the local one included.
-  absl::StatusOr<size_t> Replicate(const std::vector<Cid>& blocks);
-  // ADD_PROVIDER for `cid` to the R nodes closest to its key. Returns how many accepted.
-  size_t Announce(const Cid& cid);
+  void ReplicateAsync(std::vector<Cid> blocks, Done<absl::StatusOr<size_t>> done);
+  // ADD_PROVIDER for `cid` to the R nodes closest to its key. Yields how many accepted.
+  void AnnounceAsync(const Cid& cid, Done<size_t> done);
   // The block from the network, verified. `hints` are asked first (peers that served related
-  // blocks); the one that serves it is appended. NOT_FOUND when peers answered but none has
-  // it; UNAVAILABLE when no peer answered at all (NOT_FOUND when Alone()).
-  absl::StatusOr<std::string> Fetch(const Cid& cid, std::vector<Contact>* hints = nullptr);
+  // blocks). NOT_FOUND when peers answered but none has it; UNAVAILABLE when no peer answered
+  // at all (NOT_FOUND when Alone()).
+  void FetchAsync(const Cid& cid, std::vector<Contact> hints, Done<FetchOutcome> done);
   // Several blocks at once: in one parallel round each is asked of the known node closest to
   // its key (or of the first hint); any not served that way are fetched one by one as by Fetch.
-  std::vector<absl::StatusOr<std::string>> FetchMany(const std::vector<Cid>& cids,
-                                                     std::vector<Contact>* hints);
+  void FetchManyAsync(std::vector<Cid> cids, std::vector<Contact> hints,
+                      Done<FetchManyOutcome> done);
   // One maintenance round (DESIGN §5): refresh the neighbourhood and one bucket (in turn), push
   // blocks to responsible nodes that lack them, hand off blocks this node is no longer
   // responsible for, republish provider records of pinned content when due, expire old ones.
+  void MaintainAsync(Done<MaintenanceReport> done);
+
+  // The same, waiting for the answer. REQUIRES: not called on the loop. When the loop has
+  // stopped: no answers (0, empty, UNAVAILABLE).
+  size_t Bootstrap(const std::vector<BootstrapEntry>& entries);
+  std::vector<Contact> FindClosest(const DhtKey& target);
+  absl::StatusOr<size_t> Replicate(const std::vector<Cid>& blocks);
+  size_t Announce(const Cid& cid);
+  // `hints` (may be null) are asked first and updated as FetchOutcome says.
+  absl::StatusOr<std::string> Fetch(const Cid& cid, std::vector<Contact>* hints = nullptr);
+  std::vector<absl::StatusOr<std::string>> FetchMany(const std::vector<Cid>& cids,
+                                                     std::vector<Contact>* hints);
   MaintenanceReport Maintain();
 
   // A single node: no bootstrap list and no peer known. Its store is all there is, so a Put
@@ -162,6 +199,19 @@ class Swarm {
   // forgotten when unreachable.
   void OnFindNodeReply(Lookup& lookup, const Contact& from,
                        absl::StatusOr<std::vector<Contact>> result);
+  // A FIND_NODE lookup for `target`, sized by `options`, on the loop; yields its result.
+  void RunFindNodeLookup(const DhtKey& target, const LookupOptions& options,
+                         Done<std::vector<Contact>> done);
+  // Starts an operation with `start` on the loop and waits for what it yields (`if_stopped`
+  // when the loop stops first).
+  template <typename T>
+  T Wait(std::function<void(Done<T>)> start, T if_stopped);
+  // A Replicate in progress (swarm_placement.cc).
+  struct ReplicationRun;
+  // The steps of a maintenance round (swarm_placement.cc).
+  struct MaintenanceRound;
+  void MaintainPage(std::shared_ptr<MaintenanceRound> round);
+  void MaintainProviders(std::shared_ptr<MaintenanceRound> round);
   // Checks one FIND_VALUE answer from `from` for block `cid`: learns or forgets the peer, and
   // returns the block when the answer carries one that matches. A peer that sent other bytes is
   // penalized and removed from `hints` (which may be null); `*answered` is set when it answered.
@@ -175,6 +225,8 @@ class Swarm {
   const NodeId self_;
   BlockStore& store_;
   Transport& transport_;
+  EventLoop& loop_;
+  Executor& blocking_;
   const Clock& clock_;
   const SwarmOptions options_;
   const ReplicaPlanner planner_;

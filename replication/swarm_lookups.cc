@@ -1,4 +1,5 @@
-// The Swarm's lookups: joining, finding the closest nodes, fetching blocks.
+// The Swarm's lookups: joining, finding the closest nodes, fetching blocks. Each operation is a
+// small state machine on the loop (see swarm.h), held by the callbacks of its own requests.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -8,45 +9,58 @@
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 #include "replication/internal/swarm_helpers.h"
-#include "replication/reply_inbox.h"
 #include "replication/swarm.h"
 
 namespace swarmkv {
 
-using swarm_internal::DriveLookup;
+using swarm_internal::LookupDriver;
+using swarm_internal::OnLoop;
+using swarm_internal::OnLoopStatus;
 using swarm_internal::PeerUnreachable;
 using swarm_internal::WithoutSelf;
 
-size_t Swarm::Bootstrap(const std::vector<BootstrapEntry>& entries) {
-  auto inbox = std::make_shared<ReplyInbox<NodeId>>();
-  for (const BootstrapEntry& entry : entries) {
-    Contact contact{entry.id.value_or(self_), entry.address, clock_.Now()};
-    if (entry.id.has_value()) {
-      const NodeId id = *entry.id;
-      auto sink = ReplyInbox<NodeId>::Sink(inbox, contact);
-      transport_.Ping(contact, [sink, id](absl::Status status) {
-        if (status.ok()) {
-          sink(id);
-        } else {
-          sink(std::move(status));
-        }
-      });
-    } else {
-      transport_.Introduce(entry.address, ReplyInbox<NodeId>::Sink(inbox, contact));
+void Swarm::BootstrapAsync(std::vector<BootstrapEntry> entries, Done<size_t> done) {
+  loop_.Post([this, entries = std::move(entries), done = std::move(done)] {
+    struct Join {
+      size_t waiting;
+      size_t answered = 0;
+      Done<size_t> done;
+    };
+    auto join = std::make_shared<Join>(Join{entries.size(), 0, done});
+    // Once every entry has answered or failed: a self-lookup fills the table.
+    auto one_done = [this, join](const std::string& address, absl::StatusOr<NodeId> id) {
+      if (id.ok()) {
+        ++join->answered;
+        Learn(Contact{*id, address, clock_.Now()});
+      } else {
+        LogEvent(LogLevel::kWarn, "swarm.bootstrap_failed",
+                 {{"address", address}, {"status", id.status()}});
+      }
+      if (--join->waiting > 0) return;
+      if (join->answered == 0) return join->done(0);
+      FindClosestAsync(KeyOf(self_), [join](std::vector<Contact>) { join->done(join->answered); });
+    };
+    if (entries.empty()) return done(0);
+    for (const BootstrapEntry& entry : entries) {
+      const std::string address = entry.address;
+      if (entry.id.has_value()) {
+        const NodeId id = *entry.id;
+        transport_.Ping(Contact{id, address, clock_.Now()},
+                        OnLoopStatus(loop_, [one_done, address, id](absl::Status status) {
+                          if (status.ok()) {
+                            one_done(address, id);
+                          } else {
+                            one_done(address, status);
+                          }
+                        }));
+      } else {
+        transport_.Introduce(address, OnLoop<NodeId>(loop_, [one_done, address](
+                                                                absl::StatusOr<NodeId> id) {
+                               one_done(address, std::move(id));
+                             }));
+      }
     }
-  }
-  size_t answered = 0;
-  for (auto& reply : inbox->TakeAll(entries.size(), options_.lookup.timeout * 2)) {
-    if (!reply.result.ok()) {
-      LogEvent(LogLevel::kWarn, "swarm.bootstrap_failed",
-               {{"address", reply.from.address}, {"status", reply.result.status()}});
-      continue;
-    }
-    ++answered;
-    Learn(Contact{*reply.result, reply.from.address, clock_.Now()});
-  }
-  if (answered > 0) FindClosest(KeyOf(self_));
-  return answered;
+  });
 }
 
 void Swarm::OnFindNodeReply(Lookup& lookup, const Contact& from,
@@ -83,122 +97,194 @@ std::optional<std::string> Swarm::OnFindValueReply(const Cid& cid, const Contact
   return std::move(*result->block);
 }
 
-std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
-  Lookup lookup(target, ClosestKnown(target, options_.lookup.k), options_.lookup);
-  DriveLookup<std::vector<Contact>>(
-      lookup, clock_, options_.lookup.timeout * 2,
-      [&](const Contact& to, Transport::Callback<std::vector<Contact>> done) {
-        transport_.FindNode(to, target, std::move(done));
-      },
-      [&](ReplyInbox<std::vector<Contact>>::Reply& reply, auto&) {
-        OnFindNodeReply(lookup, reply.from, std::move(reply.result));
-        return false;
-      });
-  return lookup.Result();
+void Swarm::RunFindNodeLookup(const DhtKey& target, const LookupOptions& options,
+                              Done<std::vector<Contact>> done) {
+  using Driver = LookupDriver<std::vector<Contact>>;
+  Driver::Hooks hooks;
+  hooks.send = [this, target](const Contact& to, Done<absl::StatusOr<std::vector<Contact>>> sent) {
+    transport_.FindNode(to, target, OnLoop<std::vector<Contact>>(loop_, std::move(sent)));
+  };
+  hooks.on_reply = [this](Driver& driver, const Contact& from, Driver::Reply& reply, bool) {
+    OnFindNodeReply(driver.lookup(), from, std::move(reply));
+    return false;
+  };
+  hooks.done = [done = std::move(done)](Driver& driver) { done(driver.lookup().Result()); };
+  Driver::Start(loop_, Lookup(target, ClosestKnown(target, options.k), options), options.timeout,
+                std::move(hooks));
 }
 
-absl::StatusOr<std::string> Swarm::Fetch(const Cid& cid, std::vector<Contact>* hints) {
-  bool answered = false;
+void Swarm::FindClosestAsync(const DhtKey& target, Done<std::vector<Contact>> done) {
+  loop_.Post([this, target, done = std::move(done)] {
+    RunFindNodeLookup(target, options_.lookup, done);
+  });
+}
+
+namespace {
+
+// One Fetch: the hints one by one, then a FIND_VALUE lookup with its providers asked beside it.
+struct FetchRun {
+  FetchRun(Cid cid, std::vector<Contact> hints, Swarm::Done<FetchOutcome> done)
+      : cid(std::move(cid)), hints(std::move(hints)), done(std::move(done)) {}
+  Cid cid;
+  std::vector<Contact> hints;
+  Swarm::Done<FetchOutcome> done;
+  size_t next_hint = 0;
   size_t asked = 0;
+  bool answered = false;
   std::optional<std::string> found;
   std::optional<Contact> served_by;
-
-  // Checks one FIND_VALUE reply; true when it carried the block.
-  auto accept = [&](ReplyInbox<FindValueResult>::Reply& reply) {
-    // The caller's hints are left as they are (a liar among them is penalized all the same).
-    found = OnFindValueReply(cid, reply.from, reply.result, nullptr, &answered);
-    if (found.has_value()) served_by = reply.from;
-    return found.has_value();
-  };
-
-  // Peers that served this content's other blocks probably hold this one too: one hop.
-  if (hints != nullptr) {
-    for (const Contact& hint : *hints) {
-      auto inbox = std::make_shared<ReplyInbox<FindValueResult>>();
-      transport_.FindValue(hint, cid, ReplyInbox<FindValueResult>::Sink(inbox, hint));
-      ++asked;
-      auto replies = inbox->Take(options_.lookup.timeout * 2);
-      if (!replies.empty() && accept(replies.front())) return *std::move(found);
-    }
-  }
-
-  const DhtKey key = cid.DhtKey();
-  const std::vector<Contact> seeds = ClosestKnown(key, options_.lookup.k);
-  if (seeds.empty() && asked == 0 && Alone()) {
-    // A single node, not meant to be in a swarm: its store is all there is.
-    return absl::NotFoundError(
-        absl::StrCat("block ", cid.ToString(), " is not in this store (this node has no peers)"));
-  }
-  if (seeds.empty() && asked == 0) {
-    return absl::UnavailableError(absl::StrCat("block ", cid.ToString(),
-                                               " is not here and this node knows no peers "
-                                               "(check the bootstrap list)"));
-  }
-  Lookup lookup(key, seeds, options_.lookup);
   absl::flat_hash_set<NodeId> providers_asked;
-  DriveLookup<FindValueResult>(
-      lookup, clock_, options_.lookup.timeout * 2,
-      [&](const Contact& to, Transport::Callback<FindValueResult> done) {
-        ++asked;
-        transport_.FindValue(to, cid, std::move(done));
-      },
-      [&](ReplyInbox<FindValueResult>::Reply& reply, auto& extra) {
-        const bool is_provider_query = providers_asked.contains(reply.from.id);
-        if (accept(reply)) return true;
-        if (is_provider_query) return false;
-        if (!reply.result.ok()) {
-          lookup.OnFailure(reply.from.id);
-          return false;
-        }
-        // Providers are asked directly, once each, beside the lookup.
-        for (const Contact& p : reply.result->providers) {
-          if (p.id == self_ || !providers_asked.insert(p.id).second) continue;
-          extra(p);
-        }
-        lookup.OnResponse(reply.from.id, WithoutSelf(std::move(reply.result->closer), self_));
+};
+
+}  // namespace
+
+void Swarm::FetchAsync(const Cid& cid, std::vector<Contact> hints, Done<FetchOutcome> done) {
+  auto run = std::make_shared<FetchRun>(cid, std::move(hints), std::move(done));
+  // `ask_hints` calls itself from each answer to ask the next hint. It holds itself weakly, and
+  // each request in flight strongly, so it lives exactly as long as it can still be called.
+  auto ask_hints = std::make_shared<std::function<void()>>();
+  *ask_hints = [this, run, weak = std::weak_ptr<std::function<void()>>(ask_hints)] {
+    auto ask_hints = weak.lock();
+    // Peers that served this content's other blocks probably hold this one too: one hop.
+    if (run->next_hint < run->hints.size()) {
+      const Contact hint = run->hints[run->next_hint++];
+      ++run->asked;
+      transport_.FindValue(
+          hint, run->cid,
+          OnLoop<FindValueResult>(loop_, [this, run, ask_hints,
+                                          hint](absl::StatusOr<FindValueResult> reply) {
+            // The caller's hints are left as they are (a liar among them is penalized).
+            run->found = OnFindValueReply(run->cid, hint, reply, nullptr, &run->answered);
+            if (run->found.has_value()) {
+              return run->done(FetchOutcome{*std::move(run->found), std::move(run->hints)});
+            }
+            (*ask_hints)();
+          }));
+      return;
+    }
+    const DhtKey key = run->cid.DhtKey();
+    const std::vector<Contact> seeds = ClosestKnown(key, options_.lookup.k);
+    if (seeds.empty() && run->asked == 0) {
+      if (Alone()) {
+        // A single node, not meant to be in a swarm: its store is all there is.
+        return run->done(FetchOutcome{
+            absl::NotFoundError(absl::StrCat("block ", run->cid.ToString(),
+                                             " is not in this store (this node has no peers)")),
+            std::move(run->hints)});
+      }
+      return run->done(FetchOutcome{
+          absl::UnavailableError(absl::StrCat("block ", run->cid.ToString(),
+                                              " is not here and this node knows no peers "
+                                              "(check the bootstrap list)")),
+          std::move(run->hints)});
+    }
+    using Driver = LookupDriver<FindValueResult>;
+    Driver::Hooks hooks;
+    hooks.send = [this, run](const Contact& to, Done<absl::StatusOr<FindValueResult>> sent) {
+      ++run->asked;
+      transport_.FindValue(to, run->cid, OnLoop<FindValueResult>(loop_, std::move(sent)));
+    };
+    hooks.on_reply = [this, run](Driver& driver, const Contact& from, Driver::Reply& reply,
+                                 bool is_provider_query) {
+      run->found = OnFindValueReply(run->cid, from, reply, nullptr, &run->answered);
+      if (run->found.has_value()) {
+        run->served_by = from;
+        return true;
+      }
+      if (is_provider_query) return false;
+      if (!reply.ok()) {
+        driver.lookup().OnFailure(from.id);
         return false;
-      });
-  if (found.has_value()) {
-    if (hints != nullptr && served_by.has_value()) hints->push_back(*served_by);
-    return *std::move(found);
-  }
-  if (!answered) {
-    return absl::UnavailableError(
-        absl::StrCat("no peer answered for block ", cid.ToString(), " (", asked, " asked)"));
-  }
-  return absl::NotFoundError(
-      absl::StrCat("block ", cid.ToString(), " is on none of the ", asked, " nodes asked"));
+      }
+      // Providers are asked directly, once each, beside the lookup.
+      for (const Contact& p : reply->providers) {
+        if (p.id == self_ || !run->providers_asked.insert(p.id).second) continue;
+        driver.Extra(p);
+      }
+      driver.lookup().OnResponse(from.id, WithoutSelf(std::move(reply->closer), self_));
+      return false;
+    };
+    hooks.done = [run](Driver&) {
+      if (run->found.has_value()) {
+        if (run->served_by.has_value()) run->hints.push_back(*run->served_by);
+        return run->done(FetchOutcome{*std::move(run->found), std::move(run->hints)});
+      }
+      if (!run->answered) {
+        return run->done(FetchOutcome{
+            absl::UnavailableError(absl::StrCat("no peer answered for block ",
+                                                run->cid.ToString(), " (", run->asked, " asked)")),
+            std::move(run->hints)});
+      }
+      run->done(FetchOutcome{absl::NotFoundError(absl::StrCat("block ", run->cid.ToString(),
+                                                              " is on none of the ", run->asked,
+                                                              " nodes asked")),
+                             std::move(run->hints)});
+    };
+    Driver::Start(loop_, Lookup(key, seeds, options_.lookup), options_.lookup.timeout,
+                  std::move(hooks));
+  };
+  loop_.Post([ask_hints] { (*ask_hints)(); });
 }
 
-std::vector<absl::StatusOr<std::string>> Swarm::FetchMany(const std::vector<Cid>& cids,
-                                                          std::vector<Contact>* hints) {
-  std::vector<absl::StatusOr<std::string>> out(cids.size(), absl::NotFoundError("not fetched yet"));
-  std::vector<bool> done(cids.size(), false);
-  // One parallel round: each block is asked of the node this one knows closest to its key
-  // (where it is stored), or else of the first hint (where its siblings came from).
-  auto inbox = std::make_shared<ReplyInbox<FindValueResult>>();
-  size_t sent = 0;
-  for (size_t i = 0; i < cids.size(); ++i) {
-    std::vector<Contact> closest = ClosestKnown(cids[i].DhtKey(), 1);
-    if (closest.empty() && hints->empty()) continue;
-    const Contact peer = closest.empty() ? hints->front() : closest.front();
-    transport_.FindValue(peer, cids[i], ReplyInbox<FindValueResult>::Sink(inbox, peer, i));
-    ++sent;
-  }
-  bool answered = false;
-  for (auto& reply : inbox->TakeAll(sent, options_.lookup.timeout * 2)) {
-    const size_t i = reply.tag;
-    std::optional<std::string> block =
-        OnFindValueReply(cids[i], reply.from, reply.result, hints, &answered);
-    if (!block.has_value()) continue;
-    out[i] = *std::move(block);
-    done[i] = true;
-  }
-  // The rest one by one, with lookups.
-  for (size_t i = 0; i < cids.size(); ++i) {
-    if (!done[i]) out[i] = Fetch(cids[i], hints);
-  }
-  return out;
+void Swarm::FetchManyAsync(std::vector<Cid> cids, std::vector<Contact> hints,
+                           Done<FetchManyOutcome> done) {
+  struct Many {
+    std::vector<Cid> cids;
+    FetchManyOutcome outcome;
+    std::vector<bool> fetched;
+    size_t waiting = 0;
+    bool answered = false;
+    Done<FetchManyOutcome> done;
+  };
+  auto many = std::make_shared<Many>();
+  many->outcome.blocks.assign(cids.size(), absl::NotFoundError("not fetched yet"));
+  many->fetched.assign(cids.size(), false);
+  many->outcome.hints = std::move(hints);
+  many->cids = std::move(cids);
+  many->done = std::move(done);
+
+  // The rest one by one, with lookups, each fetch handing its hints to the next (held weakly by
+  // itself and strongly by the fetch in flight, like FetchAsync's hints).
+  auto one_by_one = std::make_shared<std::function<void(size_t)>>();
+  *one_by_one = [this, many, weak = std::weak_ptr<std::function<void(size_t)>>(one_by_one)](
+                    size_t i) {
+    auto one_by_one = weak.lock();
+    while (i < many->cids.size() && many->fetched[i]) ++i;
+    if (i == many->cids.size()) return many->done(std::move(many->outcome));
+    FetchAsync(many->cids[i], many->outcome.hints, [many, one_by_one, i](FetchOutcome fetched) {
+      many->outcome.blocks[i] = std::move(fetched.block);
+      many->outcome.hints = std::move(fetched.hints);
+      many->fetched[i] = true;
+      (*one_by_one)(i + 1);
+    });
+  };
+
+  loop_.Post([this, many, one_by_one] {
+    // One parallel round: each block is asked of the node this one knows closest to its key
+    // (where it is stored), or else of the first hint (where its siblings came from).
+    std::vector<std::pair<size_t, Contact>> asks;
+    for (size_t i = 0; i < many->cids.size(); ++i) {
+      std::vector<Contact> closest = ClosestKnown(many->cids[i].DhtKey(), 1);
+      if (closest.empty() && many->outcome.hints.empty()) continue;
+      asks.emplace_back(i, closest.empty() ? many->outcome.hints.front() : closest.front());
+    }
+    many->waiting = asks.size();
+    if (asks.empty()) return (*one_by_one)(0);
+    for (const auto& [i, peer] : asks) {
+      transport_.FindValue(
+          peer, many->cids[i],
+          OnLoop<FindValueResult>(loop_, [this, many, one_by_one, i = i, peer = peer](
+                                             absl::StatusOr<FindValueResult> reply) {
+            std::optional<std::string> block = OnFindValueReply(
+                many->cids[i], peer, reply, &many->outcome.hints, &many->answered);
+            if (block.has_value()) {
+              many->outcome.blocks[i] = *std::move(block);
+              many->fetched[i] = true;
+            }
+            if (--many->waiting == 0) (*one_by_one)(0);
+          }));
+    }
+  });
 }
 
 }  // namespace swarmkv

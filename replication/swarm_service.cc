@@ -10,11 +10,13 @@ static_assert(kMaxPeerMessageBytes >= kMaxBlockBytes + 64 * 1024,
               "a STORE or FIND_VALUE answer carries a whole block and its framing");
 
 SwarmService::SwarmService(const NodeId& self, PeerServer& server, BlockStore& store,
-                           ThreadPool& pool, const Clock& clock, SwarmServiceOptions options) {
+                           EventLoop& loop, Executor& blocking, ThreadPool& pool,
+                           SwarmServiceOptions options) {
   const TlsCertificate& own = server.certificate();
   transport_ = std::make_unique<GrpcTransport>(
       TlsCertificate{own.certificate_pem, own.private_key_pem.Clone()}, options.transport);
-  swarm_ = std::make_unique<Swarm>(self, store, *transport_, clock, std::move(options.swarm));
+  swarm_ = std::make_unique<Swarm>(self, store, *transport_, loop, blocking,
+                                   std::move(options.swarm));
   service_ = std::make_unique<PeerService>(*swarm_, server, pool);
   server.Register(service_.get());
 }

@@ -7,13 +7,14 @@
 // shut the server down (no more incoming calls), then Shutdown (no more outgoing ones).
 //
 // Thread safety: thread-safe. After Shutdown nothing touches the Swarm from the network.
-// `server`, `store` and `pool` must outlive it.
+// `server`, `store`, `loop`, `blocking` and `pool` must outlive it.
 #ifndef SWARMKV_REPLICATION_SWARM_SERVICE_H_
 #define SWARMKV_REPLICATION_SWARM_SERVICE_H_
 
 #include <memory>
 
-#include "base/clock.h"
+#include "base/event_loop.h"
+#include "base/executor.h"
 #include "base/thread_pool.h"
 #include "replication/grpc_transport.h"
 #include "replication/peer_service.h"
@@ -30,8 +31,10 @@ struct SwarmServiceOptions {
 class SwarmService {
  public:
   // REQUIRES: `server` has not started yet.
-  SwarmService(const NodeId& self, PeerServer& server, BlockStore& store, ThreadPool& pool,
-               const Clock& clock, SwarmServiceOptions options);
+  // The Swarm runs on `loop` with `blocking` for its store work; `pool` runs the peer
+  // service's store work.
+  SwarmService(const NodeId& self, PeerServer& server, BlockStore& store, EventLoop& loop,
+               Executor& blocking, ThreadPool& pool, SwarmServiceOptions options);
   ~SwarmService() { Shutdown(); }
 
   Swarm& swarm() { return *swarm_; }

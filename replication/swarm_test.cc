@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/executor.h"
+#include "base/virtual_event_loop.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/loopback_transport.h"
@@ -19,7 +21,7 @@ namespace {
 using ::swarmkv::testing::IsOk;
 using ::swarmkv::testing::StatusIs;
 
-// N nodes with real stores, wired by the loopback transport, on a simulated clock.
+// N nodes with real stores, wired by the loopback transport, on virtual time.
 class SwarmTest : public ::testing::Test {
  protected:
   struct Node {
@@ -40,7 +42,7 @@ class SwarmTest : public ::testing::Test {
       node->store = *std::move(store);
       Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
       node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport,
-                                            clock_, options);
+                                            loop_, inline_, options);
       network_.Add(node->address, node->swarm.get());
       nodes_.push_back(std::move(node));
     }
@@ -70,7 +72,11 @@ class SwarmTest : public ::testing::Test {
 
   ::swarmkv::testing::TempDir dir_;
   SecretBytes key_ = SecretBytes::Random(32);
-  SimulatedClock clock_;
+  // Every node's operations run on one virtual-time loop, their store work inline: the blocking
+  // forms (Replicate, Fetch, ...) run the loop until their answer is there.
+  VirtualEventLoop loop_;
+  InlineExecutor inline_;
+  const Clock& clock_ = loop_.clock();
   ::swarmkv::testing::LoopbackNetwork network_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::set<size_t> down_;
@@ -248,7 +254,7 @@ TEST_F(SwarmTest, ProvidersLeadToContentKeptOffTheResponsibleNodes) {
   SWARMKV_ASSERT_OK_AND_ASSIGN(std::string data, swarm(reader).Fetch(cid));
   EXPECT_EQ(data, "only on node 0");
   // Records expire.
-  clock_.Advance(absl::Hours(25));
+  loop_.RunFor(absl::Hours(25));
   for (int i = 1; i < 8; ++i) swarm(i).Maintain();
   EXPECT_TRUE(swarm(1).HandleGetProviders(cid).providers.empty());
 }
@@ -260,15 +266,15 @@ TEST_F(SwarmTest, ProviderRecordsSurviveARestartUntilTheyExpire) {
   swarm(0).HandleAddProvider(provider, cid);
   {
     Swarm restarted(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:1"),
-                    clock_, SwarmOptions{});
+                    loop_, inline_, SwarmOptions{});
     SWARMKV_ASSERT_OK_AND_ASSIGN(size_t loaded, restarted.LoadProviderRecords());
     EXPECT_EQ(loaded, 1u);
     ASSERT_EQ(restarted.HandleGetProviders(cid).providers.size(), 1u);
     EXPECT_EQ(restarted.HandleGetProviders(cid).providers[0].id, swarm(1).self());
   }
-  clock_.Advance(absl::Hours(25));
-  Swarm later(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:2"), clock_,
-              SwarmOptions{});
+  loop_.RunFor(absl::Hours(25));
+  Swarm later(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:2"), loop_,
+              inline_, SwarmOptions{});
   SWARMKV_ASSERT_OK_AND_ASSIGN(size_t loaded, later.LoadProviderRecords());
   EXPECT_EQ(loaded, 0u);
   // Maintenance deletes expired records from the store too.
@@ -280,8 +286,8 @@ TEST_F(SwarmTest, ProviderRecordsSurviveARestartUntilTheyExpire) {
 TEST_F(SwarmTest, RoutingTableSurvivesARestart) {
   Start(5);
   ASSERT_THAT(swarm(2).SaveRoutingTable(), IsOk());
-  Swarm restarted(swarm(2).self(), store(2), network_.TransportFor(swarm(2).self(), "x:1"), clock_,
-                  SwarmOptions{});
+  Swarm restarted(swarm(2).self(), store(2), network_.TransportFor(swarm(2).self(), "x:1"), loop_,
+                  inline_, SwarmOptions{});
   SWARMKV_ASSERT_OK_AND_ASSIGN(size_t restored, restarted.LoadRoutingTable());
   EXPECT_EQ(restored, 4u);
   EXPECT_EQ(restarted.Peers().size(), 4u);

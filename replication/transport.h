@@ -27,6 +27,9 @@ namespace swarmkv {
 // The most CIDs one HAVE may ask about (docs/wire-protocol.md).
 inline constexpr size_t kMaxHaveBatch = 1024;
 
+// The value of a reply that carries nothing but its status.
+struct Acknowledged {};
+
 // The answer to FIND_VALUE: the block, or who provides it, or who is closer.
 struct FindValueResult {
   std::optional<std::string> block;  // unverified: the caller checks it against the CID
