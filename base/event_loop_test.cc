@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "base/scoped_event_loop.h"
 #include "base/virtual_event_loop.h"
 #include "gtest/gtest.h"
 
@@ -88,6 +89,21 @@ TEST(VirtualEventLoopTest, AwaitRunsTheLoopUntilTheAnswerIsThere) {
   EXPECT_EQ(loop.now(), kStart + absl::Seconds(7));  // no further than needed
   absl::Notification never;
   EXPECT_FALSE(loop.Await(never));  // out of tasks: it cannot come
+}
+
+TEST(ScopedEventLoopTest, AClosedScopeRunsNoneOfItsTasks) {
+  VirtualEventLoop loop(kStart);
+  std::string order;
+  {
+    ScopedEventLoop node(loop);
+    node.RunAfter(absl::Seconds(1), [&] { order += "a"; });
+    node.RunAfter(absl::Seconds(3), [&] { order += "x"; });
+    loop.RunAfter(absl::Seconds(2), [&] { order += "b"; });
+    loop.RunFor(absl::Seconds(2));
+  }  // the node is gone; its timer at 3 s is still queued on the loop
+  loop.RunAfter(absl::Seconds(2), [&] { order += "c"; });
+  loop.RunUntilIdle();
+  EXPECT_EQ(order, "abc");
 }
 
 TEST(RealEventLoopTest, AwaitWaitsForTheLoopAndGivesUpWhenItStops) {

@@ -147,25 +147,18 @@ absl::Status RunDaemon(const NodeConfig& config) {
                                                              RealClock::Instance(), server_options));
     swarm = std::make_unique<SwarmService>(data.identity().node_id(), *peer_server, data.store(),
                                            *loop, *swarm_io, *pool, swarm_options);
-    SWARMKV_RETURN_IF_ERROR(peer_server->Start());
-    swarm->OnListening(peer_server->port());
     for (const std::string& entry : config.peer_bootstrap) {
       SWARMKV_ASSIGN_OR_RETURN(BootstrapEntry parsed, ParseBootstrapEntry(entry));
       bootstrap.push_back(std::move(parsed));
     }
-    swarm->swarm().set_expects_peers(!bootstrap.empty());
-    auto providers = swarm->swarm().LoadProviderRecords();
-    if (!providers.ok()) {
-      LogEvent(LogLevel::kWarn, "swarm.providers_restore_failed", {{"status", providers.status()}});
-    }
-    auto restored = swarm->swarm().LoadRoutingTable();
-    if (!restored.ok()) {
-      LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", restored.status()}});
-    } else if (*restored > 0) {
-      // A restarted node rejoins at once and counts as part of a swarm.
-      swarm->swarm().set_expects_peers(true);
-      LogEvent(LogLevel::kInfo, "swarm.restored", {{"peers", static_cast<uint64_t>(*restored)}});
-    }
+    // Before serving: a restarted node rejoins at once from its saved table.
+    const Swarm::Restored restored = swarm->swarm().Restore(!bootstrap.empty());
+    LogEvent(LogLevel::kInfo, "swarm.restored",
+             {{"peers", static_cast<uint64_t>(restored.contacts)},
+              {"provider_records", static_cast<uint64_t>(restored.providers)},
+              {"alone", swarm->swarm().Alone()}});
+    SWARMKV_RETURN_IF_ERROR(peer_server->Start());
+    swarm->OnListening(peer_server->port());
   }
   // Maintenance and garbage collection, in the background (with or without a swarm).
   auto housekeeper = std::make_unique<Housekeeper>(
@@ -250,6 +243,12 @@ absl::Status RunDaemon(const NodeConfig& config) {
   // progress ends at once), the round is waited for and the loop stopped: nothing touches the
   // store after it closes.
   housekeeper->RequestStop();
+  if (swarm != nullptr) {
+    // Saved now, while every contact is still in the table: a round still running fails its
+    // requests as the node shuts down, and would drop live peers from it.
+    absl::Status saved = swarm->swarm().SaveRoutingTable();
+    if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
+  }
   if (peer_server != nullptr) peer_server->Shutdown(absl::Seconds(2));
   if (swarm != nullptr) swarm->Shutdown();
   housekeeper->Stop();

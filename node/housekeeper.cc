@@ -24,7 +24,8 @@ Housekeeper::Housekeeper(EventLoop& loop, Executor& executor, BlockStore& store,
       bootstrap_(std::move(bootstrap)),
       interval_(interval),
       next_round_(loop.clock().Now() + interval),
-      last_size_(swarm != nullptr ? swarm->Peers().size() : 0) {}
+      last_size_(swarm != nullptr ? swarm->Peers().size() : 0),
+      saved_table_version_(swarm != nullptr ? swarm->routing_table_version() : 0) {}
 
 void Housekeeper::Start() { ScheduleTick(absl::ZeroDuration()); }
 
@@ -40,11 +41,6 @@ void Housekeeper::RequestStop() {
   stopping_ = true;
   loop_.Cancel(tick_);
   store_.CancelReclaim();  // a reclaim of a big store may run for minutes; do not wait for it
-  if (swarm_ == nullptr) return;
-  // Saved now, while every contact is still in the table: a round still running may fail its
-  // requests as the node shuts down, and would drop live peers from it.
-  absl::Status saved = swarm_->SaveRoutingTable();
-  if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
 }
 
 void Housekeeper::Stop() {
@@ -58,15 +54,32 @@ Housekeeper::Round Housekeeper::Due(absl::Time now, size_t peers) {
     round.collect = now >= next_round_;
     return round;
   }
-  round.bootstrap = !bootstrap_.empty() && peers == 0 && now >= next_bootstrap_;
   const absl::Duration min_gap = std::min(interval_, kMinGapBetweenRounds);
   round.maintain = now >= next_round_ || (peers != last_size_ && now - last_round_ >= min_gap);
+  round.bootstrap = !bootstrap_.empty() && ((peers == 0 && now >= next_bootstrap_) ||
+                                            (round.maintain && now >= next_round_));
   // A bootstrap that fills the table brings a round forward by itself (the size changed).
   round.collect = round.maintain;
   return round;
 }
 
+void Housekeeper::SaveTableIfChanged() {
+  if (swarm_ == nullptr) return;
+  const uint64_t version = swarm_->routing_table_version();
+  if (version == saved_table_version_) return;
+  saved_table_version_ = version;
+  executor_.Post(lifeline_.Guard([this] {
+    absl::Status saved = swarm_->SaveRoutingTable();
+    if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
+  }));
+}
+
 void Housekeeper::Tick() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+  }
+  SaveTableIfChanged();
   const absl::Time now = loop_.clock().Now();
   const Round round = Due(now, swarm_ != nullptr ? swarm_->Peers().size() : 0);
   if (!round.bootstrap && !round.maintain && !round.collect) {
@@ -80,8 +93,13 @@ void Housekeeper::Tick() {
 
 void Housekeeper::StartBootstrap(Round round) {
   if (!round.bootstrap) return StartMaintenance(round, Outcome{});
-  swarm_->BootstrapAsync(bootstrap_, lifeline_.Guard<size_t>([this, round](size_t answered) {
-    LogEvent(answered > 0 ? LogLevel::kInfo : LogLevel::kWarn, "swarm.bootstrap",
+  // Info when it joins the node to a swarm, warn when it fails to; the periodic re-run beside a
+  // full table is routine (debug).
+  const bool joining = swarm_->Peers().empty();
+  swarm_->BootstrapAsync(bootstrap_, lifeline_.Guard<size_t>([this, round,
+                                                              joining](size_t answered) {
+    LogEvent(!joining ? LogLevel::kDebug : answered > 0 ? LogLevel::kInfo : LogLevel::kWarn,
+             "swarm.bootstrap",
              {{"answered", static_cast<uint64_t>(answered)},
               {"entries", static_cast<uint64_t>(bootstrap_.size())},
               {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
@@ -99,7 +117,8 @@ void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
         LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
                                                                            : LogLevel::kDebug,
                  "swarm.maintenance",
-                 {{"blocks", report.blocks_checked},
+                 {{"revived", report.dormant_revived},
+                  {"blocks", report.blocks_checked},
                   {"pushed", report.pushed},
                   {"push_failures", report.push_failures},
                   {"dropped", report.dropped},
@@ -116,7 +135,8 @@ void Housekeeper::FinishRound(Round round, Outcome outcome) {
       absl::MutexLock lock(&mu_);
       stopping = stopping_;
     }
-    // When stopping, the table was saved as the stop was asked for.
+    // When stopping, the daemon saved the table before the swarm went down: a round still
+    // running fails its requests as the node shuts down, and would drop live peers from it.
     if (!stopping) {
       absl::Status saved = swarm_->SaveRoutingTable();
       if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});

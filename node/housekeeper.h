@@ -1,11 +1,15 @@
 // Housekeeper: the daemon's background upkeep, driven by the node's event loop.
 // - Swarm (when peer networking is on):
 //   - bootstrap: contacts the bootstrap list until some entry answers, retrying with
-//     exponential back-off (1 s doubling to 60 s) while the routing table is empty;
+//     exponential back-off (1 s doubling to 60 s) while the routing table is empty, and again
+//     with every maintenance round (a node split from its entries by a partition finds them
+//     again when it heals);
 //   - maintenance (Swarm::Maintain): every `interval`, and early (within a second, but at most
 //     once per min(interval, 10 s)) when the routing table changed size, so a node that joins
 //     or dies is dealt with promptly;
-//   - the routing table is saved to the store after each round and when a stop is asked for.
+//   - the routing table is saved to the store within a tick of any change to it (so a node
+//     killed right after others joined it still knows them when it restarts) and after each
+//     round. (A clean stop saves it too: the daemon does, before it shuts the swarm down.)
 // - Store: garbage collection of unpinned blocks under the quota (BlockStore::CollectGarbage),
 //   then the disk space of deleted blocks given back (BlockStore::ReclaimSpace), every round,
 //   after maintenance has handed off what it could.
@@ -42,8 +46,8 @@ class Housekeeper {
 
   // Sets the first tick, due at once.
   void Start();
-  // Saves the routing table and stops starting rounds; returns at once. A round in progress
-  // finishes (quickly, once the transport refuses new calls).
+  // Stops starting rounds; returns at once. A round in progress finishes (quickly, once the
+  // transport refuses new calls).
   void RequestStop();
   // RequestStop, then waits for a round in progress to end; nothing it queued runs after.
   void Stop();
@@ -71,6 +75,8 @@ class Housekeeper {
   void CollectGarbage();
   // On the loop, after a round: record it and set the next tick.
   void RoundDone(Round round, Outcome outcome);
+  // Saves the routing table (on the executor) when it changed since the last save.
+  void SaveTableIfChanged();
   // Sets the next tick unless stopping.
   void ScheduleTick(absl::Duration delay);
 
@@ -88,6 +94,7 @@ class Housekeeper {
   absl::Time next_round_;
   absl::Time last_round_ = absl::InfinitePast();
   size_t last_size_ = 0;
+  uint64_t saved_table_version_ = 0;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

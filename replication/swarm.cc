@@ -17,6 +17,8 @@ namespace swarmkv {
 namespace {
 
 constexpr absl::string_view kRoutingTableMeta = "routing_table";
+// Present once this node has had a peer (DESIGN §5: a member never acknowledges below quorum).
+constexpr absl::string_view kJoinedMeta = "joined_swarm";
 // The most contacts a saved table restores: 256 buckets of k, with room to spare.
 constexpr uint64_t kMaxSavedContacts = 256 * 64;
 
@@ -183,6 +185,11 @@ void Swarm::Learn(const Contact& contact) {
     absl::MutexLock lock(&mu_);
     if (IsPenalized(contact.id)) return;
     admission = table_.Observe(Contact{contact.id, contact.address, now}, now);
+    if (admission.kind == Admission::kAdded) {
+      ++table_version_;
+      dormant_.erase(contact.id);
+      if (!joined_) MarkJoinedLocked();
+    }
   }
   if (admission.kind != Admission::kPingOldest || !admission.oldest.has_value()) return;
   // A full bucket keeps its oldest contact unless it fails to answer (DESIGN §5).
@@ -190,18 +197,71 @@ void Swarm::Learn(const Contact& contact) {
   transport_.Ping(oldest, [this, oldest, contact](absl::Status status) {
     absl::MutexLock lock(&mu_);
     table_.OnPingResult(oldest.id, status.ok(), contact, clock_.Now());
+    ++table_version_;
   });
+}
+
+void Swarm::MarkJoinedLocked() {
+  joined_ = true;
+  expects_peers_ = true;
+  // Once per node's life. A failed write costs only the guarantee across a restart, and the
+  // store logs it.
+  store_.PutMeta(kJoinedMeta, "1").IgnoreError();
 }
 
 void Swarm::Forget(const NodeId& id) {
   absl::MutexLock lock(&mu_);
+  std::optional<Contact> known = table_.Find(id);
+  if (!known.has_value()) return;
   table_.Remove(id);
+  ++table_version_;
+  if (dormant_.size() >= options_.max_dormant_contacts) {
+    auto oldest = std::min_element(dormant_.begin(), dormant_.end(), [](const auto& a,
+                                                                        const auto& b) {
+      return a.second.since < b.second.since;
+    });
+    dormant_.erase(oldest);
+  }
+  dormant_.insert_or_assign(id, Dormant{*known, clock_.Now()});
+}
+
+uint64_t Swarm::routing_table_version() const {
+  absl::MutexLock lock(&mu_);
+  return table_version_;
+}
+
+Swarm::Restored Swarm::Restore(bool has_bootstrap_list) {
+  Restored restored;
+  auto providers = LoadProviderRecords();
+  if (providers.ok()) {
+    restored.providers = *providers;
+  } else {
+    LogEvent(LogLevel::kWarn, "swarm.providers_restore_failed", {{"status", providers.status()}});
+  }
+  auto contacts = LoadRoutingTable();
+  if (contacts.ok()) {
+    restored.contacts = *contacts;
+  } else {
+    LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", contacts.status()}});
+  }
+  auto joined = store_.GetMeta(kJoinedMeta);
+  if (!joined.ok() && !absl::IsNotFound(joined.status())) {
+    LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", joined.status()}});
+  }
+  absl::MutexLock lock(&mu_);
+  // When unsure whether it was a member (the read failed), it counts as one: the quorum is the
+  // safe side.
+  joined_ = !absl::IsNotFound(joined.status()) || table_.size() > 0;
+  expects_peers_ = has_bootstrap_list || joined_ || restored.contacts > 0;
+  return restored;
 }
 
 void Swarm::Penalize(const NodeId& id, absl::string_view why) {
   LogEvent(LogLevel::kWarn, "swarm.peer_penalized", {{"peer", id.ToString()}, {"why", why}});
   absl::MutexLock lock(&mu_);
   table_.Remove(id);
+  dormant_.erase(id);
+  ++table_version_;
   penalized_until_[id] = clock_.Now() + options_.penalty;
 }
 
@@ -380,6 +440,7 @@ absl::StatusOr<size_t> Swarm::LoadRoutingTable() {
     SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&in, now, "the saved routing table"));
     if (table_.Observe(contact, now).kind == Admission::kAdded) ++restored;
   }
+  if (restored > 0) ++table_version_;
   return restored;
 }
 

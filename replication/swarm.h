@@ -70,6 +70,11 @@ struct SwarmOptions {
   size_t max_provider_keys = 1 << 16;
   // Keep blocks fetched for a Get (unpinned: later maintenance or GC may drop them).
   bool cache_fetched_blocks = true;
+  // Contacts that stopped answering are remembered (at most this many, for at most
+  // `dormant_ttl`) and pinged again at every maintenance round, so a swarm split by a
+  // partition, or a node restarted with nobody left who knows it, finds itself whole again.
+  size_t max_dormant_contacts = 256;
+  absl::Duration dormant_ttl = absl::Hours(24);
 };
 
 // A key sharing exactly `prefix` leading bits with `key` (all 256 when prefix >= 256); the other
@@ -85,6 +90,7 @@ struct BootstrapEntry {
 absl::StatusOr<BootstrapEntry> ParseBootstrapEntry(absl::string_view text);
 
 struct MaintenanceReport {
+  uint64_t dormant_revived = 0;  // contacts that had stopped answering and answer again
   uint64_t blocks_checked = 0;
   uint64_t pushed = 0;
   uint64_t push_failures = 0;
@@ -177,10 +183,25 @@ class Swarm {
   // Whether a bootstrap list was given: the node is meant to be in a swarm.
   void set_expects_peers(bool expects) { expects_peers_ = expects; }
 
+  // What Restore brought back.
+  struct Restored {
+    size_t contacts = 0;
+    size_t providers = 0;
+  };
+  // At start, before any operation: brings back what an earlier run of this node kept (its
+  // routing table, its provider records, and whether it has ever been part of a swarm; each
+  // failure is logged and that part starts empty). The node then expects peers, and needs its
+  // write quorum, when it has a bootstrap list, or restored a table, or has ever had a peer: a
+  // node that was a member never counts itself a lone node again, whatever its table holds.
+  Restored Restore(bool has_bootstrap_list);
+
   // The routing table, saved in the store's meta so a restarted node rejoins at once.
   absl::Status SaveRoutingTable();
   // Returns how many contacts were restored.
   absl::StatusOr<size_t> LoadRoutingTable();
+  // Changes with every contact added to or removed from the table: the daemon saves the
+  // table whenever it moved since the last save.
+  uint64_t routing_table_version() const;
   // Provider records are kept in the store's `providers` column family as they change; this
   // reads back the unexpired ones (at start). Returns how many providers were restored.
   absl::StatusOr<size_t> LoadProviderRecords();
@@ -189,8 +210,12 @@ class Swarm {
  private:
   // Observe a contact we heard from directly; carries out a kPingOldest.
   void Learn(const Contact& contact);
-  // A contact failed a request: out of the table.
+  // A contact failed a request: out of the table, into the dormant list.
   void Forget(const NodeId& id);
+  // Pings the dormant contacts; those that answer rejoin the table. Yields how many did.
+  void ReviveDormant(Done<size_t> done);
+  // The first peer ever: persisted, so this node never again counts itself alone.
+  void MarkJoinedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Penalize(const NodeId& id, absl::string_view why);
   bool IsPenalized(const NodeId& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<Contact> ClosestKnown(const DhtKey& target, size_t n) const;
@@ -210,6 +235,7 @@ class Swarm {
   struct ReplicationRun;
   // The steps of a maintenance round (swarm_placement.cc).
   struct MaintenanceRound;
+  void MaintainNeighbourhood(std::shared_ptr<MaintenanceRound> round);
   void MaintainPage(std::shared_ptr<MaintenanceRound> round);
   void MaintainProviders(std::shared_ptr<MaintenanceRound> round);
   // Checks one FIND_VALUE answer from `from` for block `cid`: learns or forgets the peer, and
@@ -243,6 +269,13 @@ class Swarm {
   absl::flat_hash_map<DhtKey, std::vector<Provider>> providers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<NodeId, absl::Time> penalized_until_ ABSL_GUARDED_BY(mu_);
   absl::Time last_republish_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  struct Dormant {
+    Contact contact;
+    absl::Time since;  // when it stopped answering
+  };
+  absl::flat_hash_map<NodeId, Dormant> dormant_ ABSL_GUARDED_BY(mu_);
+  uint64_t table_version_ ABSL_GUARDED_BY(mu_) = 0;
+  bool joined_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t maintenance_rounds_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

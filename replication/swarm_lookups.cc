@@ -63,6 +63,41 @@ void Swarm::BootstrapAsync(std::vector<BootstrapEntry> entries, Done<size_t> don
   });
 }
 
+void Swarm::ReviveDormant(Done<size_t> done) {
+  std::vector<Contact> asked;
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = clock_.Now();
+    for (auto it = dormant_.begin(); it != dormant_.end();) {
+      if (now - it->second.since > options_.dormant_ttl) {
+        dormant_.erase(it++);
+      } else {
+        asked.push_back(it->second.contact);
+        ++it;
+      }
+    }
+  }
+  if (asked.empty()) return done(0);
+  // In the order of ids, not of the hash map, so a simulated run replays exactly.
+  std::sort(asked.begin(), asked.end(),
+            [](const Contact& a, const Contact& b) { return a.id < b.id; });
+  struct Count {
+    size_t pending;
+    size_t revived = 0;
+    Done<size_t> done;
+  };
+  auto count = std::make_shared<Count>(Count{asked.size(), 0, std::move(done)});
+  for (const Contact& contact : asked) {
+    transport_.Ping(contact, OnLoopStatus(loop_, [this, count, contact](absl::Status status) {
+                      if (status.ok()) {
+                        Learn(contact);
+                        ++count->revived;
+                      }
+                      if (--count->pending == 0) count->done(count->revived);
+                    }));
+  }
+}
+
 void Swarm::OnFindNodeReply(Lookup& lookup, const Contact& from,
                             absl::StatusOr<std::vector<Contact>> result) {
   if (!result.ok()) {

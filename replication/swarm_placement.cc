@@ -154,7 +154,18 @@ struct Swarm::MaintenanceRound {
 void Swarm::MaintainAsync(Done<MaintenanceReport> done) {
   auto round = std::make_shared<MaintenanceRound>();
   round->done = std::move(done);
-  // The neighbourhood first: a self-lookup finds nodes that joined near us.
+  // Contacts that had stopped answering first: after a partition heals, or a node comes back
+  // that nobody else remembers, this is how the two sides find each other again.
+  loop_.Post([this, round] {
+    ReviveDormant([this, round](size_t revived) {
+      round->report.dormant_revived = revived;
+      MaintainNeighbourhood(round);
+    });
+  });
+}
+
+void Swarm::MaintainNeighbourhood(std::shared_ptr<MaintenanceRound> round) {
+  // The neighbourhood: a self-lookup finds nodes that joined near us.
   FindClosestAsync(KeyOf(self_), [this, round](std::vector<Contact>) {
     // Then one bucket per round, in turn: a lookup of a key in its range keeps the far parts of
     // the table current (Kademlia's bucket refresh).
@@ -269,7 +280,13 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
       };
       page->waiting = page->asked_of.size();
       if (page->waiting == 0) return act();
-      for (const auto& [id, indexes] : page->asked_of) {
+      // In the order of ids, not of the hash map: the simulator replays a seed exactly only if
+      // requests go out in the same order every run.
+      std::vector<NodeId> peers;
+      for (const auto& [id, indexes] : page->asked_of) peers.push_back(id);
+      std::sort(peers.begin(), peers.end());
+      for (const NodeId& id : peers) {
+        const std::vector<size_t>& indexes = page->asked_of[id];
         std::vector<Cid> cids;
         for (size_t i : indexes) cids.push_back(page->blocks[i]);
         const Contact to = page->contacts.at(id);
