@@ -8,6 +8,7 @@
 #include "api/get_reactor.h"
 #include "rpc/grpc_status.h"
 #include "api/put_reactor.h"
+#include "api/subscribe_reactor.h"
 #include "api/targets.h"
 #include "base/status_macros.h"
 #include "replication/network_block_source.h"
@@ -228,13 +229,22 @@ grpc::ServerUnaryReactor* NodeService::Info(grpc::CallbackServerContext* call,
 }
 
 grpc::ServerUnaryReactor* NodeService::Publish(grpc::CallbackServerContext* call,
-                                               const v1::PublishRequest*, v1::PublishResponse*) {
-  return FinishedUnary(call, NotYet("Publish", "pubsub"));
+                                               const v1::PublishRequest* request,
+                                               v1::PublishResponse* response) {
+  auto slot = context_.Admit(*call);
+  if (!slot.ok()) return FinishedUnary(call, ToGrpcStatus(slot.status()));
+  // Signing is quick (tens of microseconds): no need for the pool.
+  absl::StatusOr<MessageId> id = context_.pubsub->Publish(request->topic(), request->data());
+  if (id.ok()) {
+    response->set_message_id(absl::StrCat(id->origin.ToString(), "/", id->sequence));
+  }
+  slot->Release();
+  return FinishedUnary(call, ToGrpcStatus(id.status()));
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* NodeService::Subscribe(
-    grpc::CallbackServerContext*, const v1::SubscribeRequest*) {
-  return new FinishedStream<v1::SubscribeResponse>(NotYet("Subscribe", "pubsub"));
+    grpc::CallbackServerContext* call, const v1::SubscribeRequest* request) {
+  return new SubscribeReactor(context_, subscribe_streams_, call, *request);
 }
 
 grpc::ServerWriteReactor<v1::QueryResponse>* NodeService::Query(grpc::CallbackServerContext*,

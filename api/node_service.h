@@ -5,6 +5,7 @@
 #define SWARMKV_API_NODE_SERVICE_H_
 
 #include "api/service_context.h"
+#include "api/subscribe_reactor.h"
 #include "grpcpp/grpcpp.h"
 #include "swarmkv/v1/node.grpc.pb.h"
 
@@ -34,11 +35,17 @@ class NodeService final : public v1::Node::CallbackService {
   grpc::ServerUnaryReactor* Peers(grpc::CallbackServerContext* call, const v1::PeersRequest*,
                                   v1::PeersResponse* response) override;
 
+  // Ends every Subscribe stream (UNAVAILABLE): call before shutting the server down.
+  void EndSubscriptions() { subscribe_streams_.EndAll(); }
+
+  // Pubsub (docs/pubsub.md): INVALID_ARGUMENT for a bad topic or an oversized message.
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* call,
+                                    const v1::PublishRequest* request,
+                                    v1::PublishResponse* response) override;
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* call, const v1::SubscribeRequest* request) override;
+
   // Reserved for later versions: UNIMPLEMENTED, with a message saying so.
-  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* call, const v1::PublishRequest*,
-                                    v1::PublishResponse*) override;
-  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(grpc::CallbackServerContext* call,
-                                                             const v1::SubscribeRequest*) override;
   grpc::ServerWriteReactor<v1::QueryResponse>* Query(grpc::CallbackServerContext* call,
                                                      const v1::QueryRequest*) override;
   grpc::ServerUnaryReactor* PutRecord(grpc::CallbackServerContext* call,
@@ -55,6 +62,7 @@ class NodeService final : public v1::Node::CallbackService {
   absl::Status FetchContent(const Cid& root);
 
   ServiceContext& context_;
+  SubscribeStreams subscribe_streams_;
 };
 
 }  // namespace swarmkv

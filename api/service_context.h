@@ -15,6 +15,7 @@
 #include "crypto/identity.h"
 #include "crypto/secret_bytes.h"
 #include "grpcpp/server_context.h"
+#include "pubsub/pubsub.h"
 #include "replication/swarm.h"
 #include "storage/block_store.h"
 
@@ -65,6 +66,8 @@ struct ServiceContext {
   ThreadPool& pool;
   // The node's part in the swarm; null when peer networking is off (a single node).
   Swarm* swarm;
+  // The node's pubsub (with peer networking off it serves this node's own subscribers).
+  PubsubNode* pubsub;
   ApiOptions options;
   std::atomic<int> calls_in_flight{0};
 

@@ -7,7 +7,9 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -51,6 +53,23 @@ absl::Status FromGrpc(const grpc::Status& status, const ApiFlags& api) {
   }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
 }
+
+std::string JsonEscape(const std::string& in) {
+  std::string out;
+  for (unsigned char c : in) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      out.append(absl::StrFormat("\\u%04x", c));
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+std::string Base64(const std::string& in) { return absl::Base64Escape(in); }
 
 absl::StatusOr<v1::EncryptionMode> ModeToProto(const std::string& mode) {
   if (mode == "random") return v1::ENCRYPTION_MODE_RANDOM;
@@ -274,6 +293,50 @@ absl::Status RunHealth(const ApiFlags& api) {
     return absl::UnavailableError("the node is not serving");
   }
   return absl::OkStatus();
+}
+
+absl::Status RunPub(const ApiFlags& api, const std::string& topic, const std::string& data) {
+  v1::PublishRequest request;
+  request.set_topic(topic);
+  if (data == "-") {
+    std::string in;
+    char buffer[1 << 16];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) {
+      in.append(buffer, n);
+      if (in.size() > (1u << 20)) break;  // the node refuses it with a clear message
+    }
+    request.set_data(std::move(in));
+  } else {
+    request.set_data(data);
+  }
+  v1::PublishResponse response;
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Publish, request, &response));
+  std::printf("%s\n", response.message_id().c_str());
+  return absl::OkStatus();
+}
+
+absl::Status RunSub(const ApiFlags& api, const std::string& topic, bool json) {
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, /*with_deadline=*/false);
+  v1::SubscribeRequest request;
+  request.set_topic(topic);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      stub->Subscribe(&context, request);
+  v1::SubscribeResponse message;
+  while (reader->Read(&message)) {
+    if (json) {
+      std::printf("{\"topic\":\"%s\",\"origin\":\"%s\",\"message_id\":\"%s\",\"data\":\"%s\"}\n",
+                  JsonEscape(message.topic()).c_str(), message.origin().c_str(),
+                  message.message_id().c_str(), Base64(message.data()).c_str());
+    } else {
+      std::fwrite(message.data().data(), 1, message.data().size(), stdout);
+      std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
+  }
+  return FromGrpc(reader->Finish(), api);
 }
 
 }  // namespace swarmkv

@@ -43,6 +43,11 @@ absl::Status RunId(const ApiFlags& api);
 absl::Status RunHealth(const ApiFlags& api);
 // Prints the node's routing table: one "<node id> <address>" line per peer.
 absl::Status RunPeers(const ApiFlags& api);
+// Publishes `data` (or, with `data` "-", standard input) on `topic`; prints the message id.
+absl::Status RunPub(const ApiFlags& api, const std::string& topic, const std::string& data);
+// Prints every message on `topic` until interrupted: one line each, the payload as text (a
+// JSON object per line with `json`: topic, origin, message_id, data in base64).
+absl::Status RunSub(const ApiFlags& api, const std::string& topic, bool json);
 
 }  // namespace swarmkv
 

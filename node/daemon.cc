@@ -24,7 +24,11 @@
 #include "httplib.h"
 #include "node/data_dir.h"
 #include "node/housekeeper.h"
+#include "pubsub/gossip_service.h"
+#include "pubsub/gossip_transport.h"
+#include "pubsub/pubsub.h"
 #include "replication/swarm_service.h"
+#include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
 
 namespace swarmkv {
@@ -74,6 +78,14 @@ absl::Status CheckSocketPath(const std::string& path) {
   }
   return absl::OkStatus();
 }
+
+// The FrameSender of a node without peer networking: there is nobody to send to.
+class NoPeers final : public FrameSender {
+ public:
+  void Send(const Contact&, Frame, std::function<void(absl::Status)> done) override {
+    done(absl::UnavailableError("peer networking is off"));
+  }
+};
 
 constexpr size_t kDefaultWorkers = 16;
 constexpr size_t kSwarmIoThreads = 4;
@@ -131,12 +143,20 @@ absl::Status RunDaemon(const NodeConfig& config) {
   std::unique_ptr<PeerServer> peer_server;
   std::unique_ptr<SwarmService> swarm;
   std::vector<BootstrapEntry> bootstrap;
+  // Pubsub: frames over the peer port when there is one; with peer networking off it still
+  // serves this node's own subscribers.
+  std::unique_ptr<PeerChannels> gossip_channels;
+  std::unique_ptr<GossipTransport> gossip_transport;
+  NoPeers no_peers;
+  std::unique_ptr<PubsubNode> pubsub;
+  std::unique_ptr<GossipService> gossip_service;
   // On every way out (an early error return too): incoming peer calls stop, outgoing ones end
   // and the loop stops before the Swarm they reach is destroyed. Idempotent after the clean
   // shutdown below.
   absl::Cleanup stop_swarm = [&] {
     if (peer_server != nullptr) peer_server->Shutdown(absl::ZeroDuration());
     if (swarm != nullptr) swarm->Shutdown();
+    if (gossip_transport != nullptr) gossip_transport->Shutdown();
     loop->Stop();
   };
   if (config.peer_listen != "off") {
@@ -151,6 +171,14 @@ absl::Status RunDaemon(const NodeConfig& config) {
       SWARMKV_ASSIGN_OR_RETURN(BootstrapEntry parsed, ParseBootstrapEntry(entry));
       bootstrap.push_back(std::move(parsed));
     }
+    gossip_channels = std::make_unique<PeerChannels>(peer_server->certificate());
+    gossip_transport = std::make_unique<GossipTransport>(*gossip_channels,
+                                                         swarm_options.transport.timeout);
+    Swarm* dht = &swarm->swarm();
+    pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, *gossip_transport,
+                                          [dht] { return dht->Peers(); });
+    gossip_service = std::make_unique<GossipService>(*pubsub, *peer_server);
+    peer_server->Register(gossip_service.get());
     // Before serving: a restarted node rejoins at once from its saved table.
     const Swarm::Restored restored = swarm->swarm().Restore(!bootstrap.empty());
     LogEvent(LogLevel::kInfo, "swarm.restored",
@@ -159,7 +187,12 @@ absl::Status RunDaemon(const NodeConfig& config) {
               {"alone", swarm->swarm().Alone()}});
     SWARMKV_RETURN_IF_ERROR(peer_server->Start());
     swarm->OnListening(peer_server->port());
+    gossip_transport->set_listen_port(static_cast<uint32_t>(peer_server->port()));
+  } else {
+    pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, no_peers,
+                                          [] { return std::vector<Contact>{}; });
   }
+  pubsub->Start();
   // Maintenance and garbage collection, in the background (with or without a swarm).
   auto housekeeper = std::make_unique<Housekeeper>(
       *loop, *pool, data.store(), swarm != nullptr ? &swarm->swarm() : nullptr,
@@ -170,6 +203,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
                          data.convergence_secret(),
                          *pool,
                          swarm != nullptr ? &swarm->swarm() : nullptr,
+                         pubsub.get(),
                          {}};
   context.options.max_chunk_bytes = config.api_max_chunk_bytes;
   context.options.max_concurrent_calls = static_cast<int>(config.api_max_concurrent_calls);
@@ -236,6 +270,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
 
   // Health turns NOT_SERVING first, so load balancers and scripts see the node leaving.
   health->SetServingStatus(false);
+  service.EndSubscriptions();  // they never end by themselves
   server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(kShutdownGrace));
   server->Wait();
   // The swarm stops before the pool: the housekeeper saves the routing table and stops starting
@@ -251,6 +286,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
   }
   if (peer_server != nullptr) peer_server->Shutdown(absl::Seconds(2));
   if (swarm != nullptr) swarm->Shutdown();
+  if (gossip_transport != nullptr) gossip_transport->Shutdown();
   housekeeper->Stop();
   loop->Stop();
   housekeeper.reset();

@@ -198,6 +198,17 @@ int main(int argc, char** argv) {
     return RunHealth(api);
   }));
 
+  std::string topic, data = "-";
+  bool json = false;
+  auto* pub_cmd = app.add_subcommand("pub", "Publish a message on a topic; prints its id");
+  pub_cmd->add_option("topic", topic, "Topic (1 to 256 bytes)")->required();
+  pub_cmd->add_option("data", data, "The message, or - for stdin")->capture_default_str();
+  pub_cmd->callback(client([&] { return RunPub(api, topic, data); }));
+  auto* sub_cmd = app.add_subcommand("sub", "Print every message on a topic until interrupted");
+  sub_cmd->add_option("topic", topic, "Topic (1 to 256 bytes)")->required();
+  sub_cmd->add_flag("--json", json, "One JSON object per message (data in base64)");
+  sub_cmd->callback(client([&] { return RunSub(api, topic, json); }));
+
   app.parse_complete_callback([&] {
     if (!log_level.empty()) {
       absl::Status st = SetLogLevel(log_level);

@@ -49,11 +49,10 @@ absl::Status Plumtree::Publish(GossipMessage message, absl::Time now) {
   if (topic.neighbours.empty()) {
     // Nobody to send it to yet: it waits for the first neighbour (JOINs go out at the tick).
     if (topic.pending.size() >= options_.max_pending_publishes) topic.pending.pop_front();
-    topic.pending.emplace_back(now + options_.pending_publish_ttl, std::move(message));
+    topic.pending.emplace_back(now + options_.pending_publish_ttl, message);
     next_upkeep_ = absl::InfinitePast();
-    return absl::OkStatus();
   }
-  Accept(std::move(message), nullptr, now);
+  Accept(std::move(message), nullptr, now);  // this node's own subscribers get it at once
   return absl::OkStatus();
 }
 
@@ -105,9 +104,8 @@ void Plumtree::AddNeighbour(Topic& topic, const NodeId& id, absl::Time now) {
   topic.refused_until.erase(id);
   // Messages published before there was anyone to send them to.
   while (!topic.pending.empty()) {
-    GossipMessage message = std::move(topic.pending.front().second);
+    SendGossip(id, topic.pending.front().second);
     topic.pending.pop_front();
-    Accept(std::move(message), nullptr, now);
   }
 }
 

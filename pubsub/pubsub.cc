@@ -73,20 +73,21 @@ void PubsubNode::Unsubscribe(uint64_t subscription) {
   });
 }
 
-absl::Status PubsubNode::Publish(const std::string& topic, std::string payload) {
+absl::StatusOr<MessageId> PubsubNode::Publish(const std::string& topic, std::string payload) {
   if (absl::Status valid = CheckTopic(topic); !valid.ok()) return valid;
   if (payload.size() > kMaxPayloadBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("a message is at most ", kMaxPayloadBytes, " bytes; this one is ",
                      payload.size()));
   }
-  loop_.Post([this, topic, payload = std::move(payload)]() mutable {
-    GossipMessage message =
-        SignMessage(identity_, next_sequence_++, topic, std::move(payload));
+  // Signed here, on the caller's thread: the loop only routes.
+  GossipMessage message = SignMessage(identity_, next_sequence_++, topic, std::move(payload));
+  const MessageId id = message.id();
+  loop_.Post([this, message = std::move(message)]() mutable {
     core_.Publish(std::move(message), loop_.clock().Now()).IgnoreError();  // ours: valid
-    Wake();
+    Drain();
   });
-  return absl::OkStatus();
+  return id;
 }
 
 void PubsubNode::OnFrame(const Contact& from, Frame frame) {

@@ -13,6 +13,7 @@
 #ifndef SWARMKV_PUBSUB_PUBSUB_H_
 #define SWARMKV_PUBSUB_PUBSUB_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,7 +44,7 @@ class FrameSender {
 
 struct PubsubOptions {
   PlumtreeOptions mesh;
-  size_t max_in_flight_per_peer = 64;
+  size_t max_in_flight_per_peer = 256;
   absl::Duration penalty = absl::Minutes(10);
   // Seeds the choice of neighbours (the simulator passes its seed).
   uint64_t seed = 1;
@@ -72,8 +73,9 @@ class PubsubNode {
   // INVALID_ARGUMENT for a bad topic name. Returns the subscription's id.
   absl::StatusOr<uint64_t> Subscribe(const std::string& topic, Handler on_message);
   void Unsubscribe(uint64_t subscription);
-  // Signs and sends a message. INVALID_ARGUMENT for a bad topic or a payload over the limit.
-  absl::Status Publish(const std::string& topic, std::string payload);
+  // Signs and sends a message; returns its id. INVALID_ARGUMENT for a bad topic or a payload
+  // over the limit.
+  absl::StatusOr<MessageId> Publish(const std::string& topic, std::string payload);
   // A frame from a proven peer (the peer service calls this); handled on the loop.
   void OnFrame(const Contact& from, Frame frame);
 
@@ -95,7 +97,8 @@ class PubsubNode {
   // Used on the loop only.
   Random rng_;
   Plumtree core_;
-  uint64_t next_sequence_;
+  // Numbers this node's messages; taken on the publishing thread.
+  std::atomic<uint64_t> next_sequence_;
   std::map<uint64_t, std::pair<std::string, Handler>> subscriptions_;
   uint64_t next_subscription_ = 1;
   absl::flat_hash_map<NodeId, Contact> contacts_;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rpc/grpc_status.h"
+#include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
 #include "rpc/peer_tls.h"
 #include "storage/block_store.h"
@@ -13,22 +14,6 @@ namespace swarmkv {
 namespace {
 
 using peer::v1::Peer;
-
-// Channels kept at most; past it the pool starts over (calls in flight keep theirs alive).
-constexpr size_t kMaxPooledChannels = 1024;
-
-grpc::ChannelArguments PeerChannelArguments() {
-  grpc::ChannelArguments args;
-  // A block plus its message framing (the peer port's limit).
-  args.SetMaxReceiveMessageSize(static_cast<int>(kMaxPeerMessageBytes));
-  args.SetMaxSendMessageSize(static_cast<int>(kMaxPeerMessageBytes));
-  args.SetSslTargetNameOverride(kTlsServerName);
-  // Fail fast on a dead peer instead of backing off for seconds before the next try.
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return args;
-}
 
 // For calls whose reply carries nothing but its status.
 Transport::Callback<Acknowledged> StatusOnly(Transport::StatusCallback done) {
@@ -48,7 +33,7 @@ std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
 }  // namespace
 
 GrpcTransport::GrpcTransport(TlsCertificate own, GrpcTransportOptions options)
-    : own_(std::move(own)), options_(options) {}
+    : own_(std::move(own)), options_(options), channels_(own_) {}
 
 GrpcTransport::~GrpcTransport() { Shutdown(); }
 
@@ -72,16 +57,7 @@ void GrpcTransport::EndCall() {
 }
 
 std::shared_ptr<Peer::Stub> GrpcTransport::StubFor(const Contact& to) {
-  const std::string key = absl::StrCat(to.address, "|", to.id.ToString());
-  absl::MutexLock lock(&mu_);
-  auto it = channels_.find(key);
-  if (it != channels_.end()) return it->second;
-  if (channels_.size() >= kMaxPooledChannels) channels_.clear();
-  auto channel = grpc::CreateCustomChannel(to.address, PeerChannelCredentials(own_, to.id, nullptr),
-                                           PeerChannelArguments());
-  std::shared_ptr<Peer::Stub> stub = Peer::NewStub(channel);
-  channels_.emplace(key, stub);
-  return stub;
+  return Peer::NewStub(channels_.For(to.address, to.id));
 }
 
 std::vector<Contact> GrpcTransport::CheckContacts(

@@ -22,6 +22,7 @@
 #include "crypto/tls_certificate.h"
 #include "grpcpp/grpcpp.h"
 #include "replication/transport.h"
+#include "rpc/peer_channels.h"
 #include "swarmkv/peer/v1/peer.grpc.pb.h"
 
 namespace swarmkv {
@@ -59,7 +60,7 @@ class GrpcTransport final : public Transport {
   template <typename Request, typename Response, typename T, typename Start, typename Convert>
   void Call(std::shared_ptr<peer::v1::Peer::Stub> stub, Request request, Start start,
             Convert convert, Callback<T> done);
-  // The pooled stub whose channel accepts only `to.id` at `to.address`.
+  // A stub on the pooled channel that accepts only `to.id` at `to.address`.
   std::shared_ptr<peer::v1::Peer::Stub> StubFor(const Contact& to);
   bool BeginCall();
   void EndCall();
@@ -71,10 +72,9 @@ class GrpcTransport final : public Transport {
   const GrpcTransportOptions options_;
   std::atomic<uint32_t> listen_port_{0};
 
+  PeerChannels channels_;
+
   absl::Mutex mu_;
-  // Shared: a call in flight keeps its stub (and channel) even after the pool drops it.
-  absl::flat_hash_map<std::string, std::shared_ptr<peer::v1::Peer::Stub>> channels_
-      ABSL_GUARDED_BY(mu_);
   int64_t calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };

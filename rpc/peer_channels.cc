@@ -1,0 +1,36 @@
+#include "rpc/peer_channels.h"
+
+#include "absl/strings/str_cat.h"
+#include "rpc/peer_server.h"
+#include "rpc/peer_tls.h"
+
+namespace swarmkv {
+namespace {
+// Channels kept at most; past it the pool starts over (calls in flight keep theirs alive).
+constexpr size_t kMaxPooledChannels = 1024;
+}  // namespace
+
+grpc::ChannelArguments PeerChannelArguments() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(static_cast<int>(kMaxPeerMessageBytes));
+  args.SetMaxSendMessageSize(static_cast<int>(kMaxPeerMessageBytes));
+  args.SetSslTargetNameOverride(kTlsServerName);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  return args;
+}
+
+std::shared_ptr<grpc::Channel> PeerChannels::For(const std::string& address, const NodeId& id) {
+  const std::string key = absl::StrCat(address, "|", id.ToString());
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(key);
+  if (it != channels_.end()) return it->second;
+  if (channels_.size() >= kMaxPooledChannels) channels_.clear();
+  auto channel = grpc::CreateCustomChannel(address, PeerChannelCredentials(own_, id, nullptr),
+                                           PeerChannelArguments());
+  channels_.emplace(key, channel);
+  return channel;
+}
+
+}  // namespace swarmkv
