@@ -83,3 +83,37 @@ class Daemon:
             self.stop(signal.SIGKILL)
         if self._tmp is not None:
             self._tmp.cleanup()
+
+
+_STUBS = None
+
+
+def node_stubs(api_proto):
+    """Generates the Python stubs of swarmkv.v1.Node with Debian's protoc and returns
+    (node_pb2, node_pb2_grpc); once per process."""
+    global _STUBS
+    if _STUBS is None:
+        import sys
+        gen = tempfile.TemporaryDirectory(prefix="skv-stubs-")
+        subprocess.run(
+            ["protoc", "-I", api_proto, f"--python_out={gen.name}",
+             f"--grpc_python_out={gen.name}",
+             "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
+             "swarmkv/v1/node.proto"],
+            check=True)
+        sys.path.insert(0, gen.name)
+        from swarmkv.v1 import node_pb2, node_pb2_grpc
+        _STUBS = (node_pb2, node_pb2_grpc, gen)
+    return _STUBS[0], _STUBS[1]
+
+
+def wait_until(condition, deadline_s, what, interval_s=0.1):
+    """Polls `condition` until it returns a truthy value; fails with `what` at the deadline."""
+    end = time.monotonic() + deadline_s
+    last = None
+    while time.monotonic() < end:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval_s)
+    raise AssertionError(f"not within {deadline_s}s: {what} (last: {last})")

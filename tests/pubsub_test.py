@@ -17,31 +17,14 @@ import unittest
 SWARMKV, API_PROTO = sys.argv[1:3]
 del sys.argv[1:3]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon  # noqa: E402
-
-_GEN = tempfile.TemporaryDirectory(prefix="skv-stubs-")
-subprocess.run(
-    ["protoc", "-I", API_PROTO, f"--python_out={_GEN.name}", f"--grpc_python_out={_GEN.name}",
-     "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin", "swarmkv/v1/node.proto"],
-    check=True)
-sys.path.insert(0, _GEN.name)
+from daemon_fixture import Daemon, node_stubs, wait_until  # noqa: E402
 
 import grpc  # noqa: E402
-from swarmkv.v1 import node_pb2, node_pb2_grpc  # noqa: E402
+
+node_pb2, node_pb2_grpc = node_stubs(API_PROTO)
 
 NODES = 5
 MESSAGES = 200
-
-
-def wait_until(condition, deadline_s, what):
-    end = time.monotonic() + deadline_s
-    last = None
-    while time.monotonic() < end:
-        last = condition()
-        if last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"not within {deadline_s}s: {what} (last: {last})")
 
 
 class Subscriber:
