@@ -103,13 +103,13 @@ T Swarm::Wait(std::function<void(Done<T>)> start, T if_stopped) {
     std::optional<T> value;
   };
   auto answer = std::make_shared<Answer>();
-  const bool started = loop_.Post([start = std::move(start), answer] {
-    start([answer](T value) {
-      answer->value = std::move(value);
-      answer->ready.Notify();
-    });
+  // Started here: every *Async operation moves onto the loop by itself, so posting the start
+  // too would cost the caller one more hop through the loop.
+  start([answer](T value) {
+    answer->value = std::move(value);
+    answer->ready.Notify();
   });
-  if (!started || !loop_.Await(answer->ready)) return if_stopped;
+  if (!loop_.Await(answer->ready)) return if_stopped;
   return *std::move(answer->value);
 }
 

@@ -227,8 +227,8 @@ class Swarm {
   // A FIND_NODE lookup for `target`, sized by `options`, on the loop; yields its result.
   void RunFindNodeLookup(const DhtKey& target, const LookupOptions& options,
                          Done<std::vector<Contact>> done);
-  // Starts an operation with `start` on the loop and waits for what it yields (`if_stopped`
-  // when the loop stops first).
+  // Starts an operation with `start` (an *Async call, which moves onto the loop itself) and
+  // waits for what it yields (`if_stopped` when the loop stops first).
   template <typename T>
   T Wait(std::function<void(Done<T>)> start, T if_stopped);
   // A Replicate in progress (swarm_placement.cc).
