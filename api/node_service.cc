@@ -233,6 +233,12 @@ grpc::ServerUnaryReactor* NodeService::Publish(grpc::CallbackServerContext* call
                                                v1::PublishResponse* response) {
   auto slot = context_.Admit(*call);
   if (!slot.ok()) return FinishedUnary(call, ToGrpcStatus(slot.status()));
+  if (request->topic() == "query" || request->topic() == "result") {
+    slot->Release();
+    return FinishedUnary(call, ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+                                   "topic \"", request->topic(),
+                                   "\" is reserved for broadcast queries; use Query"))));
+  }
   // Signing is quick (tens of microseconds): no need for the pool.
   absl::StatusOr<MessageId> id = context_.pubsub->Publish(request->topic(), request->data());
   if (id.ok()) {

@@ -133,7 +133,8 @@ class PubsubTest(unittest.TestCase):
             sub.wait(timeout=10)
 
     def test_bad_input_gets_clear_codes(self):
-        for topic, data in (("", b"x"), ("t" * 257, b"x"), ("ok", b"x" * (64 * 1024 + 1))):
+        for topic, data in (("", b"x"), ("t" * 257, b"x"), ("ok", b"x" * (64 * 1024 + 1)),
+                            ("query", b"x"), ("result", b"x")):
             with self.assertRaises(grpc.RpcError) as caught:
                 self.stubs[0].Publish(node_pb2.PublishRequest(topic=topic, data=data), timeout=10)
             self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
