@@ -1,6 +1,7 @@
 // The Swarm's lookups: joining, finding the closest nodes, fetching blocks. Each operation is a
 // small state machine on the loop (see swarm.h), held by the callbacks of its own requests.
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -136,8 +137,9 @@ void Swarm::RunFindNodeLookup(const DhtKey& target, const LookupOptions& options
                               Done<std::vector<Contact>> done) {
   using Driver = LookupDriver<std::vector<Contact>>;
   Driver::Hooks hooks;
+  // Replies go straight to the driver (a strand), on the thread that delivers them.
   hooks.send = [this, target](const Contact& to, Done<absl::StatusOr<std::vector<Contact>>> sent) {
-    transport_.FindNode(to, target, OnLoop<std::vector<Contact>>(loop_, std::move(sent)));
+    transport_.FindNode(to, target, std::move(sent));
   };
   hooks.on_reply = [this](Driver& driver, const Contact& from, Driver::Reply& reply, bool) {
     OnFindNodeReply(driver.lookup(), from, std::move(reply));
@@ -164,7 +166,8 @@ struct FetchRun {
   std::vector<Contact> hints;
   Swarm::Done<FetchOutcome> done;
   size_t next_hint = 0;
-  size_t asked = 0;
+  // Counted as queries leave, outside the lookup's mutex.
+  std::atomic<size_t> asked{0};
   bool answered = false;
   std::optional<std::string> found;
   std::optional<Contact> served_by;
@@ -217,7 +220,7 @@ void Swarm::FetchAsync(const Cid& cid, std::vector<Contact> hints, Done<FetchOut
     Driver::Hooks hooks;
     hooks.send = [this, run](const Contact& to, Done<absl::StatusOr<FindValueResult>> sent) {
       ++run->asked;
-      transport_.FindValue(to, run->cid, OnLoop<FindValueResult>(loop_, std::move(sent)));
+      transport_.FindValue(to, run->cid, std::move(sent));
     };
     hooks.on_reply = [this, run](Driver& driver, const Contact& from, Driver::Reply& reply,
                                  bool is_provider_query) {
@@ -247,18 +250,20 @@ void Swarm::FetchAsync(const Cid& cid, std::vector<Contact> hints, Done<FetchOut
       if (!run->answered) {
         return run->done(FetchOutcome{
             absl::UnavailableError(absl::StrCat("no peer answered for block ",
-                                                run->cid.ToString(), " (", run->asked, " asked)")),
+                                                run->cid.ToString(), " (", run->asked.load(), " asked)")),
             std::move(run->hints)});
       }
       run->done(FetchOutcome{absl::NotFoundError(absl::StrCat("block ", run->cid.ToString(),
-                                                              " is on none of the ", run->asked,
+                                                              " is on none of the ", run->asked.load(),
                                                               " nodes asked")),
                              std::move(run->hints)});
     };
     Driver::Start(loop_, Lookup(key, seeds, options_.lookup), options_.lookup.timeout,
                   std::move(hooks));
   };
-  loop_.Post([ask_hints] { (*ask_hints)(); });
+  // Started on the caller's thread: the first hint's answer, or the lookup's (a strand), needs
+  // no hop through the loop first.
+  (*ask_hints)();
 }
 
 void Swarm::FetchManyAsync(std::vector<Cid> cids, std::vector<Contact> hints,

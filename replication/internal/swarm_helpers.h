@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "base/event_loop.h"
 #include "replication/lookup.h"
@@ -45,99 +46,138 @@ inline std::function<void(absl::Status)> OnLoopStatus(EventLoop& loop,
   };
 }
 
-// Runs a Lookup on the loop: sends the queries it asks for, feeds it the replies (through the
-// on_reply hook, which may also send queries beside it with Extra, e.g. to providers), wakes at
-// its next deadline so overdue queries count as failed, and calls `done` once when it has
-// ended: the lookup is done and every Extra query has answered (or, as a safety net, twice the
-// query timeout has passed since the lookup was done).
+// Runs a Lookup: sends the queries it asks for, feeds it the replies (through the on_reply
+// hook, which may also ask queries beside it with Extra, e.g. to providers), wakes on the loop at
+// its next deadline so overdue queries count as failed, and calls `done` once when it has ended:
+// the lookup is done and every Extra query has answered (or, as a safety net, twice the query
+// timeout has passed since the lookup was done).
+//
+// Replies are handled on whatever thread delivers them (a gRPC completion thread in the daemon,
+// the loop in the simulator): the driver is a strand, one step at a time under its own mutex, so
+// a reply costs no hop through the loop (measured: with every reply posted to the loop, 16
+// concurrent remote gets ran 20-40 % slower on 2 cores than before the loop). Queries are sent
+// and `done` is called outside the mutex, so a transport that completes a call at once cannot
+// deadlock it.
 //
 // Owned by the callbacks of its own queries and timers (shared_ptr): a lookup lives exactly as
-// long as something can still reach it. Thread safety: used on the loop only.
+// long as something can still reach it. Thread safety: thread-safe.
 template <typename T>
 class LookupDriver : public std::enable_shared_from_this<LookupDriver<T>> {
  public:
   using Reply = absl::StatusOr<T>;
   struct Hooks {
-    // Sends one query to `to`; `done` must be called once, on the loop.
+    // Sends one query to `to`; `done` must be called once, on any thread.
     std::function<void(const Contact& to, std::function<void(Reply)> done)> send;
-    // A reply to a lookup query (`extra` false) or to an Extra one. Feeds the lookup itself
-    // (OnResponse / OnFailure). True ends the lookup at once.
+    // A reply to a lookup query (`extra` false) or to an Extra one, with the driver's mutex
+    // held: it feeds the lookup (OnResponse / OnFailure) and must not block. True ends the
+    // lookup at once.
     std::function<bool(LookupDriver& driver, const Contact& from, Reply& reply, bool extra)>
         on_reply;
+    // Once, without the mutex, on the thread that ended the lookup.
     std::function<void(LookupDriver& driver)> done;
   };
 
   static void Start(EventLoop& loop, Lookup lookup, absl::Duration timeout, Hooks hooks) {
     std::shared_ptr<LookupDriver> driver(
         new LookupDriver(loop, std::move(lookup), timeout, std::move(hooks)));
-    driver->Pump();
+    driver->Step([&driver] { driver->PumpLocked(); });
   }
 
+  // REQUIRES: inside on_reply, or after the lookup ended (in done).
   Lookup& lookup() { return lookup_; }
-  // Sends a query beside the lookup; its reply comes to on_reply with `extra` set.
-  void Extra(const Contact& to) { Query(to, true); }
+  // Asks `to` beside the lookup; its reply comes to on_reply with `extra` set. REQUIRES: inside
+  // on_reply (the query leaves when the step ends).
+  void Extra(const Contact& to) { QueryLocked(to, true); }
 
  private:
   LookupDriver(EventLoop& loop, Lookup lookup, absl::Duration timeout, Hooks hooks)
-      : loop_(loop), lookup_(std::move(lookup)), timeout_(timeout), hooks_(std::move(hooks)) {}
+      : loop_(loop), timeout_(timeout), lookup_(std::move(lookup)), hooks_(std::move(hooks)) {}
 
-  void Query(const Contact& to, bool extra) {
-    ++outstanding_;
-    if (extra) ++extras_;
-    hooks_.send(to, [self = this->shared_from_this(), to, extra](Reply reply) {
-      self->OnReply(to, std::move(reply), extra);
-    });
+  // Runs `step` under the mutex, then sends the queries it asked for and, if the lookup ended,
+  // calls `done`. (A plain std::function, not a template: the replies' callbacks call Step
+  // again, and a template would instantiate itself without end.)
+  void Step(const std::function<void()>& step) {
+    std::vector<std::pair<Contact, bool>> sends;
+    decltype(hooks_.send) send;
+    decltype(hooks_.done) done;
+    {
+      absl::MutexLock lock(&mu_);
+      step();
+      sends.swap(to_send_);
+      if (!sends.empty()) send = hooks_.send;
+      if (finished_ && hooks_.done) {
+        done = std::move(hooks_.done);
+        hooks_ = Hooks{};  // nothing calls back into them any more
+      }
+    }
+    for (const auto& [to, extra] : sends) {
+      send(to, [self = this->shared_from_this(), to = to, extra = extra](Reply reply) {
+        self->Step([&] { self->OnReplyLocked(to, reply, extra); });
+      });
+    }
+    if (done) done(*this);
   }
 
-  void OnReply(const Contact& from, Reply reply, bool extra) {
+  void QueryLocked(const Contact& to, bool extra) {
+    ++outstanding_;
+    if (extra) ++extras_;
+    to_send_.emplace_back(to, extra);
+  }
+
+  void OnReplyLocked(const Contact& from, Reply& reply, bool extra) {
     --outstanding_;
     if (extra) --extras_;
     if (finished_) return;  // a late answer
-    if (hooks_.on_reply(*this, from, reply, extra)) {
-      Finish();
-      return;
-    }
-    Pump();
+    if (hooks_.on_reply(*this, from, reply, extra)) return FinishLocked();
+    PumpLocked();
   }
 
-  void Pump() {
+  void PumpLocked() {
     if (finished_) return;
     const absl::Time now = loop_.clock().Now();
-    for (const Contact& to : lookup_.Next(now)) Query(to, false);
-    if (lookup_.Done() && extras_ == 0) return Finish();
-    if (outstanding_ == 0) return Finish();  // nothing in flight, nothing left to ask
+    for (const Contact& to : lookup_.Next(now)) QueryLocked(to, false);
+    if (lookup_.Done() && extras_ == 0) return FinishLocked();
+    if (outstanding_ == 0) return FinishLocked();  // nothing in flight, nothing left to ask
     absl::Time wake = lookup_.NextDeadline();
     if (lookup_.Done()) {
       // Only Extra queries are left: wait for them, but not forever.
       if (extras_deadline_ == absl::InfiniteFuture()) extras_deadline_ = now + 2 * timeout_;
-      if (now >= extras_deadline_) return Finish();
+      if (now >= extras_deadline_) return FinishLocked();
       wake = std::min(wake, extras_deadline_);
     }
+    if (wake == wake_at_) return;
     loop_.Cancel(wake_);
+    wake_at_ = wake;
     wake_ = wake == absl::InfiniteFuture()
                 ? 0
-                : loop_.RunAt(wake, [self = this->shared_from_this()] { self->Pump(); });
+                : loop_.RunAt(wake, [self = this->shared_from_this()] {
+                    self->Step([&] {
+                      self->wake_ = 0;
+                      self->wake_at_ = absl::InfiniteFuture();
+                      self->PumpLocked();
+                    });
+                  });
   }
 
-  void Finish() {
+  void FinishLocked() {
     finished_ = true;
     loop_.Cancel(wake_);
     wake_ = 0;
-    // Moved out first: `done` may start other work, and nothing may call back into the hooks.
-    Hooks hooks = std::move(hooks_);
-    hooks_ = Hooks{};
-    hooks.done(*this);
   }
 
   EventLoop& loop_;
-  Lookup lookup_;
   const absl::Duration timeout_;
-  Hooks hooks_;
-  size_t outstanding_ = 0;  // queries sent and not answered, extras included
-  size_t extras_ = 0;
-  bool finished_ = false;
-  TimerId wake_ = 0;
-  absl::Time extras_deadline_ = absl::InfiniteFuture();
+
+  absl::Mutex mu_;
+  Lookup lookup_ ABSL_GUARDED_BY(mu_);
+  Hooks hooks_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<Contact, bool>> to_send_ ABSL_GUARDED_BY(mu_);
+  size_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;  // queries sent and not answered, extras too
+  size_t extras_ ABSL_GUARDED_BY(mu_) = 0;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  TimerId wake_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time wake_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  absl::Time extras_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
 };
 
 }  // namespace swarmkv::swarm_internal
