@@ -227,7 +227,7 @@ void Plumtree::OnSendFailed(const NodeId& to, absl::Time now) {
   for (auto& [name, topic] : topics_) {
     topic.neighbours.erase(to);
     topic.joining.erase(to);
-    topic.refused_until[to] = now + options_.refused_backoff;
+    topic.refused_until[to] = now + options_.unreachable_backoff;
   }
   announcements_.erase(to);
 }

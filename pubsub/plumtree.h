@@ -59,6 +59,9 @@ struct PlumtreeOptions {
   absl::Duration join_timeout = absl::Seconds(3);
   // A candidate that refused to join a topic is not asked again for this long.
   absl::Duration refused_backoff = absl::Seconds(30);
+  // A peer a frame could not be sent to is not asked again for this long: short, since a
+  // timeout under load is no refusal, and a small swarm has few others to ask.
+  absl::Duration unreachable_backoff = absl::Seconds(5);
   // Messages a node publishes on a topic it has no neighbours for yet wait this long, at most
   // `max_pending_publishes` of them.
   absl::Duration pending_publish_ttl = absl::Seconds(10);

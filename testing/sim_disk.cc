@@ -112,8 +112,9 @@ rocksdb::Status SimDisk::RenameFile(const std::string& from, const std::string& 
     absl::MutexLock lock(&mu_);
     auto it = files_.find(from);
     if (it != files_.end()) {
-      files_[to] = it->second;
-      files_.erase(from);
+      const Extent extent = it->second;  // copied first: inserting may move the table
+      files_.erase(it);
+      files_[to] = extent;
     }
   }
   return s;

@@ -91,7 +91,7 @@ class PubsubTest(unittest.TestCase):
                                   timeout=10)
             time.sleep(0.2)
             return all(any(k.startswith(b"probe") for k in s.snapshot()) for s in subscribers)
-        wait_until(heard, 30, "every subscriber hears a probe")
+        wait_until(heard, 60, "every subscriber hears a probe")
 
     def test_each_subscriber_gets_each_message_exactly_once(self):
         subscribers = [Subscriber(self.stubs[i], "news") for i in range(1, NODES)]
