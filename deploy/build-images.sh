@@ -20,9 +20,17 @@ runtime_packages() {
 }
 
 if ! docker image inspect swarmkv-base:bookworm >/dev/null 2>&1; then
-  mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null \
-            || true)"
-  mirror="${mirror:-http://deb.debian.org/debian}"
+  # The machine's own Debian mirror, from its apt configuration (deb822 or one-line form).
+  mirror="${mirror:-$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null \
+            | awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}')}"
+  if [ -z "$mirror" ]; then
+    mirror="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+              | awk '$1 == "deb" && $2 !~ /^\[/ && $2 !~ /security/ {print $2; exit}')"
+  fi
+  if [ -z "$mirror" ]; then
+    echo "build-images: no Debian mirror in /etc/apt/sources.list*; set mirror=<url>" >&2
+    exit 1
+  fi
   root="$(mktemp -d /tmp/swarmkv-rootfs.XXXXXX)"
   trap 'rm -rf "$root"' EXIT
   echo "debootstrap bookworm from $mirror (once; about a minute)"
