@@ -1,7 +1,7 @@
 #include "api/get_reactor.h"
 
-#include "rpc/grpc_status.h"
 #include "api/targets.h"
+#include "rpc/grpc_status.h"
 
 namespace swarmkv {
 namespace {

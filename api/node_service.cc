@@ -6,12 +6,12 @@
 
 #include "absl/time/clock.h"
 #include "api/get_reactor.h"
-#include "rpc/grpc_status.h"
 #include "api/put_reactor.h"
 #include "api/subscribe_reactor.h"
 #include "api/targets.h"
 #include "base/status_macros.h"
 #include "replication/network_block_source.h"
+#include "rpc/grpc_status.h"
 #include "storage/content_pins.h"
 #include "storage/manifest.h"
 
@@ -235,9 +235,10 @@ grpc::ServerUnaryReactor* NodeService::Publish(grpc::CallbackServerContext* call
   if (!slot.ok()) return FinishedUnary(call, ToGrpcStatus(slot.status()));
   if (request->topic() == "query" || request->topic() == "result") {
     slot->Release();
-    return FinishedUnary(call, ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-                                   "topic \"", request->topic(),
-                                   "\" is reserved for broadcast queries; use Query"))));
+    return FinishedUnary(
+        call,
+        ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+            "topic \"", request->topic(), "\" is reserved for broadcast queries; use Query"))));
   }
   // Signing is quick (tens of microseconds): no need for the pool.
   absl::StatusOr<MessageId> id = context_.pubsub->Publish(request->topic(), request->data());

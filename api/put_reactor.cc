@@ -1,9 +1,9 @@
 #include "api/put_reactor.h"
 
 #include "absl/strings/str_cat.h"
-#include "rpc/grpc_status.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
+#include "rpc/grpc_status.h"
 #include "storage/content_pins.h"
 #include "storage/manifest.h"
 

@@ -13,10 +13,10 @@
 #include "absl/time/clock.h"
 #include "api/metrics.h"
 #include "api/node_service.h"
+#include "base/event_loop.h"
 #include "base/host_port.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
-#include "base/event_loop.h"
 #include "base/thread_pool.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -163,8 +163,8 @@ absl::Status RunDaemon(const NodeConfig& config) {
     SWARMKV_ASSIGN_OR_RETURN(SwarmServiceOptions swarm_options, SwarmOptionsFrom(config));
     PeerServerOptions server_options;
     server_options.listen = config.peer_listen;
-    SWARMKV_ASSIGN_OR_RETURN(peer_server, PeerServer::Create(data.identity(),
-                                                             RealClock::Instance(), server_options));
+    SWARMKV_ASSIGN_OR_RETURN(
+        peer_server, PeerServer::Create(data.identity(), RealClock::Instance(), server_options));
     swarm = std::make_unique<SwarmService>(data.identity().node_id(), *peer_server, data.store(),
                                            *loop, *swarm_io, *pool, swarm_options);
     for (const std::string& entry : config.peer_bootstrap) {
@@ -172,8 +172,8 @@ absl::Status RunDaemon(const NodeConfig& config) {
       bootstrap.push_back(std::move(parsed));
     }
     gossip_channels = std::make_unique<PeerChannels>(peer_server->certificate());
-    gossip_transport = std::make_unique<GossipTransport>(*gossip_channels,
-                                                         swarm_options.transport.timeout);
+    gossip_transport =
+        std::make_unique<GossipTransport>(*gossip_channels, swarm_options.transport.timeout);
     Swarm* dht = &swarm->swarm();
     pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, *gossip_transport,
                                           [dht] { return dht->Peers(); });

@@ -96,15 +96,17 @@ void Housekeeper::StartBootstrap(Round round) {
   // Info when it joins the node to a swarm, warn when it fails to; the periodic re-run beside a
   // full table is routine (debug).
   const bool joining = swarm_->Peers().empty();
-  swarm_->BootstrapAsync(bootstrap_, lifeline_.Guard<size_t>([this, round,
-                                                              joining](size_t answered) {
-    LogEvent(!joining ? LogLevel::kDebug : answered > 0 ? LogLevel::kInfo : LogLevel::kWarn,
-             "swarm.bootstrap",
-             {{"answered", static_cast<uint64_t>(answered)},
-              {"entries", static_cast<uint64_t>(bootstrap_.size())},
-              {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
-    StartMaintenance(round, Outcome{answered, 0});
-  }));
+  swarm_->BootstrapAsync(bootstrap_,
+                         lifeline_.Guard<size_t>([this, round, joining](size_t answered) {
+                           LogEvent(!joining       ? LogLevel::kDebug
+                                    : answered > 0 ? LogLevel::kInfo
+                                                   : LogLevel::kWarn,
+                                    "swarm.bootstrap",
+                                    {{"answered", static_cast<uint64_t>(answered)},
+                                     {"entries", static_cast<uint64_t>(bootstrap_.size())},
+                                     {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
+                           StartMaintenance(round, Outcome{answered, 0});
+                         }));
 }
 
 void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
@@ -112,20 +114,19 @@ void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
     executor_.Post(lifeline_.Guard([this, round, outcome] { FinishRound(round, outcome); }));
   };
   if (!round.maintain) return next();
-  swarm_->MaintainAsync(lifeline_.Guard<MaintenanceReport>(
-      [this, next](MaintenanceReport report) {
-        LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
-                                                                           : LogLevel::kDebug,
-                 "swarm.maintenance",
-                 {{"revived", report.dormant_revived},
-                  {"blocks", report.blocks_checked},
-                  {"pushed", report.pushed},
-                  {"push_failures", report.push_failures},
-                  {"dropped", report.dropped},
-                  {"announced", report.providers_announced},
-                  {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
-        next();
-      }));
+  swarm_->MaintainAsync(lifeline_.Guard<MaintenanceReport>([this, next](MaintenanceReport report) {
+    LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
+                                                                       : LogLevel::kDebug,
+             "swarm.maintenance",
+             {{"revived", report.dormant_revived},
+              {"blocks", report.blocks_checked},
+              {"pushed", report.pushed},
+              {"push_failures", report.push_failures},
+              {"dropped", report.dropped},
+              {"announced", report.providers_announced},
+              {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
+    next();
+  }));
 }
 
 void Housekeeper::FinishRound(Round round, Outcome outcome) {
@@ -151,8 +152,8 @@ void Housekeeper::RoundDone(Round round, Outcome outcome) {
   const absl::Time now = loop_.clock().Now();
   if (round.bootstrap) {
     next_bootstrap_ = now + backoff_;
-    backoff_ =
-        outcome.bootstrap_answered > 0 ? absl::Seconds(1) : std::min(backoff_ * 2, kMaxBootstrapBackoff);
+    backoff_ = outcome.bootstrap_answered > 0 ? absl::Seconds(1)
+                                              : std::min(backoff_ * 2, kMaxBootstrapBackoff);
   }
   if (round.maintain) {
     last_size_ = outcome.peers;

@@ -37,8 +37,7 @@ struct GossipTransport::Batch {
   NodeId to;
 };
 
-void GossipTransport::Send(const Contact& to, Frame frame,
-                           std::function<void(absl::Status)> done) {
+void GossipTransport::Send(const Contact& to, Frame frame, std::function<void(absl::Status)> done) {
   std::shared_ptr<Batch> batch;
   bool refused = false;
   {
@@ -76,27 +75,26 @@ void GossipTransport::Start(std::shared_ptr<Batch> batch) {
   batch->context.set_deadline(std::chrono::system_clock::now() +
                               absl::ToChronoNanoseconds(timeout_));
   Batch* raw = batch.get();
-  raw->stub->async()->Deliver(
-      &raw->context, &raw->request, &raw->response,
-      [this, batch = std::move(batch)](grpc::Status status) {
-        const absl::Status result = FromGrpcStatus(status);
-        for (auto& done : batch->dones) done(result);
-        std::shared_ptr<Batch> next;
-        {
-          absl::MutexLock lock(&mu_);
-          auto it = links_.find(batch->to);
-          if (it != links_.end()) {
-            it->second.busy = false;
-            if (it->second.waiting.empty()) {
-              links_.erase(it);
-            } else if (!shut_down_) {
-              next = TakeBatch(it->second);
-            }
-          }
-          --in_flight_;
-        }
-        if (next != nullptr) Start(std::move(next));
-      });
+  raw->stub->async()->Deliver(&raw->context, &raw->request, &raw->response,
+                              [this, batch = std::move(batch)](grpc::Status status) {
+                                const absl::Status result = FromGrpcStatus(status);
+                                for (auto& done : batch->dones) done(result);
+                                std::shared_ptr<Batch> next;
+                                {
+                                  absl::MutexLock lock(&mu_);
+                                  auto it = links_.find(batch->to);
+                                  if (it != links_.end()) {
+                                    it->second.busy = false;
+                                    if (it->second.waiting.empty()) {
+                                      links_.erase(it);
+                                    } else if (!shut_down_) {
+                                      next = TakeBatch(it->second);
+                                    }
+                                  }
+                                  --in_flight_;
+                                }
+                                if (next != nullptr) Start(std::move(next));
+                              });
 }
 
 }  // namespace swarmkv

@@ -23,8 +23,8 @@ std::string SignedBytes(uint64_t sequence, absl::string_view topic, absl::string
 
 absl::Status CheckTopic(absl::string_view topic) {
   if (topic.empty() || topic.size() > kMaxTopicBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("a topic is 1 to ", kMaxTopicBytes,
-                                                   " bytes; this one is ", topic.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("a topic is 1 to ", kMaxTopicBytes, " bytes; this one is ", topic.size()));
   }
   return absl::OkStatus();
 }
@@ -45,8 +45,7 @@ absl::Status VerifyMessage(const GossipMessage& message) {
   if (absl::Status topic = CheckTopic(message.topic); !topic.ok()) return topic;
   if (message.payload.size() > kMaxPayloadBytes) {
     return absl::InvalidArgumentError(absl::StrCat("a payload is at most ", kMaxPayloadBytes,
-                                                   " bytes; this one is ",
-                                                   message.payload.size()));
+                                                   " bytes; this one is ", message.payload.size()));
   }
   if (message.origin_key.size() != 32 || message.signature.size() != 64) {
     return absl::InvalidArgumentError("origin key or signature of the wrong size");

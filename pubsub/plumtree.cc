@@ -20,7 +20,8 @@ void Plumtree::Unsubscribe(absl::string_view topic, absl::Time now) {
   if (it == topics_.end()) return;
   it->second.subscribed = false;
   if (Member(it->second, now)) return;  // still relaying for its own publishes
-  for (const auto& [id, eager] : it->second.neighbours) Send(id, MakeFrame(Frame::Kind::kLeave, it->first));
+  for (const auto& [id, eager] : it->second.neighbours)
+    Send(id, MakeFrame(Frame::Kind::kLeave, it->first));
   topics_.erase(it);
 }
 
@@ -113,8 +114,7 @@ void Plumtree::OnJoin(const NodeId& from, const std::string& name, absl::Time no
   auto it = topics_.find(name);
   Frame reply = MakeFrame(Frame::Kind::kJoinReply, name);
   if (it != topics_.end() && Member(it->second, now) &&
-      (it->second.neighbours.count(from) ||
-       it->second.neighbours.size() < options_.max_degree)) {
+      (it->second.neighbours.count(from) || it->second.neighbours.size() < options_.max_degree)) {
     AddNeighbour(it->second, from, now);
     reply.accepted = true;
   }
@@ -279,7 +279,8 @@ void Plumtree::KeepMeshes(const std::vector<NodeId>& candidates, absl::Time now)
   for (auto it = topics_.begin(); it != topics_.end();) {
     Topic& topic = it->second;
     if (!Member(topic, now) && topic.pending.empty()) {
-      for (const auto& [id, eager] : topic.neighbours) Send(id, MakeFrame(Frame::Kind::kLeave, it->first));
+      for (const auto& [id, eager] : topic.neighbours)
+        Send(id, MakeFrame(Frame::Kind::kLeave, it->first));
       it = topics_.erase(it);
       continue;
     }

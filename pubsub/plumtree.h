@@ -75,12 +75,12 @@ struct PlumtreeStats {
   uint64_t delivered = 0;        // messages handed to this node's subscribers (own included)
   uint64_t gossip_received = 0;  // payload copies received, duplicates included
   uint64_t duplicates = 0;
-  uint64_t forwarded = 0;        // payload copies sent
+  uint64_t forwarded = 0;  // payload copies sent
   uint64_t ihave_ids_sent = 0;
   uint64_t grafts_sent = 0;
   uint64_t prunes_sent = 0;
-  uint64_t dropped_invalid = 0;    // forged or malformed messages
-  uint64_t dropped_not_member = 0; // messages for a topic this node is not in
+  uint64_t dropped_invalid = 0;     // forged or malformed messages
+  uint64_t dropped_not_member = 0;  // messages for a topic this node is not in
 };
 
 class Plumtree {

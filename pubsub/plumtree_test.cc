@@ -34,9 +34,7 @@ class Receivers {
       : got_(sim.size()) {
     for (size_t i = from; i < std::min(to, sim.size()); ++i) {
       EXPECT_TRUE(sim.node(i)
-                      .Subscribe(topic, [this, i](const GossipMessage& m) {
-                        ++got_[i][m.payload];
-                      })
+                      .Subscribe(topic, [this, i](const GossipMessage& m) { ++got_[i][m.payload]; })
                       .ok());
     }
   }

@@ -76,9 +76,8 @@ void PubsubNode::Unsubscribe(uint64_t subscription) {
 absl::StatusOr<MessageId> PubsubNode::Publish(const std::string& topic, std::string payload) {
   if (absl::Status valid = CheckTopic(topic); !valid.ok()) return valid;
   if (payload.size() > kMaxPayloadBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a message is at most ", kMaxPayloadBytes, " bytes; this one is ",
-                     payload.size()));
+    return absl::InvalidArgumentError(absl::StrCat("a message is at most ", kMaxPayloadBytes,
+                                                   " bytes; this one is ", payload.size()));
   }
   // Signed here, on the caller's thread: the loop only routes.
   GossipMessage message = SignMessage(identity_, next_sequence_++, topic, std::move(payload));

@@ -11,27 +11,42 @@ using WireKind = peer::v1::GossipFrame::Kind;
 
 WireKind ToWire(Frame::Kind kind) {
   switch (kind) {
-    case Frame::Kind::kGossip: return peer::v1::GossipFrame::GOSSIP;
-    case Frame::Kind::kIHave: return peer::v1::GossipFrame::IHAVE;
-    case Frame::Kind::kGraft: return peer::v1::GossipFrame::GRAFT;
-    case Frame::Kind::kPrune: return peer::v1::GossipFrame::PRUNE;
-    case Frame::Kind::kJoin: return peer::v1::GossipFrame::JOIN;
-    case Frame::Kind::kJoinReply: return peer::v1::GossipFrame::JOIN_REPLY;
-    case Frame::Kind::kLeave: return peer::v1::GossipFrame::LEAVE;
+    case Frame::Kind::kGossip:
+      return peer::v1::GossipFrame::GOSSIP;
+    case Frame::Kind::kIHave:
+      return peer::v1::GossipFrame::IHAVE;
+    case Frame::Kind::kGraft:
+      return peer::v1::GossipFrame::GRAFT;
+    case Frame::Kind::kPrune:
+      return peer::v1::GossipFrame::PRUNE;
+    case Frame::Kind::kJoin:
+      return peer::v1::GossipFrame::JOIN;
+    case Frame::Kind::kJoinReply:
+      return peer::v1::GossipFrame::JOIN_REPLY;
+    case Frame::Kind::kLeave:
+      return peer::v1::GossipFrame::LEAVE;
   }
   return peer::v1::GossipFrame::GOSSIP;
 }
 
 absl::StatusOr<Frame::Kind> FromWire(int kind) {
   switch (kind) {
-    case peer::v1::GossipFrame::GOSSIP: return Frame::Kind::kGossip;
-    case peer::v1::GossipFrame::IHAVE: return Frame::Kind::kIHave;
-    case peer::v1::GossipFrame::GRAFT: return Frame::Kind::kGraft;
-    case peer::v1::GossipFrame::PRUNE: return Frame::Kind::kPrune;
-    case peer::v1::GossipFrame::JOIN: return Frame::Kind::kJoin;
-    case peer::v1::GossipFrame::JOIN_REPLY: return Frame::Kind::kJoinReply;
-    case peer::v1::GossipFrame::LEAVE: return Frame::Kind::kLeave;
-    default: return absl::InvalidArgumentError(absl::StrCat("unknown frame kind ", kind));
+    case peer::v1::GossipFrame::GOSSIP:
+      return Frame::Kind::kGossip;
+    case peer::v1::GossipFrame::IHAVE:
+      return Frame::Kind::kIHave;
+    case peer::v1::GossipFrame::GRAFT:
+      return Frame::Kind::kGraft;
+    case peer::v1::GossipFrame::PRUNE:
+      return Frame::Kind::kPrune;
+    case peer::v1::GossipFrame::JOIN:
+      return Frame::Kind::kJoin;
+    case peer::v1::GossipFrame::JOIN_REPLY:
+      return Frame::Kind::kJoinReply;
+    case peer::v1::GossipFrame::LEAVE:
+      return Frame::Kind::kLeave;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("unknown frame kind ", kind));
   }
 }
 
@@ -70,7 +85,8 @@ absl::StatusOr<Frame> DecodeFrame(const peer::v1::GossipFrame& in) {
         absl::StrCat("a frame carries at most ", kMaxIdsPerFrame, " ids"));
   }
   for (const peer::v1::MessageId& wire : in.ids()) {
-    if (wire.origin().size() != 32) return absl::InvalidArgumentError("a message id's origin is 32 bytes");
+    if (wire.origin().size() != 32)
+      return absl::InvalidArgumentError("a message id's origin is 32 bytes");
     Digest256 origin;
     std::copy(wire.origin().begin(), wire.origin().end(), origin.begin());
     frame.ids.push_back(MessageId{NodeId(origin), wire.sequence()});

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "rpc/grpc_status.h"
 #include "base/status_macros.h"
+#include "rpc/grpc_status.h"
 
 namespace swarmkv {
 namespace {

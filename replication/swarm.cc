@@ -155,8 +155,7 @@ std::vector<absl::StatusOr<std::string>> Swarm::FetchMany(const std::vector<Cid>
 }
 
 MaintenanceReport Swarm::Maintain() {
-  return Wait<MaintenanceReport>([this](Done<MaintenanceReport> done) { MaintainAsync(done); },
-                                 {});
+  return Wait<MaintenanceReport>([this](Done<MaintenanceReport> done) { MaintainAsync(done); }, {});
 }
 
 // ----- Routing-table upkeep -----
@@ -216,10 +215,9 @@ void Swarm::Forget(const NodeId& id) {
   table_.Remove(id);
   ++table_version_;
   if (dormant_.size() >= options_.max_dormant_contacts) {
-    auto oldest = std::min_element(dormant_.begin(), dormant_.end(), [](const auto& a,
-                                                                        const auto& b) {
-      return a.second.since < b.second.since;
-    });
+    auto oldest = std::min_element(
+        dormant_.begin(), dormant_.end(),
+        [](const auto& a, const auto& b) { return a.second.since < b.second.since; });
     dormant_.erase(oldest);
   }
   dormant_.insert_or_assign(id, Dormant{*known, clock_.Now()});

@@ -55,8 +55,8 @@ void Swarm::BootstrapAsync(std::vector<BootstrapEntry> entries, Done<size_t> don
                           }
                         }));
       } else {
-        transport_.Introduce(address, OnLoop<NodeId>(loop_, [one_done, address](
-                                                                absl::StatusOr<NodeId> id) {
+        transport_.Introduce(address,
+                             OnLoop<NodeId>(loop_, [one_done, address](absl::StatusOr<NodeId> id) {
                                one_done(address, std::move(id));
                              }));
       }
@@ -151,9 +151,8 @@ void Swarm::RunFindNodeLookup(const DhtKey& target, const LookupOptions& options
 }
 
 void Swarm::FindClosestAsync(const DhtKey& target, Done<std::vector<Contact>> done) {
-  loop_.Post([this, target, done = std::move(done)] {
-    RunFindNodeLookup(target, options_.lookup, done);
-  });
+  loop_.Post(
+      [this, target, done = std::move(done)] { RunFindNodeLookup(target, options_.lookup, done); });
 }
 
 namespace {
@@ -189,15 +188,15 @@ void Swarm::FetchAsync(const Cid& cid, std::vector<Contact> hints, Done<FetchOut
       ++run->asked;
       transport_.FindValue(
           hint, run->cid,
-          OnLoop<FindValueResult>(loop_, [this, run, ask_hints,
-                                          hint](absl::StatusOr<FindValueResult> reply) {
-            // The caller's hints are left as they are (a liar among them is penalized).
-            run->found = OnFindValueReply(run->cid, hint, reply, nullptr, &run->answered);
-            if (run->found.has_value()) {
-              return run->done(FetchOutcome{*std::move(run->found), std::move(run->hints)});
-            }
-            (*ask_hints)();
-          }));
+          OnLoop<FindValueResult>(
+              loop_, [this, run, ask_hints, hint](absl::StatusOr<FindValueResult> reply) {
+                // The caller's hints are left as they are (a liar among them is penalized).
+                run->found = OnFindValueReply(run->cid, hint, reply, nullptr, &run->answered);
+                if (run->found.has_value()) {
+                  return run->done(FetchOutcome{*std::move(run->found), std::move(run->hints)});
+                }
+                (*ask_hints)();
+              }));
       return;
     }
     const DhtKey key = run->cid.DhtKey();
@@ -249,14 +248,14 @@ void Swarm::FetchAsync(const Cid& cid, std::vector<Contact> hints, Done<FetchOut
       }
       if (!run->answered) {
         return run->done(FetchOutcome{
-            absl::UnavailableError(absl::StrCat("no peer answered for block ",
-                                                run->cid.ToString(), " (", run->asked.load(), " asked)")),
+            absl::UnavailableError(absl::StrCat("no peer answered for block ", run->cid.ToString(),
+                                                " (", run->asked.load(), " asked)")),
             std::move(run->hints)});
       }
-      run->done(FetchOutcome{absl::NotFoundError(absl::StrCat("block ", run->cid.ToString(),
-                                                              " is on none of the ", run->asked.load(),
-                                                              " nodes asked")),
-                             std::move(run->hints)});
+      run->done(FetchOutcome{
+          absl::NotFoundError(absl::StrCat("block ", run->cid.ToString(), " is on none of the ",
+                                           run->asked.load(), " nodes asked")),
+          std::move(run->hints)});
     };
     Driver::Start(loop_, Lookup(key, seeds, options_.lookup), options_.lookup.timeout,
                   std::move(hooks));
@@ -286,8 +285,8 @@ void Swarm::FetchManyAsync(std::vector<Cid> cids, std::vector<Contact> hints,
   // The rest one by one, with lookups, each fetch handing its hints to the next (held weakly by
   // itself and strongly by the fetch in flight, like FetchAsync's hints).
   auto one_by_one = std::make_shared<std::function<void(size_t)>>();
-  *one_by_one = [this, many, weak = std::weak_ptr<std::function<void(size_t)>>(one_by_one)](
-                    size_t i) {
+  *one_by_one = [this, many,
+                 weak = std::weak_ptr<std::function<void(size_t)>>(one_by_one)](size_t i) {
     auto one_by_one = weak.lock();
     while (i < many->cids.size() && many->fetched[i]) ++i;
     if (i == many->cids.size()) return many->done(std::move(many->outcome));
@@ -313,10 +312,10 @@ void Swarm::FetchManyAsync(std::vector<Cid> cids, std::vector<Contact> hints,
     for (const auto& [i, peer] : asks) {
       transport_.FindValue(
           peer, many->cids[i],
-          OnLoop<FindValueResult>(loop_, [this, many, one_by_one, i = i, peer = peer](
-                                             absl::StatusOr<FindValueResult> reply) {
-            std::optional<std::string> block = OnFindValueReply(
-                many->cids[i], peer, reply, &many->outcome.hints, &many->answered);
+          OnLoop<FindValueResult>(loop_, [this, many, one_by_one, i = i,
+                                          peer = peer](absl::StatusOr<FindValueResult> reply) {
+            std::optional<std::string> block =
+                OnFindValueReply(many->cids[i], peer, reply, &many->outcome.hints, &many->answered);
             if (block.has_value()) {
               many->outcome.blocks[i] = *std::move(block);
               many->fetched[i] = true;

@@ -76,8 +76,7 @@ struct Swarm::ReplicationRun : std::enable_shared_from_this<ReplicationRun> {
     auto self = shared_from_this();
     for (const Contact& to : targets) {
       swarm.transport_.Store(
-          to, cid, data,
-          OnLoopStatus(swarm.loop_, [self, cid, to, copies](absl::Status status) {
+          to, cid, data, OnLoopStatus(swarm.loop_, [self, cid, to, copies](absl::Status status) {
             if (status.ok()) {
               ++copies->copies;
             } else {
@@ -206,8 +205,8 @@ struct MaintenancePage {
 
 void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
   blocking_.Post([this, round] {
-    auto listed = store_.ListBlocks(round->after.has_value() ? &*round->after : nullptr,
-                                    kMaintenancePage);
+    auto listed =
+        store_.ListBlocks(round->after.has_value() ? &*round->after : nullptr, kMaintenancePage);
     loop_.Post([this, round, listed = std::move(listed)]() mutable {
       if (!listed.ok()) {
         LogEvent(LogLevel::kError, "swarm.maintenance_failed", {{"status", listed.status()}});
@@ -290,19 +289,20 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
         std::vector<Cid> cids;
         for (size_t i : indexes) cids.push_back(page->blocks[i]);
         const Contact to = page->contacts.at(id);
-        transport_.Have(
-            to, std::move(cids),
-            OnLoop<std::vector<bool>>(loop_, [page, act, to](absl::StatusOr<std::vector<bool>> have) {
-              const std::vector<size_t>& indexes = page->asked_of[to.id];
-              if (have.ok() && have->size() == indexes.size()) {
-                for (size_t j = 0; j < indexes.size(); ++j) {
-                  if ((*have)[j]) page->placements[indexes[j]].holders.insert(to.id);
-                }
-              } else if (!have.ok() && PeerUnreachable(have.status())) {
-                page->unreachable.insert(to.id);
-              }
-              if (--page->waiting == 0) act();
-            }));
+        transport_.Have(to, std::move(cids),
+                        OnLoop<std::vector<bool>>(
+                            loop_, [page, act, to](absl::StatusOr<std::vector<bool>> have) {
+                              const std::vector<size_t>& indexes = page->asked_of[to.id];
+                              if (have.ok() && have->size() == indexes.size()) {
+                                for (size_t j = 0; j < indexes.size(); ++j) {
+                                  if ((*have)[j])
+                                    page->placements[indexes[j]].holders.insert(to.id);
+                                }
+                              } else if (!have.ok() && PeerUnreachable(have.status())) {
+                                page->unreachable.insert(to.id);
+                              }
+                              if (--page->waiting == 0) act();
+                            }));
       }
     });
   });
@@ -346,8 +346,8 @@ void Swarm::MaintainProviders(std::shared_ptr<MaintenanceRound> round) {
     // One announcement at a time, like the pins are listed (held weakly by itself and strongly
     // by the announcement in flight).
     auto announce = std::make_shared<std::function<void(size_t)>>();
-    *announce = [this, round, roots, weak = std::weak_ptr<std::function<void(size_t)>>(announce)](
-                    size_t i) {
+    *announce = [this, round, roots,
+                 weak = std::weak_ptr<std::function<void(size_t)>>(announce)](size_t i) {
       auto announce = weak.lock();
       if (i == roots.size()) return round->done(round->report);
       AnnounceAsync(roots[i], [round, announce, i](size_t accepted) {

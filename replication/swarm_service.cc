@@ -15,8 +15,8 @@ SwarmService::SwarmService(const NodeId& self, PeerServer& server, BlockStore& s
   const TlsCertificate& own = server.certificate();
   transport_ = std::make_unique<GrpcTransport>(
       TlsCertificate{own.certificate_pem, own.private_key_pem.Clone()}, options.transport);
-  swarm_ = std::make_unique<Swarm>(self, store, *transport_, loop, blocking,
-                                   std::move(options.swarm));
+  swarm_ =
+      std::make_unique<Swarm>(self, store, *transport_, loop, blocking, std::move(options.swarm));
   service_ = std::make_unique<PeerService>(*swarm_, server, pool);
   server.Register(service_.get());
 }

@@ -265,8 +265,8 @@ TEST_F(SwarmTest, ProviderRecordsSurviveARestartUntilTheyExpire) {
   const Contact provider{swarm(1).self(), nodes_[1]->address, clock_.Now()};
   swarm(0).HandleAddProvider(provider, cid);
   {
-    Swarm restarted(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:1"),
-                    loop_, inline_, SwarmOptions{});
+    Swarm restarted(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:1"), loop_,
+                    inline_, SwarmOptions{});
     SWARMKV_ASSERT_OK_AND_ASSIGN(size_t loaded, restarted.LoadProviderRecords());
     EXPECT_EQ(loaded, 1u);
     ASSERT_EQ(restarted.HandleGetProviders(cid).providers.size(), 1u);

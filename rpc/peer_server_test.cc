@@ -27,8 +27,7 @@ class AdmittingService final : public peer::v1::Peer::CallbackService {
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* call,
                                  const peer::v1::PingRequest* request,
                                  peer::v1::PingResponse*) override {
-    absl::StatusOr<PeerCaller> caller =
-        server_->Admit(*call, request->caller().listen_port(), 100);
+    absl::StatusOr<PeerCaller> caller = server_->Admit(*call, request->caller().listen_port(), 100);
     if (caller.ok()) {
       absl::MutexLock lock(&mu_);
       last_ = *caller;
@@ -93,8 +92,8 @@ TEST_F(PeerServerTest, AdmitsACallerAsTheIdItsCertificateProvesAtItsConnectionAd
   // No announced port: served, with no address to remember.
   ASSERT_TRUE(Ping(caller, 0).ok());
   EXPECT_EQ(service_.last()->address, "");
-  EXPECT_THAT(Ping(caller, 70000), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            HasSubstr("listen_port")));
+  EXPECT_THAT(Ping(caller, 70000),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listen_port")));
 }
 
 TEST_F(PeerServerTest, EachPeerHasItsOwnRequestBudget) {

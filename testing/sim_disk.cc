@@ -10,7 +10,10 @@ namespace swarmkv::testing {
 class SimDisk::File final : public rocksdb::WritableFileWrapper {
  public:
   File(SimDisk& disk, std::string name, uint64_t size, std::unique_ptr<rocksdb::WritableFile> file)
-      : WritableFileWrapper(file.get()), disk_(disk), name_(std::move(name)), size_(size),
+      : WritableFileWrapper(file.get()),
+        disk_(disk),
+        name_(std::move(name)),
+        size_(size),
         file_(std::move(file)) {}
 
   rocksdb::Status Append(const rocksdb::Slice& data) override {

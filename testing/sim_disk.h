@@ -43,8 +43,7 @@ class SimDisk final : public rocksdb::EnvWrapper {
     uint64_t written = 0;
     uint64_t synced = 0;
   };
-  void Wrap(const std::string& name, uint64_t synced,
-            std::unique_ptr<rocksdb::WritableFile>* file);
+  void Wrap(const std::string& name, uint64_t synced, std::unique_ptr<rocksdb::WritableFile>* file);
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Extent> files_ ABSL_GUARDED_BY(mu_);

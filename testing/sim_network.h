@@ -19,8 +19,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "base/virtual_event_loop.h"
 #include "base/random.h"
+#include "base/virtual_event_loop.h"
 #include "replication/lookup.h"
 #include "replication/replica_planner.h"
 #include "replication/routing_table.h"

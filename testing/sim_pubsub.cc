@@ -20,11 +20,16 @@ class SimPubsub::Sender final : public FrameSender {
 };
 
 SimPubsub::SimPubsub(SimPubsubOptions options)
-    : options_(std::move(options)), rng_(options_.seed), loop_(absl::FromUnixSeconds(1'700'000'000)) {
+    : options_(std::move(options)),
+      rng_(options_.seed),
+      loop_(absl::FromUnixSeconds(1'700'000'000)) {
   for (size_t i = 0; i < options_.nodes; ++i) {
-    auto node = std::make_unique<Node>(
-        Node{Identity::FromSeed(SecretBytes(rng_.Bytes(kIdentitySeedBytes))), nullptr, nullptr,
-             {}, nullptr});
+    auto node =
+        std::make_unique<Node>(Node{Identity::FromSeed(SecretBytes(rng_.Bytes(kIdentitySeedBytes))),
+                                    nullptr,
+                                    nullptr,
+                                    {},
+                                    nullptr});
     nodes_.push_back(std::move(node));
   }
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -37,7 +42,8 @@ SimPubsub::SimPubsub(SimPubsubOptions options)
       const size_t j = rng_.Uniform(nodes_.size());
       if (taken[j]) continue;
       taken[j] = true;
-      node.candidates.push_back(Contact{nodes_[j]->identity.node_id(), AddressOf(j), absl::InfinitePast()});
+      node.candidates.push_back(
+          Contact{nodes_[j]->identity.node_id(), AddressOf(j), absl::InfinitePast()});
     }
     node.scope = std::make_unique<ScopedEventLoop>(loop_);
     node.sender = std::make_unique<Sender>(*this, i);

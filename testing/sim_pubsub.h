@@ -32,10 +32,10 @@ struct SimPubsubOptions {
 };
 
 struct SimPubsubCounts {
-  uint64_t frames = 0;         // frames sent, of every kind
-  uint64_t gossip_frames = 0;  // payload copies sent
-  uint64_t control_frames = 0; // IHAVE, GRAFT, PRUNE (the repair traffic)
-  uint64_t mesh_frames = 0;    // JOIN, JOIN_REPLY, LEAVE
+  uint64_t frames = 0;          // frames sent, of every kind
+  uint64_t gossip_frames = 0;   // payload copies sent
+  uint64_t control_frames = 0;  // IHAVE, GRAFT, PRUNE (the repair traffic)
+  uint64_t mesh_frames = 0;     // JOIN, JOIN_REPLY, LEAVE
   uint64_t lost = 0;
 };
 
@@ -68,8 +68,7 @@ class SimPubsub {
     std::vector<Contact> candidates;
     std::unique_ptr<PubsubNode> pubsub;
   };
-  void Deliver(size_t from, const Contact& to, Frame frame,
-               std::function<void(absl::Status)> done);
+  void Deliver(size_t from, const Contact& to, Frame frame, std::function<void(absl::Status)> done);
   absl::Duration Latency();
   static std::string AddressOf(size_t i) { return "sim-" + std::to_string(i) + ":1"; }
 

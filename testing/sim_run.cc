@@ -121,13 +121,13 @@ class Run {
     absl::StatusOr<std::string> local = sim_.store(node).Get(cid);
     if (local.ok()) {
       if (cid.Matches(*local)) return true;
-      Violation(absl::StrCat("node ", node, "'s store returned bytes not matching ",
-                             cid.ToString()));
+      Violation(
+          absl::StrCat("node ", node, "'s store returned bytes not matching ", cid.ToString()));
       return false;
     }
     const absl::Time start = sim_.now();
-    std::optional<FetchOutcome> fetched = sim_.RunOn<FetchOutcome>(
-        node, [this, node, cid](std::function<void(FetchOutcome)> done) {
+    std::optional<FetchOutcome> fetched =
+        sim_.RunOn<FetchOutcome>(node, [this, node, cid](std::function<void(FetchOutcome)> done) {
           sim_.swarm(node).FetchAsync(cid, {}, std::move(done));
         });
     const absl::Duration took = sim_.now() - start;
@@ -273,8 +273,8 @@ class Run {
       if (!sim_.alive(i)) continue;
       ++live;
       if (!reached[i]) {
-        Violation(absl::StrCat("node ", i, " is cut off from node ", first_live,
-                               " after the heal"));
+        Violation(
+            absl::StrCat("node ", i, " is cut off from node ", first_live, " after the heal"));
       }
     }
 
@@ -284,12 +284,11 @@ class Run {
         size_t copies = 0;
         for (size_t i = 0; i < n; ++i) copies += sim_.alive(i) && *sim_.store(i).Has(cid) ? 1 : 0;
         if (copies < r) {
-          Violation(absl::StrCat("block ", cid.ToString(), " of a put on node ", put.node,
-                                 " has ", copies, " copies after the heal, fewer than R = ", r));
+          Violation(absl::StrCat("block ", cid.ToString(), " of a put on node ", put.node, " has ",
+                                 copies, " copies after the heal, fewer than R = ", r));
         }
         if (put.pinned && sim_.alive(put.node) && !*sim_.store(put.node).Has(cid)) {
-          Violation(absl::StrCat("pinned block ", cid.ToString(), " is gone from node ",
-                                 put.node));
+          Violation(absl::StrCat("pinned block ", cid.ToString(), " is gone from node ", put.node));
         }
         for (size_t i = 0; i < n; ++i) {
           std::string why;

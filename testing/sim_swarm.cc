@@ -32,14 +32,18 @@ SimSwarm::~SimSwarm() {
 }
 
 size_t SimSwarm::AddNode(const std::vector<size_t>& bootstrap_from) {
-  auto node = std::make_unique<Node>(Node{
-      Identity::FromSeed(SeededBytes(rng_, kIdentitySeedBytes)),
-      // Private addresses, one /24 each: like a Compose network, and no eclipse limit applies.
-      absl::StrCat("10.", nodes_.size() / 250, ".", nodes_.size() % 250, ".1:7420"),
-      SeededBytes(rng_, 32),
-      std::make_unique<SimDisk>(),
-      {},
-      nullptr, nullptr, nullptr, nullptr, nullptr});
+  auto node = std::make_unique<Node>(
+      Node{Identity::FromSeed(SeededBytes(rng_, kIdentitySeedBytes)),
+           // Private addresses, one /24 each: like a Compose network, and no eclipse limit applies.
+           absl::StrCat("10.", nodes_.size() / 250, ".", nodes_.size() % 250, ".1:7420"),
+           SeededBytes(rng_, 32),
+           std::make_unique<SimDisk>(),
+           {},
+           nullptr,
+           nullptr,
+           nullptr,
+           nullptr,
+           nullptr});
   for (size_t from : bootstrap_from) {
     node->bootstrap.push_back(BootstrapEntry{std::nullopt, nodes_[from]->address});
   }
@@ -65,9 +69,9 @@ void SimSwarm::Start(Node& node) {
                                        *node.scope, inline_, options_.swarm);
   node.swarm->Restore(!node.bootstrap.empty());
   net_.Listen(node.address, node.swarm.get());
-  node.housekeeper = std::make_unique<Housekeeper>(*node.scope, inline_, *node.store,
-                                                   node.swarm.get(), node.bootstrap,
-                                                   options_.maintenance_interval);
+  node.housekeeper =
+      std::make_unique<Housekeeper>(*node.scope, inline_, *node.store, node.swarm.get(),
+                                    node.bootstrap, options_.maintenance_interval);
   node.housekeeper->Start();
 }
 
@@ -91,8 +95,7 @@ void SimSwarm::Restart(size_t index) {
   Start(*nodes_[index]);
 }
 
-void SimSwarm::Split(const std::vector<size_t>& a, const std::vector<size_t>& b,
-                     bool both_ways) {
+void SimSwarm::Split(const std::vector<size_t>& a, const std::vector<size_t>& b, bool both_ways) {
   for (size_t x : a) {
     for (size_t y : b) {
       net_.Cut(address(x), address(y));

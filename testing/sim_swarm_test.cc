@@ -142,9 +142,9 @@ TEST_F(SimSwarmTest, ALoneNodeStillNeedsOnlyItsOwnCopy) {
 }
 
 std::string Summary(const SimRunReport& r) {
-  return absl::StrCat(r.puts_acknowledged, "/", r.puts_refused, "/", r.gets_ok, "/",
-                      r.gets_failed, "/", r.faults, "/", absl::FormatDuration(r.simulated), "/",
-                      r.net.requests, "/", r.net.lost, "/", r.net.cut, "/", r.net.timed_out, "/",
+  return absl::StrCat(r.puts_acknowledged, "/", r.puts_refused, "/", r.gets_ok, "/", r.gets_failed,
+                      "/", r.faults, "/", absl::FormatDuration(r.simulated), "/", r.net.requests,
+                      "/", r.net.lost, "/", r.net.cut, "/", r.net.timed_out, "/",
                       absl::StrJoin(r.violations, "; "));
 }
 

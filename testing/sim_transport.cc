@@ -13,13 +13,14 @@ class SimNet::SimTransport final : public Transport {
   ~SimTransport() override { *alive_ = false; }
 
   void Ping(const Contact& to, StatusCallback done) override {
-    Send<Acknowledged>(to.address, &to.id, [](Swarm&) -> absl::StatusOr<Acknowledged> {
-      return Acknowledged{};
-    }, Status(std::move(done)));
+    Send<Acknowledged>(
+        to.address, &to.id, [](Swarm&) -> absl::StatusOr<Acknowledged> { return Acknowledged{}; },
+        Status(std::move(done)));
   }
   void Introduce(const std::string& address, Callback<NodeId> done) override {
-    Send<NodeId>(address, nullptr, [](Swarm& s) -> absl::StatusOr<NodeId> { return s.self(); },
-                 std::move(done));
+    Send<NodeId>(
+        address, nullptr, [](Swarm& s) -> absl::StatusOr<NodeId> { return s.self(); },
+        std::move(done));
   }
   void FindNode(const Contact& to, const DhtKey& target,
                 Callback<std::vector<Contact>> done) override {
@@ -67,8 +68,8 @@ class SimNet::SimTransport final : public Transport {
   }
   void Have(const Contact& to, std::vector<Cid> cids, Callback<std::vector<bool>> done) override {
     Send<std::vector<bool>>(
-        to.address, &to.id,
-        [cids = std::move(cids)](Swarm& s) { return s.HandleHave(cids); }, std::move(done));
+        to.address, &to.id, [cids = std::move(cids)](Swarm& s) { return s.HandleHave(cids); },
+        std::move(done));
   }
 
  private:
@@ -135,11 +136,12 @@ void SimNet::Exchange(const Contact& from, const std::string& to, const NodeId* 
     return;
   }
   if (Lost()) return;
-  const std::optional<NodeId> want = expected != nullptr ? std::optional<NodeId>(*expected)
-                                                         : std::nullopt;
+  const std::optional<NodeId> want =
+      expected != nullptr ? std::optional<NodeId>(*expected) : std::nullopt;
   loop_.RunAfter(Latency(), [this, from, to, want, handle = std::move(handle), complete] {
     auto it = listeners_.find(to);
-    absl::StatusOr<T> answer = absl::UnavailableError(absl::StrCat("connection to ", to, " refused"));
+    absl::StatusOr<T> answer =
+        absl::UnavailableError(absl::StrCat("connection to ", to, " refused"));
     if (it == listeners_.end() || it->second == nullptr) {
       ++stats_.refused;
     } else if (want.has_value() && it->second->self() != *want) {

@@ -41,10 +41,10 @@ struct SimLinkOptions {
 
 struct SimNetStats {
   int64_t requests = 0;
-  int64_t lost = 0;       // dropped by loss
-  int64_t cut = 0;        // dropped by a partition
-  int64_t refused = 0;    // nothing listening at the address
-  int64_t timed_out = 0;  // completed with DEADLINE_EXCEEDED
+  int64_t lost = 0;                  // dropped by loss
+  int64_t cut = 0;                   // dropped by a partition
+  int64_t refused = 0;               // nothing listening at the address
+  int64_t timed_out = 0;             // completed with DEADLINE_EXCEEDED
   int64_t forged_blocks_served = 0;  // FIND_VALUE answers whose bytes do not match the CID
 };
 

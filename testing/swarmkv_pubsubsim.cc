@@ -115,14 +115,24 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     uint64_t v = 0;
     if (i + 1 < argc && absl::SimpleAtoi(argv[i + 1], &v)) {
-      if (std::strcmp(argv[i], "--nodes") == 0) sizes.push_back(v);
-      else if (std::strcmp(argv[i], "--messages") == 0) messages = v;
-      else if (std::strcmp(argv[i], "--seed") == 0) seed = v;
-      else if (std::strcmp(argv[i], "--graft-ms") == 0) graft_ms = v;
-      else if (std::strcmp(argv[i], "--ihave-ms") == 0) ihave_ms = v;
-      else if (std::strcmp(argv[i], "--lazy-fanout") == 0) fanout = v;
-      else if (std::strcmp(argv[i], "--quick") == 0) quick = v != 0;
-      else { std::fprintf(stderr, "unknown flag %s\n", argv[i]); return 2; }
+      if (std::strcmp(argv[i], "--nodes") == 0)
+        sizes.push_back(v);
+      else if (std::strcmp(argv[i], "--messages") == 0)
+        messages = v;
+      else if (std::strcmp(argv[i], "--seed") == 0)
+        seed = v;
+      else if (std::strcmp(argv[i], "--graft-ms") == 0)
+        graft_ms = v;
+      else if (std::strcmp(argv[i], "--ihave-ms") == 0)
+        ihave_ms = v;
+      else if (std::strcmp(argv[i], "--lazy-fanout") == 0)
+        fanout = v;
+      else if (std::strcmp(argv[i], "--quick") == 0)
+        quick = v != 0;
+      else {
+        std::fprintf(stderr, "unknown flag %s\n", argv[i]);
+        return 2;
+      }
       ++i;
       continue;
     }
@@ -134,12 +144,19 @@ int main(int argc, char** argv) {
   if (graft_ms != 0) mesh.graft_timeout = absl::Milliseconds(graft_ms);
   if (ihave_ms != 0) mesh.ihave_interval = absl::Milliseconds(ihave_ms);
   if (fanout != 0) mesh.lazy_fanout = fanout;
-  std::printf("swarmkv pubsub (Plumtree) on virtual time: %llu messages of 64 B on `query`, one "
-              "every 250 ms, seed %llu, latency 5-50 ms, 20 candidate peers per node\n\n",
-              static_cast<unsigned long long>(messages), static_cast<unsigned long long>(seed));
-  std::printf("| nodes | faults | delivery | copies/delivery | control frames/delivery | IHAVE ids/delivery | hops p50 / p99 | latency p50 / p99 |\n");
+  std::printf(
+      "swarmkv pubsub (Plumtree) on virtual time: %llu messages of 64 B on `query`, one "
+      "every 250 ms, seed %llu, latency 5-50 ms, 20 candidate peers per node\n\n",
+      static_cast<unsigned long long>(messages), static_cast<unsigned long long>(seed));
+  std::printf(
+      "| nodes | faults | delivery | copies/delivery | control frames/delivery | IHAVE "
+      "ids/delivery | hops p50 / p99 | latency p50 / p99 |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
-  struct Scenario { const char* name; double loss; double killed; };
+  struct Scenario {
+    const char* name;
+    double loss;
+    double killed;
+  };
   const Scenario scenarios[] = {{"none", 0, 0}, {"1 % loss", 0.01, 0}, {"10 % killed", 0, 0.10}};
   for (size_t n : sizes) {
     for (const Scenario& s : scenarios) {

@@ -53,11 +53,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--nodes must be at least 2\n");
     return 2;
   }
-  std::printf("swarm simulation: %llu seeds from %llu, %llu nodes, %llu workload steps over %llu "
-              "simulated minutes of faults\n",
-              static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(first),
-              static_cast<unsigned long long>(nodes), static_cast<unsigned long long>(steps),
-              static_cast<unsigned long long>(minutes));
+  std::printf(
+      "swarm simulation: %llu seeds from %llu, %llu nodes, %llu workload steps over %llu "
+      "simulated minutes of faults\n",
+      static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(first),
+      static_cast<unsigned long long>(nodes), static_cast<unsigned long long>(steps),
+      static_cast<unsigned long long>(minutes));
   const auto wall_start = std::chrono::steady_clock::now();
   size_t passed = 0, failed = 0, faults = 0, acked = 0, refused = 0, gets = 0;
   absl::Duration simulated, longest_fetch;
@@ -83,30 +84,29 @@ int main(int argc, char** argv) {
       for (const std::string& v : report.violations) std::printf("  %s\n", v.c_str());
       std::printf("  replay: %s --seed %llu --nodes %llu --steps %llu --minutes %llu\n", argv[0],
                   static_cast<unsigned long long>(s), static_cast<unsigned long long>(nodes),
-                  static_cast<unsigned long long>(steps),
-                  static_cast<unsigned long long>(minutes));
+                  static_cast<unsigned long long>(steps), static_cast<unsigned long long>(minutes));
     }
     if (seeds == 1) {
-      std::printf("seed %llu: %zu puts acknowledged, %zu refused, %zu blocks read, %zu faults, "
-                  "%lld requests (%lld lost, %lld cut, %lld refused, %lld timed out), longest "
-                  "fetch %s, %s simulated\n",
-                  static_cast<unsigned long long>(s), report.puts_acknowledged,
-                  report.puts_refused, report.gets_ok, report.faults,
-                  static_cast<long long>(report.net.requests),
-                  static_cast<long long>(report.net.lost), static_cast<long long>(report.net.cut),
-                  static_cast<long long>(report.net.refused),
-                  static_cast<long long>(report.net.timed_out),
-                  absl::FormatDuration(report.longest_fetch).c_str(),
-                  absl::FormatDuration(report.simulated).c_str());
+      std::printf(
+          "seed %llu: %zu puts acknowledged, %zu refused, %zu blocks read, %zu faults, "
+          "%lld requests (%lld lost, %lld cut, %lld refused, %lld timed out), longest "
+          "fetch %s, %s simulated\n",
+          static_cast<unsigned long long>(s), report.puts_acknowledged, report.puts_refused,
+          report.gets_ok, report.faults, static_cast<long long>(report.net.requests),
+          static_cast<long long>(report.net.lost), static_cast<long long>(report.net.cut),
+          static_cast<long long>(report.net.refused), static_cast<long long>(report.net.timed_out),
+          absl::FormatDuration(report.longest_fetch).c_str(),
+          absl::FormatDuration(report.simulated).c_str());
     }
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const double hours = absl::ToDoubleHours(simulated);
-  std::printf("%zu faults injected (%.1f per seed), %zu puts acknowledged, %zu refused under "
-              "faults, %zu blocks read, longest fetch %s\n",
-              faults, static_cast<double>(faults) / static_cast<double>(seeds), acked, refused,
-              gets, absl::FormatDuration(longest_fetch).c_str());
+  std::printf(
+      "%zu faults injected (%.1f per seed), %zu puts acknowledged, %zu refused under "
+      "faults, %zu blocks read, longest fetch %s\n",
+      faults, static_cast<double>(faults) / static_cast<double>(seeds), acked, refused, gets,
+      absl::FormatDuration(longest_fetch).c_str());
   std::printf("%.2f simulated hours in %.1f s: %.2f simulated hours per second\n", hours, wall,
               wall > 0 ? hours / wall : 0.0);
   std::printf("%zu passed, %zu failed\n", passed, failed);

@@ -148,15 +148,14 @@ class LookupDriver : public std::enable_shared_from_this<LookupDriver<T>> {
     if (wake == wake_at_) return;
     loop_.Cancel(wake_);
     wake_at_ = wake;
-    wake_ = wake == absl::InfiniteFuture()
-                ? 0
-                : loop_.RunAt(wake, [self = this->shared_from_this()] {
-                    self->Step([&] {
-                      self->wake_ = 0;
-                      self->wake_at_ = absl::InfiniteFuture();
-                      self->PumpLocked();
-                    });
-                  });
+    wake_ =
+        wake == absl::InfiniteFuture() ? 0 : loop_.RunAt(wake, [self = this->shared_from_this()] {
+          self->Step([&] {
+            self->wake_ = 0;
+            self->wake_at_ = absl::InfiniteFuture();
+            self->PumpLocked();
+          });
+        });
   }
 
   void FinishLocked() {
