@@ -130,19 +130,7 @@ void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
 }
 
 void Housekeeper::FinishRound(Round round, Outcome outcome) {
-  if (round.maintain) {
-    bool stopping = false;
-    {
-      absl::MutexLock lock(&mu_);
-      stopping = stopping_;
-    }
-    // When stopping, the daemon saved the table before the swarm went down: a round still
-    // running fails its requests as the node shuts down, and would drop live peers from it.
-    if (!stopping) {
-      absl::Status saved = swarm_->SaveRoutingTable();
-      if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
-    }
-  }
+  // The table a round changed is saved by the next tick, like any other change.
   if (round.collect) CollectGarbage();
   outcome.peers = swarm_ != nullptr ? swarm_->Peers().size() : 0;
   loop_.Post(lifeline_.Guard([this, round, outcome] { RoundDone(round, outcome); }));

@@ -8,8 +8,8 @@
 //     once per min(interval, 10 s)) when the routing table changed size, so a node that joins
 //     or dies is dealt with promptly;
 //   - the routing table is saved to the store within a tick of any change to it (so a node
-//     killed right after others joined it still knows them when it restarts) and after each
-//     round. (A clean stop saves it too: the daemon does, before it shuts the swarm down.)
+//     killed right after others joined it still knows them when it restarts), and only then.
+//     (A clean stop saves it too: the daemon does, before it shuts the swarm down.)
 // - Store: garbage collection of unpinned blocks under the quota (BlockStore::CollectGarbage),
 //   then the disk space of deleted blocks given back (BlockStore::ReclaimSpace), every round,
 //   after maintenance has handed off what it could.

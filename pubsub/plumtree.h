@@ -110,6 +110,8 @@ class Plumtree {
   // Timers: flushes announcements, grafts what is overdue, keeps the mesh at `degree` from
   // `candidates` (peers it may ask, e.g. the routing table), forgets old ids.
   void Tick(const std::vector<NodeId>& candidates, absl::Time now);
+  // Whether the next Tick keeps the meshes (and so needs the candidates).
+  bool upkeep_due(absl::Time now) const { return now >= next_upkeep_; }
   // When Tick has something to do next.
   absl::Time NextWake() const;
 

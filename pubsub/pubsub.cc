@@ -41,7 +41,10 @@ std::vector<NodeId> PubsubNode::Candidates() {
 void PubsubNode::Wake() {
   wake_ = 0;
   wake_at_ = absl::InfiniteFuture();
-  core_.Tick(Candidates(), loop_.clock().Now());
+  const absl::Time now = loop_.clock().Now();
+  // The routing table is copied only when the meshes are kept (once a second), not at every
+  // announcement flush or graft.
+  core_.Tick(core_.upkeep_due(now) ? Candidates() : std::vector<NodeId>{}, now);
   Drain();
 }
 
