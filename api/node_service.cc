@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "api/get_reactor.h"
 #include "api/put_reactor.h"
+#include "api/query_reactor.h"
 #include "api/subscribe_reactor.h"
 #include "api/targets.h"
 #include "base/status_macros.h"
@@ -254,9 +255,9 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* NodeService::Subscribe(
   return new SubscribeReactor(context_, subscribe_streams_, call, *request);
 }
 
-grpc::ServerWriteReactor<v1::QueryResponse>* NodeService::Query(grpc::CallbackServerContext*,
-                                                                const v1::QueryRequest*) {
-  return new FinishedStream<v1::QueryResponse>(NotYet("Query", "broadcast queries"));
+grpc::ServerWriteReactor<v1::QueryResponse>* NodeService::Query(
+    grpc::CallbackServerContext* call, const v1::QueryRequest* request) {
+  return new QueryReactor(context_, call, *request);
 }
 
 grpc::ServerUnaryReactor* NodeService::PutRecord(grpc::CallbackServerContext* call,

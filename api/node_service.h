@@ -45,9 +45,10 @@ class NodeService final : public v1::Node::CallbackService {
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* call, const v1::SubscribeRequest* request) override;
 
-  // Reserved for later versions: UNIMPLEMENTED, with a message saying so.
+  // Broadcast queries: INVALID_ARGUMENT for an unknown kind or a bad argument, deadline or limit.
   grpc::ServerWriteReactor<v1::QueryResponse>* Query(grpc::CallbackServerContext* call,
-                                                     const v1::QueryRequest*) override;
+                                                     const v1::QueryRequest* request) override;
+  // Reserved for later versions: UNIMPLEMENTED, with a message saying so.
   grpc::ServerUnaryReactor* PutRecord(grpc::CallbackServerContext* call,
                                       const v1::PutRecordRequest*, v1::PutRecordResponse*) override;
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* call,

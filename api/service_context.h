@@ -16,6 +16,7 @@
 #include "crypto/secret_bytes.h"
 #include "grpcpp/server_context.h"
 #include "pubsub/pubsub.h"
+#include "pubsub/query_engine.h"
 #include "replication/swarm.h"
 #include "storage/block_store.h"
 
@@ -68,6 +69,8 @@ struct ServiceContext {
   Swarm* swarm;
   // The node's pubsub (with peer networking off it serves this node's own subscribers).
   PubsubNode* pubsub;
+  // Broadcast queries on the pubsub (alone, this node answers its own).
+  QueryEngine* queries;
   ApiOptions options;
   std::atomic<int> calls_in_flight{0};
 

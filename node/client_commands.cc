@@ -2,11 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -337,6 +342,83 @@ absl::Status RunSub(const ApiFlags& api, const std::string& topic, bool json) {
     std::fflush(stdout);
   }
   return FromGrpc(reader->Finish(), api);
+}
+
+namespace {
+
+// "key=value" items as a map (STATS answers).
+std::map<std::string, std::string> ItemFields(const v1::QueryResponse& answer) {
+  std::map<std::string, std::string> fields;
+  for (const std::string& item : answer.items()) {
+    const size_t eq = item.find('=');
+    if (eq != std::string::npos) fields[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return fields;
+}
+
+void PrintStatsTable(std::vector<v1::QueryResponse> answers) {
+  std::sort(answers.begin(), answers.end(),
+            [](const auto& a, const auto& b) { return a.responder() < b.responder(); });
+  const char* format = "%-60s %-9s %10s %14s %6s %6s\n";
+  std::printf(format, "NODE", "VERSION", "BLOCKS", "STORED_BYTES", "PINS", "PEERS");
+  for (const v1::QueryResponse& answer : answers) {
+    std::map<std::string, std::string> f = ItemFields(answer);
+    std::printf(format, answer.responder().c_str(), f["version"].c_str(), f["blocks"].c_str(),
+                f["stored_bytes"].c_str(), f["pinned_roots"].c_str(), f["peers"].c_str());
+  }
+}
+
+}  // namespace
+
+absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags) {
+  v1::QueryRequest request;
+  request.set_kind(flags.kind);
+  request.set_argument(flags.argument);
+  request.set_limit(flags.limit);
+  if (!flags.deadline.empty()) {
+    absl::Duration deadline;
+    if (!absl::ParseDuration(flags.deadline, &deadline) || deadline <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--deadline takes a duration such as 2s or 500ms, not \"", flags.deadline, "\""));
+    }
+    request.set_deadline_ms(static_cast<uint32_t>(
+        std::min<int64_t>(absl::ToInt64Milliseconds(deadline), UINT32_MAX)));
+  }
+  auto stub = v1::Node::NewStub(Connect(api));
+  grpc::ClientContext context;
+  Prepare(api, &context, /*with_deadline=*/false);
+  const absl::Time started = absl::Now();
+  std::unique_ptr<grpc::ClientReader<v1::QueryResponse>> reader = stub->Query(&context, request);
+  const bool table = !flags.json && flags.kind == "STATS";
+  std::vector<v1::QueryResponse> answers;
+  v1::QueryResponse answer;
+  while (reader->Read(&answer)) {
+    if (flags.json) {
+      std::string items;
+      for (const std::string& item : answer.items()) {
+        absl::StrAppend(&items, items.empty() ? "" : ",", "\"", JsonEscape(item), "\"");
+      }
+      std::printf("{\"responder\":\"%s\",\"items\":[%s],\"hops\":%u,\"truncated\":%s}\n",
+                  answer.responder().c_str(), items.c_str(), answer.hops(),
+                  answer.truncated() ? "true" : "false");
+    } else if (flags.kind == "HAS") {
+      const bool pinned = absl::c_linear_search(answer.items(), "pinned=true");
+      std::printf("%s %s\n", answer.responder().c_str(), pinned ? "pinned" : "unpinned");
+    } else if (!table) {
+      for (const std::string& item : answer.items()) {
+        std::printf("%s %s\n", answer.responder().c_str(), item.c_str());
+      }
+    }
+    std::fflush(stdout);
+    answers.push_back(std::move(answer));
+  }
+  SWARMKV_RETURN_IF_ERROR(FromGrpc(reader->Finish(), api));
+  if (table) PrintStatsTable(answers);
+  std::fprintf(stderr, "%zu node%s answered in %s\n", answers.size(),
+               answers.size() == 1 ? "" : "s",
+               absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Milliseconds(1)))
+                   .c_str());
+  return absl::OkStatus();
 }
 
 }  // namespace swarmkv

@@ -49,6 +49,18 @@ absl::Status RunPub(const ApiFlags& api, const std::string& topic, const std::st
 // JSON object per line with `json`: topic, origin, message_id, data in base64).
 absl::Status RunSub(const ApiFlags& api, const std::string& topic, bool json);
 
+struct QueryFlags {
+  std::string kind;  // "HAS", "STATS", "PINS"
+  std::string argument;
+  std::string deadline;  // "2s", "500ms"; empty: the node's default
+  uint32_t limit = 0;
+  bool json = false;
+};
+// Asks the swarm and prints the answers as they come: HAS "<node id> pinned|unpinned", PINS
+// "<node id> <cid> <name>", STATS a table of every node that answered (after the deadline);
+// a JSON object per answer with `json`. A count of the answering nodes goes to stderr.
+absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags);
+
 }  // namespace swarmkv
 
 #endif  // SWARMKV_NODE_CLIENT_COMMANDS_H_

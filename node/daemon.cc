@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -12,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/metrics.h"
+#include "api/node_query_subject.h"
+#include "api/pubsub_metrics.h"
 #include "api/node_service.h"
 #include "base/event_loop.h"
 #include "base/host_port.h"
@@ -27,6 +30,7 @@
 #include "pubsub/gossip_service.h"
 #include "pubsub/gossip_transport.h"
 #include "pubsub/pubsub.h"
+#include "pubsub/query_engine.h"
 #include "replication/swarm_service.h"
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
@@ -40,9 +44,9 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 // Serves GET /metrics (Prometheus text format) on its own thread until destroyed.
 class MetricsServer {
  public:
-  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
-                                                              const ApiMetrics& metrics,
-                                                              const BlockStore& store) {
+  // `render` writes every metric; called on the server's thread.
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
+      const std::string& listen, std::function<std::string()> render) {
     const std::optional<HostPort> address = ParseHostPort(listen);
     if (!address.has_value()) {
       return absl::InvalidArgumentError(
@@ -50,8 +54,9 @@ class MetricsServer {
     }
     auto server = std::unique_ptr<MetricsServer>(new MetricsServer());
     server->http_.Get(
-        "/metrics", [&metrics, &store](const httplib::Request&, httplib::Response& response) {
-          response.set_content(metrics.Render(store.Stats()), "text/plain; version=0.0.4");
+        "/metrics", [render = std::move(render)](const httplib::Request&,
+                                                 httplib::Response& response) {
+          response.set_content(render(), "text/plain; version=0.0.4");
         });
     if (!server->http_.bind_to_port(address->host, address->port)) {
       return absl::UnavailableError(absl::StrCat("cannot listen for metrics on ", listen));
@@ -110,6 +115,12 @@ absl::StatusOr<SwarmServiceOptions> SwarmOptionsFrom(const NodeConfig& config) {
   return options;
 }
 
+// The peer address this node gives others: its listen host and the port it got.
+std::string AdvertisedPeerAddress(const NodeConfig& config, int port) {
+  const std::string host = config.peer_listen.substr(0, config.peer_listen.rfind(':'));
+  return absl::StrCat(host, ":", port);
+}
+
 }  // namespace
 
 absl::Status RunDaemon(const NodeConfig& config) {
@@ -150,6 +161,9 @@ absl::Status RunDaemon(const NodeConfig& config) {
   NoPeers no_peers;
   std::unique_ptr<PubsubNode> pubsub;
   std::unique_ptr<GossipService> gossip_service;
+  // Broadcast queries, evaluated on this node's store off the loop.
+  std::unique_ptr<NodeQuerySubject> query_subject;
+  std::unique_ptr<QueryEngine> queries;
   // On every way out (an early error return too): incoming peer calls stop, outgoing ones end
   // and the loop stops before the Swarm they reach is destroyed. Idempotent after the clean
   // shutdown below.
@@ -192,6 +206,17 @@ absl::Status RunDaemon(const NodeConfig& config) {
     pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, no_peers,
                                           [] { return std::vector<Contact>{}; });
   }
+  {
+    QueryEngineOptions query_options;
+    if (peer_server != nullptr) {
+      query_options.origin_address = AdvertisedPeerAddress(config, peer_server->port());
+    }
+    query_subject = std::make_unique<NodeQuerySubject>(
+        data.store(), swarm != nullptr ? &swarm->swarm() : nullptr);
+    queries = std::make_unique<QueryEngine>(*pubsub, BuiltinQueryKinds(), *query_subject,
+                                            *swarm_io, query_options);
+    queries->Start();
+  }
   pubsub->Start();
   // Maintenance and garbage collection, in the background (with or without a swarm).
   auto housekeeper = std::make_unique<Housekeeper>(
@@ -204,6 +229,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
                          *pool,
                          swarm != nullptr ? &swarm->swarm() : nullptr,
                          pubsub.get(),
+                         queries.get(),
                          {}};
   context.options.max_chunk_bytes = config.api_max_chunk_bytes;
   context.options.max_concurrent_calls = static_cast<int>(config.api_max_concurrent_calls);
@@ -211,8 +237,7 @@ absl::Status RunDaemon(const NodeConfig& config) {
   const std::string api = ApiTarget(config);
   context.options.api_addresses = {api};
   if (swarm != nullptr) {
-    const std::string host = config.peer_listen.substr(0, config.peer_listen.rfind(':'));
-    context.options.peer_addresses = {absl::StrCat(host, ":", peer_server->port())};
+    context.options.peer_addresses = {AdvertisedPeerAddress(config, peer_server->port())};
   }
   NodeService service(context);
 
@@ -252,7 +277,11 @@ absl::Status RunDaemon(const NodeConfig& config) {
   std::unique_ptr<MetricsServer> metrics_server;
   if (!config.metrics_listen.empty()) {
     SWARMKV_ASSIGN_OR_RETURN(metrics_server,
-                             MetricsServer::Start(config.metrics_listen, metrics, data.store()));
+                             MetricsServer::Start(config.metrics_listen, [&] {
+                               return absl::StrCat(metrics.Render(data.store().Stats()),
+                                                   RenderPubsubMetrics(pubsub->stats(),
+                                                                       queries->stats()));
+                             }));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(v1::Node::service_full_name(), true);

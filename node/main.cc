@@ -209,6 +209,35 @@ int main(int argc, char** argv) {
   sub_cmd->add_flag("--json", json, "One JSON object per message (data in base64)");
   sub_cmd->callback(client([&] { return RunSub(api, topic, json); }));
 
+  QueryFlags query;
+  auto* query_cmd = app.add_subcommand("query", "Ask every node of the swarm; print the answers");
+  query_cmd->require_subcommand(1);
+  auto query_options = [&](CLI::App* cmd) {
+    cmd->add_option("--deadline", query.deadline, "How long to collect answers (default 2s, at most 60s)");
+    cmd->add_option("--limit", query.limit, "Stop after this many nodes have answered");
+    cmd->add_flag("--json", query.json, "One JSON object per answer");
+  };
+  auto* has_cmd = query_cmd->add_subcommand("has", "Which nodes hold a block");
+  has_cmd->add_option("cid", query.argument, "CID of the block")->required();
+  query_options(has_cmd);
+  has_cmd->callback(client([&] {
+    query.kind = "HAS";
+    return RunQuery(api, query);
+  }));
+  auto* stats_cmd = query_cmd->add_subcommand("stats", "Every node's figures, as a table");
+  query_options(stats_cmd);
+  stats_cmd->callback(client([&] {
+    query.kind = "STATS";
+    return RunQuery(api, query);
+  }));
+  auto* pins_cmd = query_cmd->add_subcommand("pins", "Pins whose names start with a prefix");
+  pins_cmd->add_option("prefix", query.argument, "Name prefix (empty: every pin)");
+  query_options(pins_cmd);
+  pins_cmd->callback(client([&] {
+    query.kind = "PINS";
+    return RunQuery(api, query);
+  }));
+
   app.parse_complete_callback([&] {
     if (!log_level.empty()) {
       absl::Status st = SetLogLevel(log_level);

@@ -2,7 +2,8 @@
 // docs/wire-protocol.md). The names are PlumTree's (Leitão et al., "Epidemic Broadcast Trees"):
 // GOSSIP pushes a whole message along the tree, IHAVE announces message ids to lazy links,
 // GRAFT asks for a message and turns the link eager, PRUNE turns it lazy. JOIN and JOIN_REPLY
-// build a topic's mesh; LEAVE takes a node out of it.
+// build a topic's mesh; LEAVE takes a node out of it. DIRECT carries a message to one node
+// only, outside every mesh (the query engine's results, docs/pubsub.md).
 #ifndef SWARMKV_PUBSUB_FRAME_H_
 #define SWARMKV_PUBSUB_FRAME_H_
 
@@ -19,10 +20,10 @@ namespace swarmkv {
 inline constexpr size_t kMaxIdsPerFrame = 512;
 
 struct Frame {
-  enum class Kind { kGossip, kIHave, kGraft, kPrune, kJoin, kJoinReply, kLeave };
+  enum class Kind { kGossip, kIHave, kGraft, kPrune, kJoin, kJoinReply, kLeave, kDirect };
   Kind kind = Kind::kGossip;
   std::string topic;
-  std::optional<GossipMessage> message;  // kGossip
+  std::optional<GossipMessage> message;  // kGossip, kDirect
   std::vector<MessageId> ids;            // kIHave, kGraft
   bool accepted = false;                 // kJoinReply
 };

@@ -57,6 +57,16 @@ absl::Status Plumtree::Publish(GossipMessage message, absl::Time now) {
   return absl::OkStatus();
 }
 
+void Plumtree::SetValidator(const std::string& topic, Validator validator) {
+  validators_[topic] = std::move(validator);
+}
+
+void Plumtree::SendDirect(const NodeId& to, GossipMessage message) {
+  Frame frame = MakeFrame(Frame::Kind::kDirect, message.topic);
+  frame.message = std::move(message);
+  Send(to, std::move(frame));
+}
+
 void Plumtree::SendGossip(const NodeId& to, const GossipMessage& message) {
   Frame frame = MakeFrame(Frame::Kind::kGossip, message.topic);
   frame.message = message;
@@ -94,7 +104,8 @@ void Plumtree::Accept(GossipMessage message, const NodeId* from, absl::Time now)
   cache_.emplace(id, std::move(onward));
   if (topic.subscribed) {
     ++stats_.delivered;
-    deliveries_.push_back(std::move(message));
+    deliveries_.push_back(
+        Delivery{std::move(message), from != nullptr ? std::optional<NodeId>(*from) : std::nullopt});
   }
 }
 
@@ -123,6 +134,7 @@ void Plumtree::OnJoin(const NodeId& from, const std::string& name, absl::Time no
 
 Plumtree::Verdict Plumtree::OnFrame(const NodeId& from, Frame frame, absl::Time now) {
   if (from == self_) return Verdict::kMisbehaved;
+  if (frame.kind == Frame::Kind::kDirect) return OnDirect(from, std::move(frame));
   if (!CheckTopic(frame.topic).ok() || frame.ids.size() > kMaxIdsPerFrame) {
     ++stats_.dropped_invalid;
     return Verdict::kMisbehaved;
@@ -184,6 +196,8 @@ Plumtree::Verdict Plumtree::OnFrame(const NodeId& from, Frame frame, absl::Time 
       }
       return Verdict::kOk;
     }
+    case Frame::Kind::kDirect:
+      return Verdict::kOk;  // handled above
     case Frame::Kind::kGossip: {
       if (!frame.message.has_value() || frame.message->topic != frame.topic) {
         ++stats_.dropped_invalid;
@@ -210,6 +224,17 @@ Plumtree::Verdict Plumtree::OnFrame(const NodeId& from, Frame frame, absl::Time 
         ++stats_.dropped_invalid;
         return Verdict::kMisbehaved;
       }
+      if (auto validator = validators_.find(frame.topic); validator != validators_.end()) {
+        const Validation verdict = validator->second(message, now);
+        if (verdict != Validation::kAccept) {
+          // Remembered as seen, so its copies and announcements are not weighed again.
+          seen_[message.id()] = now + options_.seen_ttl;
+          seen_order_.emplace_back(now + options_.seen_ttl, message.id());
+          missing_.erase(message.id());
+          ++stats_.dropped_by_validator;
+          return verdict == Validation::kReject ? Verdict::kMisbehaved : Verdict::kOk;
+        }
+      }
       // A message from someone not yet a neighbour makes it one when there is room: links are
       // symmetric, so it can prune or graft this one later.
       Topic& topic = topic_it->second;
@@ -220,6 +245,17 @@ Plumtree::Verdict Plumtree::OnFrame(const NodeId& from, Frame frame, absl::Time 
       return Verdict::kOk;
     }
   }
+  return Verdict::kOk;
+}
+
+Plumtree::Verdict Plumtree::OnDirect(const NodeId& from, Frame frame) {
+  if (!frame.message.has_value() || frame.message->topic != frame.topic ||
+      !VerifyMessage(*frame.message).ok()) {
+    ++stats_.dropped_invalid;
+    return Verdict::kMisbehaved;
+  }
+  ++stats_.direct_received;
+  direct_.push_back(Delivery{*std::move(frame.message), from});
   return Verdict::kOk;
 }
 

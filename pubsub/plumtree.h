@@ -21,7 +21,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -81,6 +83,20 @@ struct PlumtreeStats {
   uint64_t prunes_sent = 0;
   uint64_t dropped_invalid = 0;     // forged or malformed messages
   uint64_t dropped_not_member = 0;  // messages for a topic this node is not in
+  uint64_t dropped_by_validator = 0;  // valid messages a topic's validator would not pass on
+  uint64_t direct_received = 0;
+};
+
+// What a topic's validator says of a message whose signature checked (GossipSub's validators):
+// pass it on; drop it quietly (expired, over a rate: the sender did nothing wrong); or drop it
+// and report the sender (malformed payload).
+enum class Validation { kAccept, kIgnore, kReject };
+using Validator = std::function<Validation(const GossipMessage&, absl::Time now)>;
+
+// A message for this node: `via` is the peer it came from, none for this node's own.
+struct Delivery {
+  GossipMessage message;
+  std::optional<NodeId> via;
 };
 
 class Plumtree {
@@ -103,6 +119,12 @@ class Plumtree {
   // Sends a message this node signed. A node not in the topic's mesh joins it to publish.
   // INVALID_ARGUMENT for a message that does not verify.
   absl::Status Publish(GossipMessage message, absl::Time now);
+  // Messages on `topic` from peers go through `validator` before they are delivered or
+  // forwarded (this node's own publishes do not).
+  void SetValidator(const std::string& topic, Validator validator);
+  // Sends `message` to `to` alone, outside every mesh; it arrives as a direct delivery. Its
+  // hops are as given (a signed message starts at 1; whoever passes one on adds one).
+  void SendDirect(const NodeId& to, GossipMessage message);
 
   Verdict OnFrame(const NodeId& from, Frame frame, absl::Time now);
   // A frame to `to` could not be sent (the peer is unreachable): it leaves every mesh.
@@ -116,7 +138,9 @@ class Plumtree {
   absl::Time NextWake() const;
 
   std::vector<Outgoing> TakeOutgoing() { return std::exchange(outgoing_, {}); }
-  std::vector<GossipMessage> TakeDeliveries() { return std::exchange(deliveries_, {}); }
+  std::vector<Delivery> TakeDeliveries() { return std::exchange(deliveries_, {}); }
+  // DIRECT messages from peers, verified.
+  std::vector<Delivery> TakeDirect() { return std::exchange(direct_, {}); }
   const PlumtreeStats& stats() const { return stats_; }
   // The topic's neighbours, eager ones first (for tests and Peers-like surfaces).
   std::vector<NodeId> Neighbours(absl::string_view topic, bool eager) const;
@@ -146,6 +170,7 @@ class Plumtree {
   void SendGossip(const NodeId& to, const GossipMessage& message);
   void AddNeighbour(Topic& topic, const NodeId& id, absl::Time now);
   void OnJoin(const NodeId& from, const std::string& topic, absl::Time now);
+  Verdict OnDirect(const NodeId& from, Frame frame);
   void FlushAnnouncements(absl::Time now);
   void GraftOverdue(absl::Time now);
   void KeepMeshes(const std::vector<NodeId>& candidates, absl::Time now);
@@ -167,7 +192,9 @@ class Plumtree {
   absl::Time next_upkeep_ = absl::InfinitePast();
 
   std::vector<Outgoing> outgoing_;
-  std::vector<GossipMessage> deliveries_;
+  std::vector<Delivery> deliveries_;
+  std::vector<Delivery> direct_;
+  std::map<std::string, Validator, std::less<>> validators_;
   PlumtreeStats stats_;
 };
 

@@ -49,6 +49,15 @@ void PubsubNode::Wake() {
 }
 
 absl::StatusOr<uint64_t> PubsubNode::Subscribe(const std::string& topic, Handler on_message) {
+  return SubscribeRouted(topic,
+                         [on_message = std::move(on_message)](
+                             const GossipMessage& message, const std::optional<NodeId>&) {
+                           on_message(message);
+                         });
+}
+
+absl::StatusOr<uint64_t> PubsubNode::SubscribeRouted(const std::string& topic,
+                                                     RoutedHandler on_message) {
   if (absl::Status valid = CheckTopic(topic); !valid.ok()) return valid;
   // Ids are handed out here, on the caller's thread, so the caller can unsubscribe at once.
   static_assert(sizeof(uint64_t) >= sizeof(size_t));
@@ -56,6 +65,8 @@ absl::StatusOr<uint64_t> PubsubNode::Subscribe(const std::string& topic, Handler
   const uint64_t id = next_subscription_++;
   loop_.Post([this, id, topic, on_message = std::move(on_message)]() mutable {
     subscriptions_.emplace(id, std::make_pair(topic, std::move(on_message)));
+    const auto& local = options_.local_topics;
+    if (std::find(local.begin(), local.end(), topic) != local.end()) return;
     core_.Subscribe(topic).IgnoreError();  // checked above
     Wake();
   });
@@ -85,11 +96,44 @@ absl::StatusOr<MessageId> PubsubNode::Publish(const std::string& topic, std::str
   // Signed here, on the caller's thread: the loop only routes.
   GossipMessage message = SignMessage(identity_, next_sequence_++, topic, std::move(payload));
   const MessageId id = message.id();
+  PublishSigned(std::move(message));
+  return id;
+}
+
+void PubsubNode::PublishSigned(GossipMessage message) {
   loop_.Post([this, message = std::move(message)]() mutable {
     core_.Publish(std::move(message), loop_.clock().Now()).IgnoreError();  // ours: valid
     Drain();
   });
-  return id;
+}
+
+void PubsubNode::SetValidator(const std::string& topic, Validator validator) {
+  loop_.Post([this, topic, validator = std::move(validator)]() mutable {
+    core_.SetValidator(topic, std::move(validator));
+  });
+}
+
+void PubsubNode::SendDirect(const Contact& to, GossipMessage message) {
+  loop_.Post([this, to, message = std::move(message)]() mutable {
+    contacts_.try_emplace(to.id, to);
+    core_.SendDirect(to.id, std::move(message));
+    Drain();
+  });
+}
+
+void PubsubNode::SendDirect(const NodeId& to, GossipMessage message) {
+  loop_.Post([this, to, message = std::move(message)]() mutable {
+    core_.SendDirect(to, std::move(message));
+    Drain();
+  });
+}
+
+void PubsubNode::DeliverLocally(GossipMessage message) {
+  loop_.Post([this, message = std::move(message)] {
+    for (const auto& [id, entry] : subscriptions_) {
+      if (entry.first == message.topic) entry.second(message, std::nullopt);
+    }
+  });
 }
 
 void PubsubNode::OnFrame(const Contact& from, Frame frame) {
@@ -143,10 +187,13 @@ void PubsubNode::Drain() {
                    });
                  });
   }
-  for (const GossipMessage& message : core_.TakeDeliveries()) {
+  for (const Delivery& delivery : core_.TakeDeliveries()) {
     for (const auto& [id, entry] : subscriptions_) {
-      if (entry.first == message.topic) entry.second(message);
+      if (entry.first == delivery.message.topic) entry.second(delivery.message, delivery.via);
     }
+  }
+  for (const Delivery& direct : core_.TakeDirect()) {
+    if (on_direct_) on_direct_(direct.message, *direct.via);
   }
   {
     absl::MutexLock lock(&mu_);

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct PubsubOptions {
   absl::Duration penalty = absl::Minutes(10);
   // Seeds the choice of neighbours (the simulator passes its seed).
   uint64_t seed = 1;
+  // Topics whose messages only ever arrive as DIRECT frames or from this node itself (the query
+  // engine's `result`): subscribing to one joins no mesh.
+  std::vector<std::string> local_topics = {"result"};
 };
 
 struct PubsubStats {
@@ -60,6 +64,9 @@ struct PubsubStats {
 class PubsubNode {
  public:
   using Handler = std::function<void(const GossipMessage&)>;
+  // Also told the peer the message came from (none: this node's own).
+  using RoutedHandler = std::function<void(const GossipMessage&, const std::optional<NodeId>& via)>;
+  using DirectHandler = std::function<void(const GossipMessage&, const NodeId& from)>;
 
   // `peers` yields the contacts the meshes are built from (the routing table); called on the
   // loop.
@@ -72,10 +79,30 @@ class PubsubNode {
   // `on_message` gets every message on `topic` from now on, this node's own included.
   // INVALID_ARGUMENT for a bad topic name. Returns the subscription's id.
   absl::StatusOr<uint64_t> Subscribe(const std::string& topic, Handler on_message);
+  absl::StatusOr<uint64_t> SubscribeRouted(const std::string& topic, RoutedHandler on_message);
   void Unsubscribe(uint64_t subscription);
   // Signs and sends a message; returns its id. INVALID_ARGUMENT for a bad topic or a payload
   // over the limit.
   absl::StatusOr<MessageId> Publish(const std::string& topic, std::string payload);
+  // Messages on `topic` from peers pass `validator` (on the loop) before they are delivered or
+  // forwarded.
+  void SetValidator(const std::string& topic, Validator validator);
+  // DIRECT messages from peers go to `on_direct` (on the loop). Call before Start.
+  void SetDirectHandler(DirectHandler on_direct) { on_direct_ = std::move(on_direct); }
+  // Sends `message` (signed by this node or passed on) to `to` alone. On the loop or not.
+  void SendDirect(const Contact& to, GossipMessage message);
+  // The same to a peer this node has exchanged frames with (its address is known); dropped
+  // and counted when it is not.
+  void SendDirect(const NodeId& to, GossipMessage message);
+  // Publishes a message this node signed itself (SignMessage with NextSequence).
+  void PublishSigned(GossipMessage message);
+  // Hands `message` to this node's subscribers of its topic, as if it had arrived.
+  void DeliverLocally(GossipMessage message);
+  // The next sequence number for a message this node signs itself (the query engine's).
+  uint64_t NextSequence() { return next_sequence_++; }
+  const Identity& identity() const { return identity_; }
+  EventLoop& loop() { return loop_; }
+
   // A frame from a proven peer (the peer service calls this); handled on the loop.
   void OnFrame(const Contact& from, Frame frame);
 
@@ -99,7 +126,8 @@ class PubsubNode {
   Plumtree core_;
   // Numbers this node's messages; taken on the publishing thread.
   std::atomic<uint64_t> next_sequence_;
-  std::map<uint64_t, std::pair<std::string, Handler>> subscriptions_;
+  std::map<uint64_t, std::pair<std::string, RoutedHandler>> subscriptions_;
+  DirectHandler on_direct_;
   uint64_t next_subscription_ = 1;
   absl::flat_hash_map<NodeId, Contact> contacts_;
   absl::flat_hash_map<NodeId, size_t> in_flight_;

@@ -25,6 +25,8 @@ WireKind ToWire(Frame::Kind kind) {
       return peer::v1::GossipFrame::JOIN_REPLY;
     case Frame::Kind::kLeave:
       return peer::v1::GossipFrame::LEAVE;
+    case Frame::Kind::kDirect:
+      return peer::v1::GossipFrame::DIRECT;
   }
   return peer::v1::GossipFrame::GOSSIP;
 }
@@ -45,6 +47,8 @@ absl::StatusOr<Frame::Kind> FromWire(int kind) {
       return Frame::Kind::kJoinReply;
     case peer::v1::GossipFrame::LEAVE:
       return Frame::Kind::kLeave;
+    case peer::v1::GossipFrame::DIRECT:
+      return Frame::Kind::kDirect;
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown frame kind ", kind));
   }

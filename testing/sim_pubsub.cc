@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace swarmkv::testing {
@@ -29,6 +30,8 @@ SimPubsub::SimPubsub(SimPubsubOptions options)
                                     nullptr,
                                     nullptr,
                                     {},
+                                    nullptr,
+                                    {},
                                     nullptr});
     nodes_.push_back(std::move(node));
   }
@@ -51,8 +54,24 @@ SimPubsub::SimPubsub(SimPubsubOptions options)
     pubsub.seed = rng_.Next();
     node.pubsub = std::make_unique<PubsubNode>(
         node.identity, *node.scope, *node.sender, [&node] { return node.candidates; }, pubsub);
+    if (options_.queries) {
+      QueryEngineOptions query = options_.query;
+      query.origin_address = AddressOf(i);
+      node.queries = std::make_unique<QueryEngine>(*node.pubsub, BuiltinQueryKinds(), node.subject,
+                                                   evaluator_, query);
+      node.queries->Start();
+    }
     node.pubsub->Start();
   }
+}
+
+absl::StatusOr<std::vector<PinEntry>> SimQuerySubject::Pins(absl::string_view prefix,
+                                                            size_t limit) const {
+  std::vector<PinEntry> out;
+  for (const PinEntry& pin : pins) {
+    if (out.size() < limit && absl::StartsWith(pin.name, prefix)) out.push_back(pin);
+  }
+  return out;
 }
 
 SimPubsub::~SimPubsub() {
@@ -63,6 +82,7 @@ void SimPubsub::Kill(size_t i) {
   Node& node = *nodes_[i];
   if (node.pubsub == nullptr) return;
   node.scope->Close();
+  node.queries.reset();
   node.pubsub.reset();
 }
 
@@ -82,6 +102,9 @@ void SimPubsub::Deliver(size_t from, const Contact& to, Frame frame,
     case Frame::Kind::kGraft:
     case Frame::Kind::kPrune:
       ++counts_.control_frames;
+      break;
+    case Frame::Kind::kDirect:
+      ++counts_.direct_frames;
       break;
     default:
       ++counts_.mesh_frames;

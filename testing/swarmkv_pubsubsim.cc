@@ -3,7 +3,11 @@
 // bytes on `query`, one every 250 ms from random nodes; delivery ratio, payload copies received
 // per delivery (duplicates included), control frames per delivery, hops and latency.
 //
-// usage: swarmkv-pubsubsim [--nodes N ...] [--messages M] [--seed S]
+// Then broadcast queries (HAS answered by 3 nodes and by 10 %, STATS by all) with results
+// routed back along the query's path and straight to the origin: messages per query, result
+// hops, time to the last answer.
+//
+// usage: swarmkv-pubsubsim [--nodes N ...] [--messages M] [--seed S] [--queries 0|1]
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -106,12 +110,96 @@ Result Measure(size_t nodes, size_t messages, uint64_t seed, double loss, double
   return r;
 }
 
+// One broadcast query's cost, measured from the moment it is asked until its deadline.
+struct QueryCost {
+  size_t answers = 0;
+  double messages = 0;  // frames of every kind sent during the query
+  double gossip = 0, control = 0, direct = 0;
+  uint64_t result_hops = 0;  // links crossed by all results together
+  absl::Duration last_answer;
+};
+
+QueryCost MeasureQuery(SimPubsub& sim, size_t asker, const swarmkv::QueryRequest& request) {
+  QueryCost cost;
+  const swarmkv::testing::SimPubsubCounts before = sim.counts();
+  const absl::Time asked = sim.loop().now();
+  bool done = false;
+  (void)sim.queries(asker).Ask(
+      request,
+      [&](const swarmkv::QueryAnswer& answer) {
+        ++cost.answers;
+        cost.result_hops += answer.hops;
+        cost.last_answer = sim.loop().now() - asked;
+      },
+      [&](absl::Status) { done = true; });
+  sim.loop().RunFor(request.deadline + absl::Seconds(1));
+  const swarmkv::testing::SimPubsubCounts& after = sim.counts();
+  cost.messages = static_cast<double>(after.frames - before.frames);
+  cost.gossip = static_cast<double>(after.gossip_frames - before.gossip_frames);
+  cost.control = static_cast<double>(after.control_frames - before.control_frames);
+  cost.direct = static_cast<double>(after.direct_frames - before.direct_frames);
+  if (!done) std::fprintf(stderr, "a query did not end at its deadline\n");
+  return cost;
+}
+
+// HAS answered by 3 nodes and by 10 % of them, and STATS answered by all, after the `query`
+// mesh has carried a few queries (its first messages flood every new link, then prune).
+void MeasureQueries(size_t nodes, uint64_t seed, swarmkv::QueryEngineOptions::Route route) {
+  SimPubsubOptions options;
+  options.seed = seed;
+  options.nodes = nodes;
+  options.queries = true;
+  options.query.route = route;
+  options.query.per_origin = swarmkv::RateLimit{1000, 1000};
+  SimPubsub sim(options);
+  const swarmkv::Cid three = swarmkv::Cid::Compute(swarmkv::Codec::kRaw, "three");
+  const swarmkv::Cid tenth = swarmkv::Cid::Compute(swarmkv::Codec::kRaw, "tenth");
+  for (size_t i = 0; i < 3; ++i) sim.subject(sim.rng().Uniform(nodes)).blocks.insert(three);
+  size_t tenth_holders = 0;
+  for (size_t i = 0; i < nodes; ++i) {
+    if (i % 10 == 5) {
+      sim.subject(i).blocks.insert(tenth);
+      ++tenth_holders;
+    }
+  }
+  sim.loop().RunFor(absl::Seconds(5));
+  const swarmkv::Cid nobody = swarmkv::Cid::Compute(swarmkv::Codec::kRaw, "nobody");
+  for (int warm = 0; warm < 10; ++warm) {
+    MeasureQuery(sim, sim.rng().Uniform(nodes), {"HAS", nobody.ToString(), absl::Seconds(2), 0});
+  }
+  struct Case {
+    const char* name;
+    swarmkv::QueryRequest request;
+    size_t expected;
+  };
+  const Case cases[] = {
+      {"HAS, 3 holders", {"HAS", three.ToString(), absl::Seconds(2), 0}, 3},
+      {"HAS, 10 % hold", {"HAS", tenth.ToString(), absl::Seconds(2), 0}, tenth_holders},
+      {"STATS, all answer", {"STATS", "", absl::Seconds(5), 0}, nodes},
+  };
+  const char* route_name =
+      route == swarmkv::QueryEngineOptions::Route::kReversePath ? "reverse path" : "direct";
+  for (const Case& c : cases) {
+    const QueryCost cost = MeasureQuery(sim, sim.rng().Uniform(nodes), c.request);
+    const double n = static_cast<double>(nodes);
+    std::printf(
+        "| %zu | %s | %s | %zu / %zu | %.0f | %.2f | %.2f / %.2f / %.2f | %llu | %.2f | %s |\n",
+        nodes, route_name, c.name, cost.answers, c.expected, cost.messages, cost.messages / n,
+        cost.gossip / n, cost.control / n, cost.direct / n,
+        static_cast<unsigned long long>(cost.result_hops),
+        (cost.messages - static_cast<double>(cost.result_hops)) / n,
+        absl::FormatDuration(absl::Trunc(cost.last_answer, absl::Milliseconds(1))).c_str());
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<size_t> sizes;
   uint64_t messages = 100, seed = 1, graft_ms = 0, ihave_ms = 0, fanout = 0;
   bool quick = false;
+  uint64_t queries = 1;
   for (int i = 1; i < argc; ++i) {
     uint64_t v = 0;
     if (i + 1 < argc && absl::SimpleAtoi(argv[i + 1], &v)) {
@@ -129,6 +217,8 @@ int main(int argc, char** argv) {
         fanout = v;
       else if (std::strcmp(argv[i], "--quick") == 0)
         quick = v != 0;
+      else if (std::strcmp(argv[i], "--queries") == 0)
+        queries = v;
       else {
         std::fprintf(stderr, "unknown flag %s\n", argv[i]);
         return 2;
@@ -168,6 +258,19 @@ int main(int argc, char** argv) {
                   absl::FormatDuration(absl::Trunc(r.latency_p50, absl::Milliseconds(1))).c_str(),
                   absl::FormatDuration(absl::Trunc(r.latency_p99, absl::Milliseconds(1))).c_str());
       std::fflush(stdout);
+    }
+  }
+  if (queries == 0) return 0;
+  std::printf(
+      "\nBroadcast queries (deadline 2 s, STATS 5 s), after 10 warm-up queries; messages are "
+      "frames of every kind sent while the query ran\n\n"
+      "| nodes | results | query | answers | messages | per node | payload / control / result "
+      "per node | result hops | per node, results aside | last answer |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n");
+  for (size_t n : sizes) {
+    for (auto route : {swarmkv::QueryEngineOptions::Route::kReversePath,
+                       swarmkv::QueryEngineOptions::Route::kDirect}) {
+      MeasureQueries(n, seed, route);
     }
   }
   return 0;

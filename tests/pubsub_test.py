@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""Pubsub across real `swarmkv daemon` processes on 127.0.0.1 (issue 10 §4, real daemons):
-frames travel on the TLS peer links; subscribers are Debian's python3-grpcio streams and the
-CLI. Every wait is on a condition with a deadline.
+"""Pubsub and broadcast queries across real `swarmkv daemon` processes on 127.0.0.1 (issue 10
+§4, real daemons): frames travel on the TLS peer links; subscribers are Debian's python3-grpcio
+streams and the CLI; a hostile peer (forge_gossip) sends a forged message over real mutual TLS.
+Every wait is on a condition with a deadline.
 
-usage: pubsub_test.py /path/to/swarmkv /path/to/rpc/proto
+usage: pubsub_test.py /path/to/swarmkv /path/to/rpc/proto /path/to/forge_gossip
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -14,8 +16,8 @@ import threading
 import time
 import unittest
 
-SWARMKV, API_PROTO = sys.argv[1:3]
-del sys.argv[1:3]
+SWARMKV, API_PROTO, FORGE_GOSSIP = sys.argv[1:4]
+del sys.argv[1:4]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_fixture import Daemon, node_stubs, wait_until  # noqa: E402
 
@@ -58,7 +60,7 @@ class Subscriber:
 class PubsubTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.daemons, cls.stubs = [], []
+        cls.daemons, cls.stubs, cls.infos = [], [], []
         first = None
         for i in range(NODES):
             args = ["--maintenance-interval", "1s", "--peer-timeout", "2s"]
@@ -71,6 +73,7 @@ class PubsubTest(unittest.TestCase):
                 first = f"{info.node_id}@{info.peer_addresses[0]}"
             cls.daemons.append(d)
             cls.stubs.append(stub)
+            cls.infos.append(info)
         wait_until(lambda: all(s.Info(node_pb2.InfoRequest(), timeout=10).known_peers == NODES - 1
                                for s in cls.stubs), 60, "every node knows every other")
 
@@ -142,6 +145,108 @@ class PubsubTest(unittest.TestCase):
         with self.assertRaises(grpc.RpcError) as caught:
             next(iter(call))
         self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+    def test_a_forged_message_from_a_peer_is_dropped(self):
+        target = self.daemons[2]
+        subscribers = [Subscriber(self.stubs[i], "forge") for i in range(1, NODES)]
+        self.publish_until_heard("forge", subscribers)
+        info = self.infos[2]
+        forged = subprocess.run([FORGE_GOSSIP, info.peer_addresses[0], info.node_id, "forge"],
+                                capture_output=True, text=True, timeout=30)
+        self.assertEqual(forged.returncode, 0, forged.stdout + forged.stderr)
+        # A genuine message sent after the forgery reaches everyone; the forgery reaches nobody.
+        self.stubs[0].Publish(node_pb2.PublishRequest(topic="forge", data=b"after"), timeout=10)
+        for s in subscribers:
+            wait_until(lambda: b"after" in s.snapshot(), 30, "the genuine message")
+            self.assertNotIn(b"forged", s.snapshot())
+            self.assertNotIn(b"genuine", s.snapshot())
+            s.cancel()
+        del target
+
+    def query(self, node, kind, argument="", deadline_ms=0, limit=0):
+        """(answers, seconds) of a Query call on `node`."""
+        started = time.monotonic()
+        answers = list(self.stubs[node].Query(node_pb2.QueryRequest(
+            kind=kind, argument=argument, deadline_ms=deadline_ms, limit=limit), timeout=90))
+        return answers, time.monotonic() - started
+
+    def test_query_has_returns_exactly_the_nodes_holding_a_block(self):
+        put = self.daemons[1].cli("put", "--mode", "plain", "-q", "-",
+                                  stdin=b"held by a few nodes " * 100)
+        cid = put.stdout.decode().strip().split("#")[0].replace("swarmkv://", "")
+
+        def holders():
+            return {self.infos[i].node_id for i in range(NODES)
+                    if self.stubs[i].Stat(node_pb2.StatRequest(target=cid), timeout=10).present}
+        # Replication settles: the same holders twice, a second apart.
+        last = [None]
+
+        def settled():
+            now = holders()
+            same = now == last[0]
+            last[0] = now
+            time.sleep(1)
+            return now if same else None
+        expected = wait_until(settled, 60, "replication settles")
+        self.assertGreaterEqual(len(expected), 1)
+        self.assertLess(len(expected), NODES + 1)
+        answers, _ = self.query(0, "HAS", cid)
+        self.assertEqual({a.responder for a in answers}, expected)
+        self.assertEqual(len(answers), len(expected))  # one answer per node
+        for a in answers:
+            self.assertIn("cid=" + cid, a.items)
+        # The CLI prints one line per holder.
+        out = self.daemons[3].cli("query", "has", cid).stdout.decode().split("\n")
+        self.assertEqual({line.split()[0] for line in out if line.strip()}, expected)
+
+    def test_query_stats_returns_every_node_within_the_deadline(self):
+        answers, seconds = self.query(2, "STATS", deadline_ms=2000)
+        self.assertEqual({a.responder for a in answers}, {i.node_id for i in self.infos})
+        self.assertLess(seconds, 4)
+        for a in answers:
+            self.assertTrue(any(item.startswith("version=") for item in a.items))
+        # With a limit, the call ends as soon as that many answered.
+        answers, seconds = self.query(2, "stats", deadline_ms=20000, limit=3)
+        self.assertEqual(len(answers), 3)
+        self.assertLess(seconds, 10)
+        table = self.daemons[4].cli("query", "stats").stdout.decode().strip().split("\n")
+        self.assertTrue(table[0].startswith("NODE"))
+        self.assertEqual({line.split()[0] for line in table[1:]}, {i.node_id for i in self.infos})
+
+    def test_query_pins_finds_named_pins(self):
+        self.daemons[3].cli("put", "--mode", "plain", "-q", "--name", "album/one", "-",
+                            stdin=b"a pinned thing")
+        answers, _ = self.query(0, "PINS", "album/")
+        self.assertIn(self.infos[3].node_id, {a.responder for a in answers})
+        mine = [a for a in answers if a.responder == self.infos[3].node_id][0]
+        self.assertTrue(any(item.endswith(" album/one") for item in mine.items))
+
+    def test_query_bad_input_gets_clear_codes(self):
+        for kind, argument, deadline_ms, limit in (("FROB", "", 0, 0), ("HAS", "not-a-cid", 0, 0),
+                                                   ("", "", 0, 0), ("STATS", "", 60001, 0),
+                                                   ("STATS", "", 0, 10001),
+                                                   ("PINS", "p" * 300, 0, 0)):
+            with self.assertRaises(grpc.RpcError) as caught:
+                self.query(0, kind, argument, deadline_ms, limit)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT, kind)
+        bad = self.daemons[0].cli("query", "stats", "--deadline", "soon", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("--deadline", bad.stderr.decode())
+
+    def test_zz_a_node_killed_mid_query_does_not_stall_it(self):
+        # Last (the name sorts last): it takes a node away from the others.
+        results = {}
+
+        def ask():
+            results["answers"], results["seconds"] = self.query(0, "STATS", deadline_ms=3000)
+        asker = threading.Thread(target=ask)
+        asker.start()
+        self.daemons[NODES - 1].stop(signal.SIGKILL)
+        asker.join(timeout=30)
+        self.assertFalse(asker.is_alive())
+        self.assertLess(results["seconds"], 5)
+        self.assertGreaterEqual(len(results["answers"]), NODES - 1)
 
 
 if __name__ == "__main__":
