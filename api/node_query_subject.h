@@ -20,8 +20,7 @@ class NodeQuerySubject final : public QuerySubject {
 
   absl::StatusOr<bool> HasBlock(const Cid& cid) const override { return store_.Has(cid); }
   absl::StatusOr<bool> IsPinned(const Cid& cid) const override { return store_.IsPinned(cid); }
-  absl::StatusOr<std::vector<PinEntry>> Pins(absl::string_view prefix,
-                                             size_t limit) const override;
+  absl::StatusOr<std::vector<PinEntry>> Pins(absl::string_view prefix, size_t limit) const override;
   NodeFigures Figures() const override;
 
  private:

@@ -255,8 +255,8 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* NodeService::Subscribe(
   return new SubscribeReactor(context_, subscribe_streams_, call, *request);
 }
 
-grpc::ServerWriteReactor<v1::QueryResponse>* NodeService::Query(
-    grpc::CallbackServerContext* call, const v1::QueryRequest* request) {
+grpc::ServerWriteReactor<v1::QueryResponse>* NodeService::Query(grpc::CallbackServerContext* call,
+                                                                const v1::QueryRequest* request) {
   return new QueryReactor(context_, call, *request);
 }
 

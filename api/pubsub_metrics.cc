@@ -11,7 +11,8 @@ namespace {
 
 // One counter family: `# HELP`, `# TYPE` and a sample per label value ("" for none).
 void Counter(std::string* out, const std::string& name, const std::string& help,
-             const std::string& label, const std::vector<std::pair<std::string, uint64_t>>& samples) {
+             const std::string& label,
+             const std::vector<std::pair<std::string, uint64_t>>& samples) {
   absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n");
   for (const auto& [value, count] : samples) {
     if (label.empty()) {

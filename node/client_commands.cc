@@ -381,8 +381,8 @@ absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--deadline takes a duration such as 2s or 500ms, not \"", flags.deadline, "\""));
     }
-    request.set_deadline_ms(static_cast<uint32_t>(
-        std::min<int64_t>(absl::ToInt64Milliseconds(deadline), UINT32_MAX)));
+    request.set_deadline_ms(
+        static_cast<uint32_t>(std::min<int64_t>(absl::ToInt64Milliseconds(deadline), UINT32_MAX)));
   }
   auto stub = v1::Node::NewStub(Connect(api));
   grpc::ClientContext context;
@@ -414,10 +414,9 @@ absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags) {
   }
   SWARMKV_RETURN_IF_ERROR(FromGrpc(reader->Finish(), api));
   if (table) PrintStatsTable(answers);
-  std::fprintf(stderr, "%zu node%s answered in %s\n", answers.size(),
-               answers.size() == 1 ? "" : "s",
-               absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Milliseconds(1)))
-                   .c_str());
+  std::fprintf(
+      stderr, "%zu node%s answered in %s\n", answers.size(), answers.size() == 1 ? "" : "s",
+      absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Milliseconds(1))).c_str());
   return absl::OkStatus();
 }
 

@@ -14,8 +14,8 @@
 #include "absl/time/clock.h"
 #include "api/metrics.h"
 #include "api/node_query_subject.h"
-#include "api/pubsub_metrics.h"
 #include "api/node_service.h"
+#include "api/pubsub_metrics.h"
 #include "base/event_loop.h"
 #include "base/host_port.h"
 #include "base/logging.h"
@@ -45,19 +45,18 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 class MetricsServer {
  public:
   // `render` writes every metric; called on the server's thread.
-  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
-      const std::string& listen, std::function<std::string()> render) {
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
+                                                              std::function<std::string()> render) {
     const std::optional<HostPort> address = ParseHostPort(listen);
     if (!address.has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat("metrics listen address \"", listen, "\" must be host:port"));
     }
     auto server = std::unique_ptr<MetricsServer>(new MetricsServer());
-    server->http_.Get(
-        "/metrics", [render = std::move(render)](const httplib::Request&,
-                                                 httplib::Response& response) {
-          response.set_content(render(), "text/plain; version=0.0.4");
-        });
+    server->http_.Get("/metrics", [render = std::move(render)](const httplib::Request&,
+                                                               httplib::Response& response) {
+      response.set_content(render(), "text/plain; version=0.0.4");
+    });
     if (!server->http_.bind_to_port(address->host, address->port)) {
       return absl::UnavailableError(absl::StrCat("cannot listen for metrics on ", listen));
     }
@@ -213,8 +212,8 @@ absl::Status RunDaemon(const NodeConfig& config) {
     }
     query_subject = std::make_unique<NodeQuerySubject>(
         data.store(), swarm != nullptr ? &swarm->swarm() : nullptr);
-    queries = std::make_unique<QueryEngine>(*pubsub, BuiltinQueryKinds(), *query_subject,
-                                            *swarm_io, query_options);
+    queries = std::make_unique<QueryEngine>(*pubsub, BuiltinQueryKinds(), *query_subject, *swarm_io,
+                                            query_options);
     queries->Start();
   }
   pubsub->Start();
@@ -276,11 +275,10 @@ absl::Status RunDaemon(const NodeConfig& config) {
   }
   std::unique_ptr<MetricsServer> metrics_server;
   if (!config.metrics_listen.empty()) {
-    SWARMKV_ASSIGN_OR_RETURN(metrics_server,
-                             MetricsServer::Start(config.metrics_listen, [&] {
-                               return absl::StrCat(metrics.Render(data.store().Stats()),
-                                                   RenderPubsubMetrics(pubsub->stats(),
-                                                                       queries->stats()));
+    SWARMKV_ASSIGN_OR_RETURN(metrics_server, MetricsServer::Start(config.metrics_listen, [&] {
+                               return absl::StrCat(
+                                   metrics.Render(data.store().Stats()),
+                                   RenderPubsubMetrics(pubsub->stats(), queries->stats()));
                              }));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();

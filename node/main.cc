@@ -213,7 +213,8 @@ int main(int argc, char** argv) {
   auto* query_cmd = app.add_subcommand("query", "Ask every node of the swarm; print the answers");
   query_cmd->require_subcommand(1);
   auto query_options = [&](CLI::App* cmd) {
-    cmd->add_option("--deadline", query.deadline, "How long to collect answers (default 2s, at most 60s)");
+    cmd->add_option("--deadline", query.deadline,
+                    "How long to collect answers (default 2s, at most 60s)");
     cmd->add_option("--limit", query.limit, "Stop after this many nodes have answered");
     cmd->add_flag("--json", query.json, "One JSON object per answer");
   };

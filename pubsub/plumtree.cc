@@ -104,8 +104,8 @@ void Plumtree::Accept(GossipMessage message, const NodeId* from, absl::Time now)
   cache_.emplace(id, std::move(onward));
   if (topic.subscribed) {
     ++stats_.delivered;
-    deliveries_.push_back(
-        Delivery{std::move(message), from != nullptr ? std::optional<NodeId>(*from) : std::nullopt});
+    deliveries_.push_back(Delivery{std::move(message),
+                                   from != nullptr ? std::optional<NodeId>(*from) : std::nullopt});
   }
 }
 

@@ -81,8 +81,8 @@ struct PlumtreeStats {
   uint64_t ihave_ids_sent = 0;
   uint64_t grafts_sent = 0;
   uint64_t prunes_sent = 0;
-  uint64_t dropped_invalid = 0;     // forged or malformed messages
-  uint64_t dropped_not_member = 0;  // messages for a topic this node is not in
+  uint64_t dropped_invalid = 0;       // forged or malformed messages
+  uint64_t dropped_not_member = 0;    // messages for a topic this node is not in
   uint64_t dropped_by_validator = 0;  // valid messages a topic's validator would not pass on
   uint64_t direct_received = 0;
 };

@@ -49,11 +49,10 @@ void PubsubNode::Wake() {
 }
 
 absl::StatusOr<uint64_t> PubsubNode::Subscribe(const std::string& topic, Handler on_message) {
-  return SubscribeRouted(topic,
-                         [on_message = std::move(on_message)](
-                             const GossipMessage& message, const std::optional<NodeId>&) {
-                           on_message(message);
-                         });
+  return SubscribeRouted(topic, [on_message = std::move(on_message)](const GossipMessage& message,
+                                                                     const std::optional<NodeId>&) {
+    on_message(message);
+  });
 }
 
 absl::StatusOr<uint64_t> PubsubNode::SubscribeRouted(const std::string& topic,

@@ -65,7 +65,8 @@ absl::StatusOr<uint64_t> QueryEngine::Ask(const QueryRequest& request, AnswerHan
   const QueryKind* kind = kinds_.Find(request.kind);
   if (kind == nullptr) {
     std::string known;
-    for (const std::string& name : kinds_.names()) absl::StrAppend(&known, known.empty() ? "" : ", ", name);
+    for (const std::string& name : kinds_.names())
+      absl::StrAppend(&known, known.empty() ? "" : ", ", name);
     return absl::InvalidArgumentError(
         absl::StrCat("unknown query kind \"", request.kind, "\"; this node knows ", known));
   }
@@ -102,20 +103,18 @@ absl::StatusOr<uint64_t> QueryEngine::Ask(const QueryRequest& request, AnswerHan
   }
   // Registered before the query goes out (the loop runs posts in order), so even this node's
   // own answer finds it.
-  pubsub_.loop().Post(lifeline_.Guard([this, id, ticket, ends,
-                                       limit = request.limit == 0 ? options_.max_limit
-                                                                  : request.limit,
-                                       on_answer = std::move(on_answer),
-                                       on_done = std::move(on_done)]() mutable {
-    Pending& pending = pending_[id];
-    pending.ticket = ticket;
-    pending.limit = limit;
-    pending.on_answer = std::move(on_answer);
-    pending.on_done = std::move(on_done);
-    pending.deadline_timer =
-        pubsub_.loop().RunAt(ends, lifeline_.Guard([this, id] { Finish(id, absl::OkStatus()); }));
-    tickets_.insert_or_assign(ticket, id);
-  }));
+  pubsub_.loop().Post(lifeline_.Guard(
+      [this, id, ticket, ends, limit = request.limit == 0 ? options_.max_limit : request.limit,
+       on_answer = std::move(on_answer), on_done = std::move(on_done)]() mutable {
+        Pending& pending = pending_[id];
+        pending.ticket = ticket;
+        pending.limit = limit;
+        pending.on_answer = std::move(on_answer);
+        pending.on_done = std::move(on_done);
+        pending.deadline_timer = pubsub_.loop().RunAt(
+            ends, lifeline_.Guard([this, id] { Finish(id, absl::OkStatus()); }));
+        tickets_.insert_or_assign(ticket, id);
+      }));
   pubsub_.PublishSigned(std::move(message));
   return ticket;
 }
@@ -259,8 +258,8 @@ void QueryEngine::OnResult(const GossipMessage& result, const std::optional<Node
     pending.on_answer(answer);
     // `swarmkv sub result` on the origin shows them, as text: "<query id>\t<responder>\t<item>..."
     GossipMessage shown = result;
-    shown.payload = absl::StrCat(id.origin.ToString(), "/", id.sequence, "\t",
-                                 answer.responder.ToString());
+    shown.payload =
+        absl::StrCat(id.origin.ToString(), "/", id.sequence, "\t", answer.responder.ToString());
     for (const std::string& item : answer.items) absl::StrAppend(&shown.payload, "\t", item);
     pubsub_.DeliverLocally(std::move(shown));
     if (pending.responders.size() >= pending.limit) Finish(id, absl::OkStatus());

@@ -80,8 +80,8 @@ struct QueryAnswer {
 };
 
 struct QueryStats {
-  uint64_t asked = 0;          // queries this node sent
-  uint64_t answered = 0;       // queries this node answered
+  uint64_t asked = 0;     // queries this node sent
+  uint64_t answered = 0;  // queries this node answered
   uint64_t answers_received = 0;
   uint64_t results_forwarded = 0;
   uint64_t results_late = 0;  // for no live query (after its deadline or limit)

@@ -133,10 +133,13 @@ TEST(QueryEngineTest, PinsAnswersOnlyFromNodesWithMatchingPins) {
 TEST(QueryEngineTest, BadRequestsAreRefusedByTheAskingNode) {
   SimPubsub sim(Options(25, 2));
   auto ask = [&](QueryRequest request) {
-    return sim.queries(0).Ask(request, [](const QueryAnswer&) {}, [](absl::Status) {}).status();
+    return sim.queries(0)
+        .Ask(
+            request, [](const QueryAnswer&) {}, [](absl::Status) {})
+        .status();
   };
   EXPECT_THAT(ask(Request("FROB")), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            HasSubstr("unknown query kind \"FROB\"")));
+                                             HasSubstr("unknown query kind \"FROB\"")));
   EXPECT_THAT(ask(Request("HAS", "not-a-cid")), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ask(Request("HAS", "")), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ask(Request("STATS", "x")), StatusIs(absl::StatusCode::kInvalidArgument));

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "base/executor.h"
 #include "base/random.h"
 #include "base/scoped_event_loop.h"
 #include "base/virtual_event_loop.h"
-#include "absl/container/flat_hash_set.h"
-#include "base/executor.h"
 #include "crypto/identity.h"
 #include "pubsub/pubsub.h"
 #include "pubsub/query_engine.h"
@@ -42,8 +42,7 @@ class SimQuerySubject final : public QuerySubject {
  public:
   absl::StatusOr<bool> HasBlock(const Cid& cid) const override { return blocks.contains(cid); }
   absl::StatusOr<bool> IsPinned(const Cid& cid) const override { return pinned.contains(cid); }
-  absl::StatusOr<std::vector<PinEntry>> Pins(absl::string_view prefix,
-                                             size_t limit) const override;
+  absl::StatusOr<std::vector<PinEntry>> Pins(absl::string_view prefix, size_t limit) const override;
   NodeFigures Figures() const override { return figures; }
 
   absl::flat_hash_set<Cid> blocks;

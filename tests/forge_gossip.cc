@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<swarmkv::TlsCertificate> certificate =
       swarmkv::MakeSelfSignedCertificate(identity, absl::Now());
   if (!certificate.ok()) return 2;
-  auto channel = grpc::CreateChannel(
-      argv[1], swarmkv::PeerChannelCredentials(*certificate, *target, nullptr));
+  auto channel =
+      grpc::CreateChannel(argv[1], swarmkv::PeerChannelCredentials(*certificate, *target, nullptr));
   auto stub = swarmkv::peer::v1::Gossip::NewStub(channel);
 
   swarmkv::GossipMessage message = swarmkv::SignMessage(identity, 1, argv[3], "genuine");

@@ -13,8 +13,7 @@ class HasQuery final : public QueryKind {
   absl::Status CheckArgument(absl::string_view argument) const override {
     absl::StatusOr<Cid> cid = Cid::Parse(argument);
     if (!cid.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("HAS takes a CID: ", cid.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat("HAS takes a CID: ", cid.status().message()));
     }
     return absl::OkStatus();
   }

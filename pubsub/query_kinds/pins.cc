@@ -27,7 +27,8 @@ class PinsQuery final : public QueryKind {
     if (!pins.ok()) return pins.status();
     if (pins->empty()) return Answer();  // silent: only nodes with matching pins answer
     std::vector<std::string> items;
-    for (const PinEntry& pin : *pins) items.push_back(absl::StrCat(pin.root.ToString(), " ", pin.name));
+    for (const PinEntry& pin : *pins)
+      items.push_back(absl::StrCat(pin.root.ToString(), " ", pin.name));
     return Answer(std::move(items));
   }
 };

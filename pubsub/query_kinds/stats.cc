@@ -15,14 +15,13 @@ class StatsQuery final : public QueryKind {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<Answer> Evaluate(absl::string_view,
-                                  const QuerySubject& subject) const override {
+  absl::StatusOr<Answer> Evaluate(absl::string_view, const QuerySubject& subject) const override {
     const NodeFigures figures = subject.Figures();
-    return Answer(std::vector<std::string>{
-        absl::StrCat("version=", figures.version), absl::StrCat("blocks=", figures.blocks),
-        absl::StrCat("stored_bytes=", figures.stored_bytes),
-        absl::StrCat("pinned_roots=", figures.pinned_roots),
-        absl::StrCat("peers=", figures.peers)});
+    return Answer(std::vector<std::string>{absl::StrCat("version=", figures.version),
+                                           absl::StrCat("blocks=", figures.blocks),
+                                           absl::StrCat("stored_bytes=", figures.stored_bytes),
+                                           absl::StrCat("pinned_roots=", figures.pinned_roots),
+                                           absl::StrCat("peers=", figures.peers)});
   }
 };
 
