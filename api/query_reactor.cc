@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "api/targets.h"
 #include "rpc/grpc_status.h"
 
 namespace swarmkv {
@@ -22,6 +24,11 @@ QueryReactor::QueryReactor(ServiceContext& context, grpc::CallbackServerContext*
   QueryRequest query;
   query.kind = request.kind();
   query.argument = request.argument();
+  // HAS takes what Stat takes: a CID or a capability URI, whose key never leaves this node.
+  if (absl::AsciiStrToUpper(request.kind()) == "HAS") {
+    absl::StatusOr<Capability> target = ParseTarget(request.argument());
+    if (target.ok()) query.argument = target->root().ToString();
+  }
   query.deadline = absl::Milliseconds(request.deadline_ms());
   query.limit = request.limit();
   absl::StatusOr<uint64_t> ticket = context_.queries->Ask(

@@ -65,6 +65,11 @@ echo "== swarmkv stat / ls (node 1)"
 node 1 stat "$cap"
 node 1 ls
 echo
+echo "== swarmkv query has <capability> (on node 2: which nodes hold it; the key stays on node 2)"
+node 2 query has "$cap" --deadline 1s
+echo "== swarmkv query stats (on node 3: every node's figures)"
+node 3 query stats --deadline 1s
+echo
 cmp -s "$work/hello.txt" "$work/back.txt" || { echo "round trip FAILED" >&2; exit 1; }
 echo "round trip OK: identical bytes, put on node 1, got from node 3"
 for n in 1 2 3; do

@@ -146,7 +146,15 @@ class NodeApiTest(unittest.TestCase):
                          iter([node_pb2.PutRequest(chunk=b"no header")]), timeout=30)
         self.assert_code(grpc.StatusCode.NOT_FOUND, self.node.Unpin,
                          node_pb2.UnpinRequest(target=unknown), timeout=10)
-        self.assert_code(grpc.StatusCode.UNIMPLEMENTED, self.node.Query, node_pb2.QueryRequest(), timeout=10)
+        unknown_kind = self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.node.Query,
+                                        node_pb2.QueryRequest(), timeout=10)
+        self.assertIn("unknown query kind", unknown_kind)
+        self.assert_code(grpc.StatusCode.UNIMPLEMENTED, self.node.GetRecord,
+                         node_pb2.GetRecordRequest(key="k"), timeout=10)
+        # A node alone answers its own query.
+        alone = list(self.node.Query(node_pb2.QueryRequest(kind="STATS", deadline_ms=300),
+                                     timeout=10))
+        self.assertEqual(len(alone), 1)
         self.assertEqual(list(self.node.Peers(node_pb2.PeersRequest(), timeout=10).peers), [])
         self.assertEqual(self.get(reply.capability), b"secret")  # nothing lost
 
