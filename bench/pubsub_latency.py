@@ -84,7 +84,7 @@ def main():
             stubs[0].Publish(node_pb2.PublishRequest(topic="bench", data=message(10**9 + warm)))
             warm += 1
             time.sleep(0.1)
-            return warm > 50 and all(len(r.seen) > 0 for r in receivers)
+            return warm > 50 and all(r.seen for r in receivers)
         wait_until(everyone_heard, 60, "every subscriber hears the warm-up")
         time.sleep(1)
         for r in receivers:
@@ -94,9 +94,17 @@ def main():
         for i in range(args.messages):
             stubs[0].Publish(node_pb2.PublishRequest(topic="bench", data=message(i)), timeout=10)
             time.sleep(1.0 / args.rate)
-        wait_until(lambda: all(all(i in r.seen for i in range(args.messages)) for r in receivers),
-                   30, "every message at every subscriber")
-        latencies = [x for r in receivers for x in r.latencies]
+        def all_seen():
+            for r in receivers:
+                with r.lock:
+                    if not all(i in r.seen for i in range(args.messages)):
+                        return False
+            return True
+        wait_until(all_seen, 30, "every message at every subscriber")
+        latencies = []
+        for r in receivers:
+            with r.lock:
+                latencies += r.latencies
         # Throughput: 8 publishers in a closed loop for a few seconds.
         base = 10**6
         count = [0]
@@ -118,14 +126,32 @@ def main():
         for t in threads:
             t.join()
         sent = count[0]
-        wait_until(lambda: all(sum(1 for i in r.seen if i >= base) >= sent for r in receivers),
-                   60, "the throughput run at every subscriber")
-        elapsed = time.monotonic() - started
-        delivered = min(sum(1 for i in r.seen if i >= base) for r in receivers)
-        print(f"| {args.nodes} daemons, 1 KiB, {args.rate:.0f}/s | {len(latencies)} deliveries | "
-              f"p50 {percentile(latencies, 0.5) * 1000:.2f} ms | "
-              f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms | "
-              f"{delivered / elapsed:.0f} msgs/s to each of {len(receivers)} subscribers |")
+
+        def throughput_counts():
+            out = []
+            for r in receivers:
+                with r.lock:
+                    out.append(sum(1 for i in r.seen if base <= i < 10**9))
+            return out
+        # Until every subscriber has all of them, or their counts stop growing for a second.
+        previous = [None]
+
+        def settled():
+            now = throughput_counts()
+            done = min(now) >= sent or now == previous[0]
+            previous[0] = now
+            time.sleep(1)
+            return done
+        wait_until(settled, 60, "the throughput run settles")
+        elapsed = time.monotonic() - started - 1
+        delivered = min(throughput_counts())
+        print("| work | deliveries | latency p50 | latency p99 | throughput |")
+        print("|---|---|---|---|---|")
+        print(f"| {args.nodes} daemons, 1 KiB, {args.rate:.0f} publishes/s | {len(latencies)} | "
+              f"{percentile(latencies, 0.5) * 1000:.2f} ms | "
+              f"{percentile(latencies, 0.99) * 1000:.2f} ms | "
+              f"8 publishers on one node: {sent / elapsed:.0f} msgs/s published, each of "
+              f"{len(receivers)} subscribers got {delivered} of {sent} |")
     finally:
         for d in daemons:
             d.stop()

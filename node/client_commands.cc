@@ -414,6 +414,7 @@ absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags) {
   }
   SWARMKV_RETURN_IF_ERROR(FromGrpc(reader->Finish(), api));
   if (table) PrintStatsTable(answers);
+  std::fflush(stdout);  // the table before the count on stderr
   std::fprintf(
       stderr, "%zu node%s answered in %s\n", answers.size(), answers.size() == 1 ? "" : "s",
       absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Milliseconds(1))).c_str());

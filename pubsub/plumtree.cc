@@ -77,6 +77,7 @@ void Plumtree::SendGossip(const NodeId& to, const GossipMessage& message) {
 
 void Plumtree::Accept(GossipMessage message, const NodeId* from, absl::Time now) {
   const MessageId id = message.id();
+  if (from != nullptr) NoteHolder(id, *from);
   seen_[id] = now + options_.seen_ttl;
   seen_order_.emplace_back(now + options_.seen_ttl, id);
   missing_.erase(id);
@@ -106,6 +107,14 @@ void Plumtree::Accept(GossipMessage message, const NodeId* from, absl::Time now)
     ++stats_.delivered;
     deliveries_.push_back(Delivery{std::move(message),
                                    from != nullptr ? std::optional<NodeId>(*from) : std::nullopt});
+  }
+}
+
+void Plumtree::NoteHolder(const MessageId& id, const NodeId& peer) {
+  std::vector<NodeId>& holders = holders_[id];
+  if (holders.size() < options_.max_degree &&
+      std::find(holders.begin(), holders.end(), peer) == holders.end()) {
+    holders.push_back(peer);
   }
 }
 
@@ -184,6 +193,7 @@ Plumtree::Verdict Plumtree::OnFrame(const NodeId& from, Frame frame, absl::Time 
     case Frame::Kind::kIHave: {
       if (!member) return Verdict::kOk;
       for (const MessageId& id : frame.ids) {
+        NoteHolder(id, from);
         if (seen_.contains(id)) continue;
         auto [it, inserted] = missing_.try_emplace(id);
         if (inserted) {
@@ -212,6 +222,7 @@ Plumtree::Verdict Plumtree::OnFrame(const NodeId& from, Frame frame, absl::Time 
       // Cheap before costly: a duplicate is known by its id, before its signature is checked.
       if (message.origin_key.size() == 32 && seen_.contains(message.id())) {
         ++stats_.duplicates;
+        NoteHolder(message.id(), from);
         auto link = topic_it->second.neighbours.find(from);
         if (link != topic_it->second.neighbours.end() && link->second) {
           link->second = false;
@@ -271,6 +282,15 @@ void Plumtree::OnSendFailed(const NodeId& to, absl::Time now) {
 void Plumtree::FlushAnnouncements(absl::Time now) {
   for (auto& [peer, by_topic] : announcements_) {
     for (auto& [topic, ids] : by_topic) {
+      // Not to a peer that has shown it has the message.
+      ids.erase(std::remove_if(ids.begin(), ids.end(),
+                               [&, &peer = peer](const MessageId& id) {
+                                 auto holders = holders_.find(id);
+                                 return holders != holders_.end() &&
+                                        std::find(holders->second.begin(), holders->second.end(),
+                                                  peer) != holders->second.end();
+                               }),
+                ids.end());
       for (size_t start = 0; start < ids.size(); start += kMaxIdsPerFrame) {
         Frame frame = MakeFrame(Frame::Kind::kIHave, topic);
         const size_t end = std::min(ids.size(), start + kMaxIdsPerFrame);
@@ -361,6 +381,7 @@ void Plumtree::Forget(absl::Time now) {
   }
   while (!cache_order_.empty() && cache_order_.front().first <= now) {
     cache_.erase(cache_order_.front().second);
+    holders_.erase(cache_order_.front().second);
     cache_order_.pop_front();
   }
 }

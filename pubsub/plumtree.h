@@ -175,6 +175,7 @@ class Plumtree {
   void GraftOverdue(absl::Time now);
   void KeepMeshes(const std::vector<NodeId>& candidates, absl::Time now);
   void Forget(absl::Time now);
+  void NoteHolder(const MessageId& id, const NodeId& peer);
 
   const NodeId self_;
   Random& rng_;
@@ -186,6 +187,8 @@ class Plumtree {
   std::map<MessageId, GossipMessage> cache_;
   std::deque<std::pair<absl::Time, MessageId>> cache_order_;
   std::map<MessageId, Missing> missing_;
+  // Peers known to have a message (they sent it or announced it here): never announced to.
+  absl::flat_hash_map<MessageId, std::vector<NodeId>> holders_;
   // Ids to announce, per peer and topic, flushed every ihave_interval.
   std::map<NodeId, std::map<std::string, std::vector<MessageId>>> announcements_;
   absl::Time next_flush_ = absl::InfinitePast();
