@@ -14,8 +14,10 @@ struct HostPort {
   int port = 0;
 };
 
-// `text` split at its last ':' when the host is not empty and the port is 1..65535; nullopt
-// otherwise. Callers word the error, since they know what the address was for.
+// `text` split at its last ':' when the host is a name, an IPv4 address or a bracketed IPv6
+// address and the port is 1..65535; nullopt otherwise (so no gRPC scheme such as "unix:" or
+// "ipv4:" ever passes: addresses from peers are dialled). Callers word the error, since they know
+// what the address was for.
 std::optional<HostPort> ParseHostPort(absl::string_view text);
 
 }  // namespace swarmkv

@@ -13,7 +13,11 @@ TEST(HostPortTest, SplitsAtTheLastColon) {
   auto v6 = ParseHostPort("[::1]:80");
   ASSERT_TRUE(v6.has_value());
   EXPECT_EQ(v6->host, "[::1]");
-  for (const char* bad : {"", "host", "host:", ":80", "host:0", "host:65536", "host:x"}) {
+  EXPECT_TRUE(ParseHostPort("swarmkv-node_1.example:4001").has_value());
+  // Issue 15 finding 7: peers handed over gRPC targets of other schemes; none may pass.
+  for (const char* bad : {"", "host", "host:", ":80", "host:0", "host:65536", "host:x",
+                          "unix:/tmp/sock:1", "unix-abstract:x:1", "ipv4:127.0.0.1:80",
+                          "dns:///h:80", "user@host:80", "[::1:80", "a b:80", "h/x:80"}) {
     EXPECT_FALSE(ParseHostPort(bad).has_value()) << bad;
   }
 }

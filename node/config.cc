@@ -5,9 +5,11 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "replication/swarm.h"
@@ -48,9 +50,17 @@ absl::Status Read(const toml::table& table, const std::string& section, const st
   return absl::OkStatus();
 }
 
+// Whether a TCP API address is reachable only from this host.
+bool IsLoopbackListen(const std::string& listen) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
+}
+
 absl::Status CheckKnownKeys(const toml::table& table, const std::string& source) {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kKnown = {
-      {"api", {"listen", "token", "max_chunk_bytes", "max_concurrent_calls"}},
+      {"api",
+       {"listen", "token", "token_file", "insecure_allow_no_token", "max_chunk_bytes",
+        "max_concurrent_calls"}},
       {"store", {"sync_writes", "quota_bytes", "verify_hash_on_read"}},
       {"log", {"level"}},
       {"metrics", {"listen"}},
@@ -112,10 +122,15 @@ std::string DefaultConfigToml() {
 
 [api]
 # "unix" listens on the socket <data dir>/api.sock (mode 0600). "host:port" listens on TCP;
-# then set a token unless the address is loopback-only.
+# on an address other hosts can reach (not 127.x, ::1 or localhost) a token is then required.
 listen = "unix"
 # Bearer token required on every call when set (env SWARMKV_API_TOKEN).
 token = ""
+# Or a file holding it, e.g. a mounted secret (env SWARMKV_API_TOKEN_FILE).
+token_file = ""
+# Serve a TCP API reachable from other hosts without a token: anyone who can reach the port can
+# read, write and delete (env SWARMKV_API_INSECURE_ALLOW_NO_TOKEN).
+insecure_allow_no_token = false
 # Largest chunk one Put message may carry.
 max_chunk_bytes = 1048576
 # Calls served at once; more are refused with RESOURCE_EXHAUSTED.
@@ -176,6 +191,9 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
   SWARMKV_RETURN_IF_ERROR(CheckKnownKeys(table, source));
   SWARMKV_RETURN_IF_ERROR(Read(table, "api", "listen", source, &config->api_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "api", "token", source, &config->api_token));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "api", "token_file", source, &config->api_token_file));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "api", "insecure_allow_no_token", source, &config->api_insecure_allow_no_token));
   SWARMKV_RETURN_IF_ERROR(
       Read(table, "api", "max_chunk_bytes", source, &config->api_max_chunk_bytes));
   SWARMKV_RETURN_IF_ERROR(
@@ -211,6 +229,9 @@ absl::Status ApplyConfigFile(NodeConfig* config) {
 absl::Status ApplyEnvironment(NodeConfig* config) {
   EnvString("SWARMKV_API_LISTEN", &config->api_listen);
   EnvString("SWARMKV_API_TOKEN", &config->api_token);
+  EnvString("SWARMKV_API_TOKEN_FILE", &config->api_token_file);
+  SWARMKV_RETURN_IF_ERROR(
+      EnvBool("SWARMKV_API_INSECURE_ALLOW_NO_TOKEN", &config->api_insecure_allow_no_token));
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_API_MAX_CHUNK_BYTES", &config->api_max_chunk_bytes));
   SWARMKV_RETURN_IF_ERROR(
       EnvU64("SWARMKV_API_MAX_CONCURRENT_CALLS", &config->api_max_concurrent_calls));
@@ -282,6 +303,33 @@ absl::Status ValidateConfig(const NodeConfig& config) {
     return absl::InvalidArgumentError(
         absl::StrCat("api.listen \"", config.api_listen, "\" must be \"unix\" or host:port"));
   }
+  if (config.api_listen != "unix" && config.api_token.empty() &&
+      !config.api_insecure_allow_no_token && !IsLoopbackListen(config.api_listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "api.listen \"", config.api_listen,
+        "\" can be reached from other hosts, and anyone who reaches it could read, write and "
+        "delete: set a token (--token, --token-file, SWARMKV_API_TOKEN or "
+        "SWARMKV_API_TOKEN_FILE), listen on 127.0.0.1, or, knowingly, "
+        "--insecure-allow-api-without-token"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadTokenFile(NodeConfig* config) {
+  if (config->api_token_file.empty()) return absl::OkStatus();
+  if (!config->api_token.empty()) {
+    return absl::InvalidArgumentError(
+        "api.token and api.token_file are both set; keep one (the file is for mounted secrets)");
+  }
+  std::ifstream in(config->api_token_file);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  const std::string token(absl::StripTrailingAsciiWhitespace(text.str()));
+  if (!in || token.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("api.token_file \"", config->api_token_file,
+                                                   "\" cannot be read or holds no token"));
+  }
+  config->api_token = token;
   return absl::OkStatus();
 }
 

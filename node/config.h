@@ -18,6 +18,10 @@ struct NodeConfig {
   std::string api_listen = "unix";
   // For TCP: the bearer token every call must carry. Empty: none (loopback use only).
   std::string api_token;
+  // A file holding the token (Compose and Kubernetes secrets); read at start. Not with a token.
+  std::string api_token_file;
+  // TCP on an address other hosts can reach serves only with a token, unless this is set.
+  bool api_insecure_allow_no_token = false;
   uint64_t api_max_chunk_bytes = 1u << 20;
   uint64_t api_max_concurrent_calls = 256;
   bool store_sync_writes = true;
@@ -48,6 +52,10 @@ struct NodeConfig {
 
 // The commented config file `swarmkv init` writes.
 std::string DefaultConfigToml();
+
+// Reads `api_token_file` into `api_token` (trailing whitespace dropped). INVALID_ARGUMENT when
+// both are set, or the file is unreadable or empty.
+absl::Status LoadTokenFile(NodeConfig* config);
 
 // Applies the keys present in the TOML text `toml` (from `source`, for messages) over `config`.
 // INVALID_ARGUMENT for a syntax error, an unknown key or a value of the wrong type.

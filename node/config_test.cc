@@ -1,10 +1,12 @@
 #include "node/config.h"
 
 #include <cstdlib>
+#include <fstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
 
 namespace swarmkv {
 namespace {
@@ -102,6 +104,45 @@ TEST(ConfigTest, BadPeerSettingsAreClearErrors) {
   config.peer_bootstrap = {"no-port"};
   EXPECT_THAT(ValidateConfig(config),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no-port")));
+}
+
+// Issue 15 finding 8: a TCP API on 0.0.0.0 without a token answered anyone.
+TEST(ConfigTest, AnApiOtherHostsCanReachNeedsATokenOrALoudOptOut) {
+  NodeConfig config;
+  config.api_listen = "0.0.0.0:5001";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("--insecure-allow-api-without-token")));
+  config.api_listen = "192.168.1.4:5001";
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  for (const char* loopback : {"127.0.0.1:5001", "localhost:5001", "[::1]:5001"}) {
+    config.api_listen = loopback;
+    EXPECT_THAT(ValidateConfig(config), IsOk()) << loopback;
+  }
+  config.api_listen = "0.0.0.0:5001";
+  config.api_token = "s3cret";
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config.api_token.clear();
+  config.api_insecure_allow_no_token = true;
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+}
+
+TEST(ConfigTest, TheTokenCanComeFromAFile) {
+  swarmkv::testing::TempDir temp;
+  const std::string path = temp.Sub("token");
+  {
+    std::ofstream out(path);
+    out << "from-a-secret\n";
+  }
+  NodeConfig config;
+  config.api_token_file = path;
+  ASSERT_THAT(LoadTokenFile(&config), IsOk());
+  EXPECT_EQ(config.api_token, "from-a-secret");
+  config.api_token_file = path;  // both set: refused
+  EXPECT_THAT(LoadTokenFile(&config), StatusIs(absl::StatusCode::kInvalidArgument));
+  NodeConfig missing;
+  missing.api_token_file = temp.Sub("nope");
+  EXPECT_THAT(LoadTokenFile(&missing), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ConfigTest, ApiTarget) {

@@ -122,13 +122,15 @@ std::string AdvertisedPeerAddress(const NodeConfig& config, int port) {
 
 }  // namespace
 
-absl::Status RunDaemon(const NodeConfig& config) {
+absl::Status RunDaemon(const NodeConfig& given) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  NodeConfig config = given;
+  SWARMKV_RETURN_IF_ERROR(LoadTokenFile(&config));
   SWARMKV_RETURN_IF_ERROR(ValidateConfig(config));
   BlockStoreOptions store_options;
   store_options.sync_writes = config.store_sync_writes;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "crypto/aead.h"
 #include "crypto/key_file.h"
@@ -26,6 +27,21 @@ absl::StatusOr<DataDir> DataDir::Open(const std::string& path, BlockStoreOptions
   if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create data directory ", path, ": ", std::strerror(errno)));
+  }
+  // Keys and the store live here: a directory others may write to could have them swapped or
+  // removed under the node (issue 15 finding 9).
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot read data directory ", path, ": ", std::strerror(errno)));
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " is not a directory"));
+  }
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data directory ", path, " is writable by other users (mode ",
+                     absl::StrFormat("%04o", info.st_mode & 07777), "); run: chmod 700 ", path));
   }
   DataDir dir;
   dir.path_ = path;

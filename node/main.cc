@@ -91,6 +91,13 @@ int main(int argc, char** argv) {
                                         "host:port (TCP) [env SWARMKV_API_LISTEN]");
   auto* token_opt = daemon->add_option("--token", flags.api_token,
                                        "Bearer token required on every call [SWARMKV_API_TOKEN]");
+  auto* token_file_opt = daemon->add_option(
+      "--token-file", flags.api_token_file,
+      "File holding the bearer token (a mounted secret) [SWARMKV_API_TOKEN_FILE]");
+  auto* no_token_opt = daemon->add_flag(
+      "--insecure-allow-api-without-token", flags.api_insecure_allow_no_token,
+      "Serve a TCP API that other hosts can reach without a token: anyone reaching the port "
+      "can read, write and delete [SWARMKV_API_INSECURE_ALLOW_NO_TOKEN]");
   auto* chunk_opt = daemon->add_option("--max-chunk-bytes", flags.api_max_chunk_bytes,
                                        "Largest Put chunk (default 1048576)");
   auto* calls_opt = daemon->add_option("--max-concurrent-calls", flags.api_max_concurrent_calls,
@@ -131,6 +138,8 @@ int main(int argc, char** argv) {
     if (!status.ok()) return;
     if (*listen_opt) config.api_listen = flags.api_listen;
     if (*token_opt) config.api_token = flags.api_token;
+    if (*token_file_opt) config.api_token_file = flags.api_token_file;
+    if (*no_token_opt) config.api_insecure_allow_no_token = flags.api_insecure_allow_no_token;
     if (*chunk_opt) config.api_max_chunk_bytes = flags.api_max_chunk_bytes;
     if (*calls_opt) config.api_max_concurrent_calls = flags.api_max_concurrent_calls;
     if (*sync_opt) config.store_sync_writes = flags.store_sync_writes;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/host_port.h"
 #include "rpc/grpc_status.h"
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
@@ -65,8 +66,9 @@ std::vector<Contact> GrpcTransport::CheckContacts(
   std::vector<Contact> out;
   for (const peer::v1::PeerContact& c : contacts) {
     if (out.size() >= options_.max_contacts) break;
-    if (c.id().size() != 32 || c.address().empty() || c.address().size() > kMaxAddressBytes) {
-      continue;  // malformed: ignored rather than trusted
+    if (c.id().size() != 32 || c.address().size() > kMaxAddressBytes ||
+        !ParseHostPort(c.address()).has_value()) {
+      continue;  // malformed, or no host:port (a "unix:" target): ignored, never dialled
     }
     Digest256 id;
     std::copy(c.id().begin(), c.id().end(), id.begin());

@@ -177,7 +177,8 @@ bool Swarm::IsPenalized(const NodeId& id) const {
 }
 
 void Swarm::Learn(const Contact& contact) {
-  if (contact.id == self_ || contact.address.empty()) return;
+  // Only host:port addresses are ever remembered (and so dialled): never a "unix:" target.
+  if (contact.id == self_ || !ParseHostPort(contact.address).has_value()) return;
   Admission admission;
   const absl::Time now = clock_.Now();
   {
@@ -436,6 +437,7 @@ absl::StatusOr<size_t> Swarm::LoadRoutingTable() {
   absl::MutexLock lock(&mu_);
   for (uint64_t i = 0; i < count; ++i) {
     SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&in, now, "the saved routing table"));
+    if (!ParseHostPort(contact.address).has_value()) continue;  // saved by an older version
     if (table_.Observe(contact, now).kind == Admission::kAdded) ++restored;
   }
   if (restored > 0) ++table_version_;

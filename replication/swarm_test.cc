@@ -296,6 +296,24 @@ TEST_F(SwarmTest, RoutingTableSurvivesARestart) {
   EXPECT_THAT(restarted.LoadRoutingTable(), StatusIs(absl::StatusCode::kDataLoss));
 }
 
+// Issue 15 finding 7: peers handed over contacts with gRPC targets of other schemes, which were
+// dialled. Only host:port addresses are learned.
+TEST_F(SwarmTest, ContactsWithoutAHostPortAddressAreNeverLearned) {
+  Start(2);
+  const size_t before = swarm(0).Peers().size();
+  for (const char* bad : {"unix:/tmp/x.sock:1", "unix-abstract:x:1", "ipv4:10.0.0.1:80", "",
+                          "dns:///example.org:80", "host:0"}) {
+    swarm(0)
+        .OnPeerContact(Contact{Identity::Generate().node_id(), bad, clock_.Now()})
+        .IgnoreError();
+  }
+  EXPECT_EQ(swarm(0).Peers().size(), before);
+  ASSERT_THAT(swarm(0).OnPeerContact(
+                  Contact{Identity::Generate().node_id(), "good-host:4001", clock_.Now()}),
+              IsOk());
+  EXPECT_EQ(swarm(0).Peers().size(), before + 1);
+}
+
 TEST_F(SwarmTest, WriteQuorumIsOneOnlyForALoneNodeWithoutBootstrap) {
   Start(1);
   EXPECT_EQ(swarm(0).EffectiveWriteQuorum(), 1u);

@@ -455,9 +455,9 @@ absl::StatusOr<bool> BlockStore::AppendPinLocked(rocksdb::WriteBatch* batch, con
         if (!s.ok()) return FromRocksDb(s, "pin");
       }
       SWARMKV_ASSIGN_OR_RETURN(uint64_t current, ReadRefcountLocked(key));
-      it = counts.emplace(std::move(key), current).first;
+      // One count per root for each distinct block, however often the content lists it.
+      counts.emplace(std::move(key), current + 1);
     }
-    ++it->second;
   }
   for (const auto& [key, count] : counts) {
     std::string value;
@@ -488,17 +488,14 @@ absl::Status BlockStore::UnpinUnsynced(const Cid& root, const std::vector<Cid>& 
   absl::flat_hash_map<std::string, uint64_t> counts;
   for (const Cid& block : blocks) {
     std::string key = PrefixedKey(kRefcountPrefix, block);
-    auto it = counts.find(key);
-    if (it == counts.end()) {
-      SWARMKV_ASSIGN_OR_RETURN(uint64_t current, ReadRefcountLocked(key));
-      it = counts.emplace(std::move(key), current).first;
-    }
-    if (it->second == 0) {
+    if (counts.contains(key)) continue;  // one count per root for each distinct block
+    SWARMKV_ASSIGN_OR_RETURN(uint64_t current, ReadRefcountLocked(key));
+    if (current == 0) {
       return absl::DataLossError(absl::StrCat("pin counts of ", root.ToString(),
                                               " are inconsistent; block ", block.ToString(),
                                               " has none left"));
     }
-    --it->second;
+    counts.emplace(std::move(key), current - 1);
   }
   rocksdb::WriteBatch batch;
   for (const auto& [key, count] : counts) {

@@ -1,5 +1,6 @@
 #include "storage/content_pins.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "storage/manifest.h"
@@ -7,7 +8,15 @@
 namespace swarmkv {
 namespace {
 
-absl::Status Walk(const BlockSource& store, const Cid& cid, int depth, std::vector<Cid>* out) {
+// Visits each distinct block once: a manifest may list one child many times (legitimately, for
+// repeated chunks; hostilely, to make a walk of every path explode: issue 15 finding 4).
+absl::Status Walk(const BlockSource& store, const Cid& cid, int depth,
+                  absl::flat_hash_set<Cid>* visited, std::vector<Cid>* out) {
+  if (!visited->insert(cid).second) return absl::OkStatus();
+  if (out->size() >= kMaxContentBlocks) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("content has more than ", kMaxContentBlocks, " blocks"));
+  }
   out->push_back(cid);
   if (cid.codec() != Codec::kManifest) return absl::OkStatus();
   if (depth >= kMaxManifestDepth) {
@@ -17,7 +26,7 @@ absl::Status Walk(const BlockSource& store, const Cid& cid, int depth, std::vect
   SWARMKV_ASSIGN_OR_RETURN(std::string block, store.Get(cid));
   SWARMKV_ASSIGN_OR_RETURN(DecodedManifest manifest, DecodeManifest(block));
   for (const ManifestLink& link : manifest.node.links) {
-    SWARMKV_RETURN_IF_ERROR(Walk(store, link.cid, depth + 1, out));
+    SWARMKV_RETURN_IF_ERROR(Walk(store, link.cid, depth + 1, visited, out));
   }
   return absl::OkStatus();
 }
@@ -26,7 +35,8 @@ absl::Status Walk(const BlockSource& store, const Cid& cid, int depth, std::vect
 
 absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, const Cid& root) {
   std::vector<Cid> out;
-  SWARMKV_RETURN_IF_ERROR(Walk(store, root, 0, &out));
+  absl::flat_hash_set<Cid> visited;
+  SWARMKV_RETURN_IF_ERROR(Walk(store, root, 0, &visited, &out));
   return out;
 }
 

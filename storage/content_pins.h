@@ -17,8 +17,14 @@ namespace swarmkv {
 // address 16 PiB; the limit stops a hostile manifest from recursing without end.
 inline constexpr int kMaxManifestDepth = 8;
 
-// Every block of the content under `root`, root included, in tree order. NOT_FOUND when a
-// manifest node is missing from the store; DATA_LOSS for a damaged or malformed one.
+// Most distinct blocks one content may have: 4 Mi blocks, 1 TiB in 256 KiB chunks (the list is
+// about 200 MiB at that size).
+inline constexpr size_t kMaxContentBlocks = size_t{1} << 22;
+
+// Every distinct block of the content under `root`, root included, each once, in tree order of
+// its first occurrence (so a manifest listing one child many times costs one visit).
+// NOT_FOUND when a manifest node is missing from the store; DATA_LOSS for a damaged or
+// malformed one; RESOURCE_EXHAUSTED over kMaxContentBlocks.
 absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, const Cid& root);
 
 // FAILED_PRECONDITION when a block of the content is missing (see BlockStore::Presence).

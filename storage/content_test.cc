@@ -8,6 +8,7 @@
 #include "storage/content_pins.h"
 #include "storage/content_reader.h"
 #include "storage/content_writer.h"
+#include "storage/manifest.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -150,7 +151,7 @@ TEST_P(ContentTest, PinThenGarbageCollectKeepsOnlyPinnedContent) {
 
 TEST_P(ContentTest, PinOfRepeatedBlocksUnpinsToNothing) {
   // Identical chunks (and, in plain and convergent modes, identical blocks and manifest nodes)
-  // are counted once per occurrence when pinned, whether the content went to the store in one
+  // are counted once per root when pinned, whether the content went to the store in one
   // staged batch (small) or block by block (large), and released the same way.
   for (const size_t size : {size_t{5000}, size_t{600 * 1024}}) {
     ContentWriterOptions options = Options(size < 10000 ? 256 : 4096, 4);
@@ -205,6 +206,30 @@ class ContentModesTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<BlockStore> store_;
 };
+
+// Issue 15 finding 4: a manifest listing one child many times, on a few levels, made every walk
+// (Stat, Pin, Unpin) expand each path: seconds and gigabytes for three blocks.
+TEST_F(ContentModesTest, AManifestListingOneChildManyTimesIsWalkedOnce) {
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid child, store_->Put(Codec::kRaw, "x"));
+  uint64_t size = 1;
+  for (int level = 0; level < 4; ++level) {
+    ManifestNode node;
+    node.mode = ContentMode::kPlain;
+    node.chunk_size = 1;
+    node.links.assign(kMaxManifestLinks, ManifestLink{child, size});
+    node.total_size = size * kMaxManifestLinks;
+    size = node.total_size;
+    std::string block = EncodeManifestClearPart(node);
+    AppendManifestSealedKeys("", &block);  // plain: no keys
+    SWARMKV_ASSERT_OK_AND_ASSIGN(child, store_->Put(Codec::kManifest, block));
+  }
+  // 8192^4 paths, 5 distinct blocks.
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<Cid> blocks, ListContentBlocks(*store_, child));
+  EXPECT_EQ(blocks.size(), 5u);
+  ASSERT_THAT(PinContent(*store_, child, "bomb", absl::UnixEpoch()), IsOk());
+  ASSERT_THAT(UnpinContent(*store_, child), IsOk());
+  EXPECT_EQ(store_->Stats().pinned_roots, 0u);
+}
 
 TEST_F(ContentModesTest, ConvergentDedupsUnderOneSecretOnly) {
   const SecretBytes s1 = SecretBytes::Random(32), s2 = SecretBytes::Random(32);
