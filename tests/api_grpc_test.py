@@ -191,6 +191,22 @@ class NodeApiTest(unittest.TestCase):
 
 
 class TokenTest(unittest.TestCase):
+    def test_unsafe_setups_are_refused_at_start(self):
+        # Issue 15 findings 8 and 9, on the real binary.
+        with tempfile.TemporaryDirectory() as parent:
+            data = os.path.join(parent, "node")
+            run = lambda *args: subprocess.run(  # noqa: E731
+                [SWARMKV, "--data-dir", data, "daemon", "--peer-listen", "off", *args],
+                capture_output=True, text=True, timeout=60)
+            no_token = run("--listen", f"0.0.0.0:{free_port()}")
+            self.assertNotEqual(no_token.returncode, 0)
+            self.assertIn("--insecure-allow-api-without-token", no_token.stderr)
+            os.makedirs(data, mode=0o700, exist_ok=True)
+            os.chmod(data, 0o777)
+            shared = run("--listen", f"127.0.0.1:{free_port()}")
+            self.assertNotEqual(shared.returncode, 0)
+            self.assertIn("chmod 700", shared.stderr)
+
     def test_tcp_listener_checks_the_bearer_token(self):
         port = free_port()
         daemon = Daemon(SWARMKV, extra_args=["--listen", f"127.0.0.1:{port}", "--token", "s3cret"],
