@@ -1,10 +1,13 @@
 #include "node/daemon.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -32,6 +35,7 @@
 #include "pubsub/pubsub.h"
 #include "pubsub/query_engine.h"
 #include "replication/swarm_service.h"
+#include "rpc/listener_probe.h"
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
 
@@ -39,6 +43,9 @@ namespace swarmkv {
 namespace {
 
 // How long in-flight calls get to finish after SIGTERM before they are cancelled.
+// Set by the listener probe before it stops the daemon.
+std::atomic<bool> listener_dead{false};
+
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
 // Serves GET /metrics (Prometheus text format) on its own thread until destroyed.
@@ -114,6 +121,22 @@ absl::StatusOr<SwarmServiceOptions> SwarmOptionsFrom(const NodeConfig& config) {
   return options;
 }
 
+// Every peer connection, API call and RocksDB file takes a descriptor: the soft limit (often
+// 1,024) is raised to the hard one, so that a flood of connections meets the handshake timeout
+// and the idle reaper long before it meets EMFILE (issue 15 finding 3).
+void RaiseOpenFileLimit() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  LogEvent(
+      LogLevel::kInfo, "daemon.open_files",
+      {{"limit", static_cast<uint64_t>(limit.rlim_cur)}, {"was", static_cast<uint64_t>(before)}});
+}
+
 // The peer address this node gives others: its listen host and the port it got.
 std::string AdvertisedPeerAddress(const NodeConfig& config, int port) {
   const std::string host = config.peer_listen.substr(0, config.peer_listen.rfind(':'));
@@ -132,6 +155,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   NodeConfig config = given;
   SWARMKV_RETURN_IF_ERROR(LoadTokenFile(&config));
   SWARMKV_RETURN_IF_ERROR(ValidateConfig(config));
+  RaiseOpenFileLimit();
   BlockStoreOptions store_options;
   store_options.sync_writes = config.store_sync_writes;
   store_options.verify_hash_on_read = config.store_verify_hash_on_read;
@@ -153,6 +177,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
 
   // The peer port: one listener, which every module's peer service registers with.
   std::unique_ptr<PeerServer> peer_server;
+  std::unique_ptr<ListenerProbe> listener_probe;
   std::unique_ptr<SwarmService> swarm;
   std::vector<BootstrapEntry> bootstrap;
   // Pubsub: frames over the peer port when there is one; with peer networking off it still
@@ -203,6 +228,18 @@ absl::Status RunDaemon(const NodeConfig& given) {
     SWARMKV_RETURN_IF_ERROR(peer_server->Start());
     swarm->OnListening(peer_server->port());
     gossip_transport->set_listen_port(static_cast<uint32_t>(peer_server->port()));
+    ListenerProbeOptions probe_options;
+    probe_options.interval = *ParseDurationSetting(config.listener_probe_interval);
+    probe_options.timeout =
+        std::min(absl::Seconds(10), std::max(absl::Seconds(2), probe_options.interval));
+    listener_probe = std::make_unique<ListenerProbe>(
+        peer_server->certificate(), data.identity().node_id(),
+        ListenerProbe::LocalAddress(config.peer_listen, peer_server->port()), *loop, probe_options,
+        [] {
+          listener_dead = true;
+          kill(getpid(), SIGTERM);  // the main thread's sigwait ends; the daemon exits 1
+        });
+    listener_probe->Start();
   } else {
     pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, no_peers,
                                           [] { return std::vector<Contact>{}; });
@@ -296,6 +333,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LogEvent(LogLevel::kInfo, "daemon.stopping", {{"signal", signal_number}});
+  listener_probe.reset();  // a listener draining for shutdown is no dead listener
 
   // Health turns NOT_SERVING first, so load balancers and scripts see the node leaving.
   health->SetServingStatus(false);
@@ -326,6 +364,11 @@ absl::Status RunDaemon(const NodeConfig& given) {
   swarm.reset();
   peer_server.reset();
   LogEvent(LogLevel::kInfo, "daemon.stopped");
+  if (listener_dead) {
+    return absl::UnavailableError(
+        "the peer listener stopped accepting connections (too many open files?); the node "
+        "stopped so that its supervisor can restart it");
+  }
   return absl::OkStatus();  // `data` closes the store as it goes out of scope
 }
 

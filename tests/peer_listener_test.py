@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Issue 15 finding 3, on a real daemon: idle TCP connections to the peer port up to the
+open-files limit made one accept() fail with EMFILE, after which gRPC 1.51 never accepted
+again: the node kept running, unreachable to peers. Now the node proves to itself, by a health
+check over a fresh TLS connection, that its listener accepts; when it stops, the daemon exits
+non-zero (a supervisor restarts it) instead of living on as a zombie.
+
+The daemon runs under a hard limit of 128 open files (so its own raise of the soft limit cannot
+lift it), with a probe every 300 ms; the test opens 400 idle connections to its peer port.
+
+usage: peer_listener_test.py /path/to/swarmkv
+"""
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SWARMKV = sys.argv[1]
+del sys.argv[1]
+
+
+def limit_files():
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+
+class PeerListenerTest(unittest.TestCase):
+    def test_a_listener_killed_by_fd_exhaustion_stops_the_daemon_with_an_error(self):
+        with tempfile.TemporaryDirectory() as parent:
+            data = os.path.join(parent, "node")
+            log = open(os.path.join(parent, "log"), "w+")
+            daemon = subprocess.Popen(
+                [SWARMKV, "--data-dir", data, "daemon", "--peer-listen", "127.0.0.1:0",
+                 "--listener-probe-interval", "300ms", "--worker-threads", "4"],
+                stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_files)
+            sockets = []
+            try:
+                port = None
+                deadline = time.monotonic() + 30
+                while port is None and time.monotonic() < deadline:
+                    info = subprocess.run([SWARMKV, "--data-dir", data, "id"],
+                                          capture_output=True, text=True)
+                    for line in info.stdout.splitlines():
+                        if line.startswith("peer ") and ":" in line:
+                            port = int(line.rsplit(":", 1)[1])
+                    time.sleep(0.1)
+                self.assertIsNotNone(port, "the daemon did not come up")
+                # Idle connections, no TLS: more than the daemon has descriptors.
+                for _ in range(400):
+                    s = socket.socket()
+                    s.settimeout(2)
+                    try:
+                        s.connect(("127.0.0.1", port))
+                    except OSError:
+                        s.close()
+                        continue
+                    sockets.append(s)
+                code = daemon.wait(timeout=90)
+                log.seek(0)
+                output = log.read()
+                self.assertNotEqual(code, 0, output[-2000:])
+                self.assertIn("peer.listener_dead", output)
+                self.assertIn("peer listener stopped accepting", output)
+            finally:
+                for s in sockets:
+                    s.close()
+                if daemon.poll() is None:
+                    daemon.kill()
+                    daemon.wait()
+                log.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
