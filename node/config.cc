@@ -61,7 +61,7 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
       {"api",
        {"listen", "token", "token_file", "insecure_allow_no_token", "max_chunk_bytes",
         "max_concurrent_calls"}},
-      {"store", {"sync_writes", "quota_bytes", "verify_hash_on_read"}},
+      {"store", {"sync_writes", "quota_bytes", "verify_hash_on_read", "min_free_bytes"}},
       {"log", {"level"}},
       {"metrics", {"listen"}},
       {"node", {"worker_threads"}},
@@ -144,6 +144,9 @@ quota_bytes = 0
 # Re-hash every block read and compare it with its CID. Off, reads rely on the at-rest AEAD
 # tag alone (it binds the bytes to their CID under the storage key): faster small reads.
 verify_hash_on_read = true
+# New blocks (puts, peers' copies) are refused with RESOURCE_EXHAUSTED while the disk holding
+# the store has less free space than this; reads go on, and writes resume once there is room.
+min_free_bytes = 134217728
 
 [log]
 # debug, info, warn, error or off.
@@ -204,6 +207,8 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
   SWARMKV_RETURN_IF_ERROR(Read(table, "store", "sync_writes", source, &config->store_sync_writes));
   SWARMKV_RETURN_IF_ERROR(Read(table, "store", "quota_bytes", source, &config->store_quota_bytes));
   SWARMKV_RETURN_IF_ERROR(
+      Read(table, "store", "min_free_bytes", source, &config->store_min_free_bytes));
+  SWARMKV_RETURN_IF_ERROR(
       Read(table, "store", "verify_hash_on_read", source, &config->store_verify_hash_on_read));
   SWARMKV_RETURN_IF_ERROR(Read(table, "log", "level", source, &config->log_level));
   SWARMKV_RETURN_IF_ERROR(Read(table, "metrics", "listen", source, &config->metrics_listen));
@@ -244,6 +249,7 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   SWARMKV_RETURN_IF_ERROR(
       EnvBool("SWARMKV_STORE_VERIFY_HASH_ON_READ", &config->store_verify_hash_on_read));
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_STORE_QUOTA_BYTES", &config->store_quota_bytes));
+  SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_STORE_MIN_FREE_BYTES", &config->store_min_free_bytes));
   EnvString("SWARMKV_LOG_LEVEL", &config->log_level);
   EnvString("SWARMKV_METRICS_LISTEN", &config->metrics_listen);
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WORKER_THREADS", &config->worker_threads));

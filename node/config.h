@@ -27,6 +27,8 @@ struct NodeConfig {
   bool store_sync_writes = true;
   bool store_verify_hash_on_read = true;
   uint64_t store_quota_bytes = 0;
+  // New blocks are refused while the store's filesystem has less free space than this.
+  uint64_t store_min_free_bytes = 128u << 20;
   std::string log_level = "info";
   // "" (off) or "host:port" for the Prometheus /metrics endpoint.
   std::string metrics_listen;

@@ -160,6 +160,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   store_options.sync_writes = config.store_sync_writes;
   store_options.verify_hash_on_read = config.store_verify_hash_on_read;
   store_options.quota_bytes = config.store_quota_bytes;
+  store_options.min_free_bytes = config.store_min_free_bytes;
   // Opening the store takes its lock: a second daemon on the same data dir stops here, before
   // it could touch the first one's socket.
   SWARMKV_ASSIGN_OR_RETURN(DataDir data, DataDir::Open(config.data_dir, store_options));

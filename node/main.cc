@@ -110,6 +110,9 @@ int main(int argc, char** argv) {
       "(default true)");
   auto* quota_opt = daemon->add_option("--quota-bytes", flags.store_quota_bytes,
                                        "GC unpinned blocks above this many bytes (default 0: off)");
+  auto* min_free_opt = daemon->add_option(
+      "--min-free-bytes", flags.store_min_free_bytes,
+      "Refuse new blocks while the disk has less free space than this (default 134217728)");
   auto* metrics_opt = daemon->add_option("--metrics-listen", flags.metrics_listen,
                                          "host:port for Prometheus /metrics (default off)");
   auto* workers_opt = daemon->add_option("--worker-threads", flags.worker_threads,
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
     if (*calls_opt) config.api_max_concurrent_calls = flags.api_max_concurrent_calls;
     if (*sync_opt) config.store_sync_writes = flags.store_sync_writes;
     if (*quota_opt) config.store_quota_bytes = flags.store_quota_bytes;
+    if (*min_free_opt) config.store_min_free_bytes = flags.store_min_free_bytes;
     if (*verify_opt) config.store_verify_hash_on_read = flags.store_verify_hash_on_read;
     if (*metrics_opt) config.metrics_listen = flags.metrics_listen;
     if (*workers_opt) config.worker_threads = flags.worker_threads;

@@ -1,5 +1,7 @@
 #include "storage/block_store.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -152,6 +154,7 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(setup.db, dir, setup.families, &handles->families, &db);
   if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open store ", dir));
+  store->dir_ = dir;
   handles->db.reset(db);
   handles->write_options = setup.write;
   handles->wal_syncer = std::make_unique<storage_internal::WalSyncer>(db);
@@ -218,7 +221,7 @@ absl::Status BlockStore::CommitLocked(rocksdb::WriteBatch* batch, absl::string_v
   rocksdb::WriteOptions unsynced = handles_->write_options;
   unsynced.sync = false;
   rocksdb::Status s = handles_->db->Write(unsynced, batch);
-  if (!s.ok()) return FailWritesLocked(what, s.ToString());
+  if (!s.ok()) return FailWritesLocked(what, s);
   return absl::OkStatus();
 }
 
@@ -228,17 +231,53 @@ absl::Status BlockStore::SyncIfNeeded(Durability durability, absl::string_view w
   // while it runs.
   rocksdb::Status s = handles_->wal_syncer->SyncWrittenSoFar();
   absl::MutexLock lock(&mu_);
-  if (!s.ok()) return FailWritesLocked(what, s.ToString());
+  if (!s.ok()) return FailWritesLocked(what, s);
   return write_error_;
 }
 
-absl::Status BlockStore::FailWritesLocked(absl::string_view what, const std::string& error) {
-  // The write may or may not have reached the disk: stop writing rather than guess.
-  write_error_ = absl::UnavailableError(
-      absl::StrCat("store is read-only after a failed write (", what, "): ", error,
-                   "; restart the node once the disk is healthy"));
+absl::Status BlockStore::FailWritesLocked(absl::string_view what, const rocksdb::Status& error) {
+  if (error.IsNoSpace()) {
+    // RocksDB stops writing (its background error); it resumes once there is room again.
+    out_of_space_ = true;
+    write_error_ = absl::ResourceExhaustedError(
+        absl::StrCat("the disk holding the store is full (", what,
+                     "); writes resume by themselves once space is freed"));
+  } else {
+    // The write may or may not have reached the disk: stop writing rather than guess.
+    write_error_ = absl::UnavailableError(
+        absl::StrCat("store is read-only after a failed write (", what, "): ", error.ToString(),
+                     "; restart the node once the disk is healthy"));
+  }
   LogEvent(LogLevel::kError, "store.write_failed", {{"what", what}, {"status", write_error_}});
   return write_error_;
+}
+
+absl::Status BlockStore::CheckFreeSpace() {
+  uint64_t free = UINT64_MAX;
+  if (options_.free_bytes) {
+    free = options_.free_bytes();
+  } else if (struct statvfs fs; statvfs(dir_.c_str(), &fs) == 0) {
+    free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    // A store stopped by a full disk starts again once the reserve is free (at least 1 MiB).
+    if (out_of_space_ && free >= std::max<uint64_t>(options_.min_free_bytes, 1u << 20)) {
+      rocksdb::Status resumed = handles_->db->Resume();
+      if (resumed.ok()) {
+        out_of_space_ = false;
+        write_error_ = absl::OkStatus();
+        LogEvent(LogLevel::kInfo, "store.resumed", {{"free_bytes", free}});
+      }
+    }
+  }
+  if (free < options_.min_free_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the disk holding the store is nearly full: ", free >> 20,
+                     " MiB free, under the reserve of ", options_.min_free_bytes >> 20,
+                     " MiB; free some space (or lower store.min_free_bytes); reads go on"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status BlockStore::SyncWrites() { return SyncIfNeeded(Durability::kPerOptions, "sync"); }
@@ -290,6 +329,7 @@ absl::Status BlockStore::CommitCounted(absl::string_view what, const Build& buil
 }
 
 absl::Status BlockStore::StoreSealedUnsynced(const Cid& cid, absl::string_view data) {
+  SWARMKV_RETURN_IF_ERROR(CheckFreeSpace());
   const std::string key = cid.ToBytes();
   // Seal outside the lock: it is the expensive part and needs no shared state.
   const std::string sealed = Handles::Seal(storage_key_, kBlocks, key, data);
@@ -330,6 +370,7 @@ absl::StatusOr<Cid> BlockStore::Stage(Codec codec, absl::string_view data, HashF
 absl::Status BlockStore::CommitStaged(const StagedBlocks& staged, const PinOrder* pin,
                                       Durability durability) {
   const char* what = pin != nullptr ? "pin" : "write blocks";
+  SWARMKV_RETURN_IF_ERROR(CheckFreeSpace());
   SWARMKV_RETURN_IF_ERROR(
       CommitCounted(what, [&](rocksdb::WriteBatch* batch) -> absl::StatusOr<bool> {
         bool changed = false;

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -40,6 +41,7 @@ namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
 class Env;
+class Status;
 struct ReadOptions;
 class WriteBatch;
 }  // namespace rocksdb
@@ -72,6 +74,13 @@ struct BlockStoreOptions {
   size_t memtable_bytes = 32u << 20;
   // RocksDB environment; tests pass one that injects faults. Not owned; must outlive the store.
   rocksdb::Env* env = nullptr;
+  // Writes of new blocks are refused (RESOURCE_EXHAUSTED) while the filesystem has less free
+  // space than this, so the disk never fills under RocksDB (issue 15 finding 1); reads, deletes,
+  // pins and unpins go on. 0: no reserve.
+  uint64_t min_free_bytes = 128u << 20;
+  // Free bytes on the store's filesystem; null: statvfs of the store's directory. Tests give
+  // their simulated disk's.
+  std::function<uint64_t()> free_bytes;
 };
 
 struct BlockStoreStats {
@@ -263,7 +272,10 @@ class BlockStore final : public BlockSource {
   // Makes every earlier write durable when `durability` and the options ask for it.
   absl::Status SyncIfNeeded(Durability durability, absl::string_view what) ABSL_LOCKS_EXCLUDED(mu_);
   // Records the first failed write; later writes return it.
-  absl::Status FailWritesLocked(absl::string_view what, const std::string& error)
+  // OK while there is room for new blocks (and, after a write failed for want of space, once
+  // there is again: the store resumes by itself). RESOURCE_EXHAUSTED otherwise.
+  absl::Status CheckFreeSpace() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status FailWritesLocked(absl::string_view what, const rocksdb::Status& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AppendCountersLocked(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Under mu_: `build(&batch)` fills one batch, counting what it adds, and returns whether it
@@ -297,6 +309,9 @@ class BlockStore final : public BlockSource {
   // Guards read-modify-write sequences (counters, refcounts) and the sticky error.
   mutable absl::Mutex mu_;
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+  // write_error_ came from a full disk: cleared (RocksDB resumed) once space is back.
+  bool out_of_space_ ABSL_GUARDED_BY(mu_) = false;
+  std::string dir_;
   uint64_t block_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t stored_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t pinned_roots_ ABSL_GUARDED_BY(mu_) = 0;

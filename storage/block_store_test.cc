@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/random.h"
 #include "crypto/aead.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "testing/sim_disk.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -293,6 +295,48 @@ TEST_F(BlockStoreTest, FailedSyncMakesTheStoreReadOnly) {
   fs->fail_sync = false;
   EXPECT_THAT(store->Put(Codec::kRaw, "after"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read-only")));
+}
+
+// Issue 15 finding 1: a full disk aborted the daemon (an assertion inside RocksDB after its LOG
+// file hit ENOSPC), and freeing a little space was not enough to start again.
+TEST_F(BlockStoreTest, AFullDiskRefusesNewBlocksKeepsReadsAndRecoversWhenSpaceIsFreed) {
+  for (const uint64_t reserve : {uint64_t{4} << 20, uint64_t{0}}) {
+    swarmkv::testing::SimDisk disk;
+    disk.set_capacity(32u << 20);
+    BlockStoreOptions options;
+    options.env = &disk;
+    options.min_free_bytes = reserve;
+    options.free_bytes = [&disk] { return disk.free_bytes(); };
+    std::unique_ptr<BlockStore> store = OpenStore(options);
+    ASSERT_NE(store, nullptr);
+    Random rng(reserve + 1);
+    std::vector<Cid> stored;
+    absl::Status refused;
+    for (int i = 0; i < 2000 && refused.ok(); ++i) {
+      absl::StatusOr<Cid> cid = store->Put(Codec::kRaw, rng.Bytes(64 << 10));
+      if (cid.ok()) {
+        stored.push_back(*cid);
+      } else {
+        refused = cid.status();
+      }
+    }
+    // With a reserve the store stops before the disk is full; without one RocksDB meets ENOSPC
+    // and the store stops there. Either way: RESOURCE_EXHAUSTED, and the process lives.
+    EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted,
+                                  HasSubstr(reserve > 0 ? "nearly full" : "full")))
+        << reserve;
+    EXPECT_GT(stored.size(), 100u);
+    for (const Cid& cid : stored) EXPECT_THAT(store->Get(cid).status(), IsOk());
+    // Space freed elsewhere on the disk: writes resume by themselves.
+    disk.set_capacity(128u << 20);
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid after, store->Put(Codec::kRaw, "after space was freed"));
+    EXPECT_EQ(*store->Get(after), "after space was freed");
+    store.reset();
+    // And it opens again (on a disk with room for what RocksDB writes at open).
+    store = OpenStore(options);
+    ASSERT_NE(store, nullptr);
+    for (const Cid& cid : stored) EXPECT_THAT(store->Get(cid).status(), IsOk());
+  }
 }
 
 TEST_F(BlockStoreTest, ConcurrentSyncedPutsAreAllDurable) {

@@ -17,16 +17,16 @@ class SimDisk::File final : public rocksdb::WritableFileWrapper {
         file_(std::move(file)) {}
 
   rocksdb::Status Append(const rocksdb::Slice& data) override {
-    Wrote(size_ + data.size());
+    if (!Wrote(size_ + data.size())) return NoSpace();
     return file_->Append(data);
   }
   rocksdb::Status Append(const rocksdb::Slice& data,
                          const rocksdb::DataVerificationInfo& info) override {
-    Wrote(size_ + data.size());
+    if (!Wrote(size_ + data.size())) return NoSpace();
     return file_->Append(data, info);
   }
   rocksdb::Status PositionedAppend(const rocksdb::Slice& data, uint64_t offset) override {
-    Wrote(offset + data.size());
+    if (!Wrote(offset + data.size())) return NoSpace();
     return file_->PositionedAppend(data, offset);
   }
   rocksdb::Status Truncate(uint64_t size) override {
@@ -43,11 +43,15 @@ class SimDisk::File final : public rocksdb::WritableFileWrapper {
   bool IsSyncThreadSafe() const override { return true; }
 
  private:
-  void Wrote(uint64_t end) {
-    size_ = std::max(size_, end);
+  static rocksdb::Status NoSpace() { return rocksdb::Status::NoSpace("no space left on device"); }
+  // False (and nothing written) when the disk is full.
+  bool Wrote(uint64_t end) {
     absl::MutexLock lock(&disk_.mu_);
     Extent& extent = disk_.files_[name_];
+    if (end > extent.written && !disk_.FitsLocked(end - extent.written)) return false;
+    size_ = std::max(size_, end);
     extent.written = std::max(extent.written, end);
+    return true;
   }
   rocksdb::Status Synced(rocksdb::Status status) {
     if (!status.ok()) return status;
@@ -130,6 +134,25 @@ rocksdb::Status SimDisk::DeleteFile(const std::string& name) {
     files_.erase(name);
   }
   return s;
+}
+
+void SimDisk::set_capacity(uint64_t bytes) {
+  absl::MutexLock lock(&mu_);
+  capacity_ = bytes;
+}
+
+uint64_t SimDisk::FreeLocked() const {
+  if (capacity_ == 0) return UINT64_MAX;
+  uint64_t used = 0;
+  for (const auto& [name, extent] : files_) used += extent.written;
+  return used >= capacity_ ? 0 : capacity_ - used;
+}
+
+bool SimDisk::FitsLocked(uint64_t more) const { return more <= FreeLocked(); }
+
+uint64_t SimDisk::free_bytes() {
+  absl::MutexLock lock(&mu_);
+  return FreeLocked();
 }
 
 uint64_t SimDisk::Crash() {

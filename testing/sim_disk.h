@@ -37,6 +37,12 @@ class SimDisk final : public rocksdb::EnvWrapper {
   // (the store on this disk is closed). Returns the bytes lost.
   uint64_t Crash();
 
+  // A full disk: a write that would take the files past `bytes` fails with NoSpace (as ENOSPC
+  // does). 0: no limit. Raising it is space freed by someone else.
+  void set_capacity(uint64_t bytes);
+  // Capacity minus the bytes every file holds (UINT64_MAX without a capacity).
+  uint64_t free_bytes();
+
  private:
   class File;
   struct Extent {
@@ -46,7 +52,11 @@ class SimDisk final : public rocksdb::EnvWrapper {
   void Wrap(const std::string& name, uint64_t synced, std::unique_ptr<rocksdb::WritableFile>* file);
 
   absl::Mutex mu_;
+  // Whether `more` bytes fit. REQUIRES: mu_ held.
+  bool FitsLocked(uint64_t more) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t FreeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::flat_hash_map<std::string, Extent> files_ ABSL_GUARDED_BY(mu_);
+  uint64_t capacity_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace swarmkv::testing

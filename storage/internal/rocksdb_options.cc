@@ -3,6 +3,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "storage/internal/rocksdb_logger.h"
 
 namespace swarmkv::storage_internal {
 
@@ -12,6 +13,8 @@ RocksDbSetup MakeRocksDbSetup(const BlockStoreOptions& options) {
   setup.db.create_missing_column_families = true;
   setup.db.paranoid_checks = true;
   if (options.env != nullptr) setup.db.env = options.env;
+  // No LOG file: RocksDB's warnings go to the node's log (rocksdb_logger.h).
+  setup.db.info_log = MakeRocksDbLogger();
   // RocksDB's defaults (64 MiB memtables, two per column family) would let a 1 GiB put hold
   // ~128 MiB of memtable; one budget across all families keeps memory flat.
   setup.db.db_write_buffer_size = options.memtable_bytes;
