@@ -160,22 +160,28 @@ void PubsubNode::Drain() {
   const absl::Time now = loop_.clock().Now();
   for (Plumtree::Outgoing& out : core_.TakeOutgoing()) {
     auto contact = contacts_.find(out.to);
-    size_t& waiting = in_flight_[out.to];
-    if (contact == contacts_.end() || waiting >= options_.max_in_flight_per_peer) {
+    const bool direct = out.frame.kind == Frame::Kind::kDirect;
+    Waiting& waiting = in_flight_[out.to];
+    size_t& count = direct ? waiting.direct : waiting.mesh;
+    if (contact == contacts_.end() || count >= (direct ? options_.max_direct_in_flight_per_peer
+                                                       : options_.max_in_flight_per_peer)) {
       absl::MutexLock lock(&mu_);
       ++stats_.dropped_queue_full;
       continue;
     }
-    ++waiting;
+    ++count;
     const NodeId to = out.to;
     // The completion may come after this node is gone: it touches only the loop (which
     // outlives the node) until it has checked `alive` on the loop.
     sender_.Send(contact->second, std::move(out.frame),
-                 [this, &loop = loop_, alive = alive_, to](absl::Status status) {
-                   loop.Post([this, alive, to, status] {
+                 [this, &loop = loop_, alive = alive_, to, direct](absl::Status status) {
+                   loop.Post([this, alive, to, direct, status] {
                      if (!*alive) return;
                      auto it = in_flight_.find(to);
-                     if (it != in_flight_.end() && --it->second == 0) in_flight_.erase(it);
+                     if (it != in_flight_.end()) {
+                       --(direct ? it->second.direct : it->second.mesh);
+                       if (it->second.mesh == 0 && it->second.direct == 0) in_flight_.erase(it);
+                     }
                      if (status.ok()) return;
                      {
                        absl::MutexLock lock(&mu_);

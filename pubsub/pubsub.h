@@ -46,6 +46,9 @@ class FrameSender {
 struct PubsubOptions {
   PlumtreeOptions mesh;
   size_t max_in_flight_per_peer = 256;
+  // DIRECT frames (query results) wait in a queue of their own: every result for an origin
+  // funnels through its few neighbours (10,000 nodes answering STATS: about 1,000 per link).
+  size_t max_direct_in_flight_per_peer = 4096;
   absl::Duration penalty = absl::Minutes(10);
   // Seeds the choice of neighbours (the simulator passes its seed).
   uint64_t seed = 1;
@@ -130,7 +133,11 @@ class PubsubNode {
   DirectHandler on_direct_;
   uint64_t next_subscription_ = 1;
   absl::flat_hash_map<NodeId, Contact> contacts_;
-  absl::flat_hash_map<NodeId, size_t> in_flight_;
+  struct Waiting {
+    size_t mesh = 0;
+    size_t direct = 0;
+  };
+  absl::flat_hash_map<NodeId, Waiting> in_flight_;
   absl::flat_hash_map<NodeId, absl::Time> ignored_until_;
   TimerId wake_ = 0;
   absl::Time wake_at_ = absl::InfiniteFuture();

@@ -90,7 +90,10 @@ Swarm::Swarm(NodeId self, BlockStore& store, Transport& transport, EventLoop& lo
       clock_(loop.clock()),
       options_(std::move(options)),
       planner_(self, options_.replication_factor),
-      table_(self, options_.table) {}
+      table_(self, options_.table),
+      providers_(ProviderLimits{options_.max_providers_per_key, options_.max_provider_keys,
+                                options_.max_keys_per_provider}),
+      store_budgets_(PeerRateLimits{RateLimit{1e9, 1e9}, options_.store_bytes_per_peer, 4096}) {}
 
 // ----- The loop -----
 
@@ -315,17 +318,42 @@ ProvidersResult Swarm::HandleGetProviders(const Cid& cid) const {
   const DhtKey key = cid.DhtKey();
   const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
-  auto it = providers_.find(key);
-  if (it != providers_.end()) {
-    for (const Provider& p : it->second) {
-      if (p.expires > now) result.providers.push_back(p.contact);
-    }
-  }
+  result.providers = providers_.Live(key, now);
   result.closer = table_.Closest(key, options_.table.k);
   return result;
 }
 
 absl::Status Swarm::HandleStore(const Contact& caller, const Cid& cid, absl::string_view block) {
+  // Issue 15 finding 2: any peer could fill this node's disk with blocks it was never
+  // responsible for, and under a quota GC then made room for them by deleting honest replicas.
+  absl::StatusOr<bool> have = store_.Has(cid);
+  if (have.ok() && *have) return absl::OkStatus();  // nothing new: no check, no charge
+  const DhtKey key = cid.DhtKey();
+  {
+    absl::MutexLock lock(&mu_);
+    const size_t window = options_.replication_factor + options_.store_slack;
+    size_t closer = 0;
+    for (const Contact& c : table_.Closest(key, window)) {
+      if (Closer(key, KeyOf(c.id), KeyOf(self_))) ++closer;
+    }
+    if (closer >= window) {
+      return absl::FailedPreconditionError(absl::StrCat("this node is not responsible for ",
+                                                        cid.ToString(), ": it knows ", closer,
+                                                        " nodes closer to it; store it on those"));
+    }
+    if (!store_budgets_.Allow(caller.id, block.size(), clock_.Now())) {
+      return absl::ResourceExhaustedError(
+          "this peer's storage budget on this node is spent for now; slow down");
+    }
+  }
+  if (const uint64_t quota = store_.options().quota_bytes; quota != 0) {
+    const uint64_t room =
+        static_cast<uint64_t>(static_cast<double>(quota) * options_.replica_share_of_quota);
+    if (store_.Stats().stored_bytes + block.size() > room) {
+      return absl::ResourceExhaustedError(
+          "this node's store is at its quota for other nodes' replicas; store it elsewhere");
+    }
+  }
   absl::Status status = store_.PutVerified(cid, block);
   if (absl::IsInvalidArgument(status)) Penalize(caller.id, "STORE of bytes not matching the CID");
   return status;
@@ -335,35 +363,24 @@ void Swarm::HandleAddProvider(const Contact& caller, const Cid& cid) {
   const DhtKey key = cid.DhtKey();
   const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
-  auto it = providers_.find(key);
-  if (it == providers_.end()) {
-    if (providers_.size() >= options_.max_provider_keys) return;  // full: the record is dropped
-    it = providers_.emplace(key, std::vector<Provider>{}).first;
+  // Bounded per key, per provider and in all; a new record always gets in (provider_table.h).
+  for (const DhtKey& changed : providers_.Add(key, caller, now + options_.provider_ttl)) {
+    PersistProvidersLocked(changed);
   }
-  std::vector<Provider>& list = it->second;
-  list.erase(std::remove_if(
-                 list.begin(), list.end(),
-                 [&](const Provider& p) { return p.contact.id == caller.id || p.expires <= now; }),
-             list.end());
-  if (list.size() >= options_.max_providers_per_key) list.erase(list.begin());
-  list.push_back(Provider{caller, now + options_.provider_ttl});
-  PersistProvidersLocked(key);
 }
 
 // A key's providers as stored: varint(n), then n × (32-byte id | varint(len) | address |
 // varint(expiry, Unix seconds)).
 void Swarm::PersistProvidersLocked(const DhtKey& key) {
   std::string value;
-  auto it = providers_.find(key);
-  if (it != providers_.end() && !it->second.empty()) {
-    AppendVarint(it->second.size(), &value);
-    for (const Provider& p : it->second) {
+  const std::vector<ProviderTable::Record>& records = providers_.Records(key);
+  if (!records.empty()) {
+    AppendVarint(records.size(), &value);
+    for (const ProviderTable::Record& p : records) {
       AppendContact(p.contact, &value);
       AppendVarint(static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixSeconds(p.expires))),
                    &value);
     }
-  } else if (it != providers_.end()) {
-    providers_.erase(it);
   }
   // Soft state: a failed write costs a republish at most, and the store logs it.
   store_
@@ -386,16 +403,14 @@ absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
     if (count > options_.max_providers_per_key) {
       return absl::DataLossError("a provider record holds too many providers");
     }
-    std::vector<Provider> list;
     for (uint64_t i = 0; i < count; ++i) {
       SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&in, now, "a provider record"));
       SWARMKV_ASSIGN_OR_RETURN(uint64_t expires, ReadVarint(&in, "provider record"));
       const absl::Time expiry = absl::FromUnixSeconds(static_cast<int64_t>(expires));
-      if (expiry > now) list.push_back(Provider{std::move(contact), expiry});
-    }
-    if (!list.empty()) {
-      loaded += list.size();
-      providers_[key] = std::move(list);
+      if (expiry <= now) continue;
+      // Through the same bounds as a live ADD_PROVIDER (a table saved under other limits).
+      providers_.Add(key, contact, expiry);
+      ++loaded;
     }
   }
   return loaded;

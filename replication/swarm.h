@@ -44,9 +44,11 @@
 #include "base/executor.h"
 #include "crypto/cid.h"
 #include "replication/lookup.h"
+#include "replication/provider_table.h"
 #include "replication/replica_planner.h"
 #include "replication/routing_table.h"
 #include "replication/transport.h"
+#include "rpc/rate_limiter.h"
 #include "storage/block_store.h"
 
 namespace swarmkv {
@@ -68,6 +70,15 @@ struct SwarmOptions {
   // Bounds on what other nodes can make this one remember.
   size_t max_providers_per_key = 20;
   size_t max_provider_keys = 1 << 16;
+  size_t max_keys_per_provider = 4096;
+  // STORE is taken only for blocks this node is responsible for: fewer than
+  // replication_factor + store_slack of the nodes it knows are closer to the key (the slack
+  // absorbs differences between routing tables).
+  size_t store_slack = 3;
+  // What one peer may store here (bytes per second, and in a burst), and the share of the
+  // store's quota (store.quota_bytes, when set) that other nodes' replicas may fill.
+  RateLimit store_bytes_per_peer{4.0 * (1 << 20), 256.0 * (1 << 20)};
+  double replica_share_of_quota = 0.8;
   // Keep blocks fetched for a Get (unpinned: later maintenance or GC may drop them).
   bool cache_fetched_blocks = true;
   // Contacts that stopped answering are remembered (at most this many, for at most
@@ -259,14 +270,10 @@ class Swarm {
 
   std::atomic<bool> expects_peers_{false};
 
-  struct Provider {
-    Contact contact;
-    absl::Time expires;
-  };
-
   mutable absl::Mutex mu_;
   RoutingTable table_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<DhtKey, std::vector<Provider>> providers_ ABSL_GUARDED_BY(mu_);
+  ProviderTable providers_ ABSL_GUARDED_BY(mu_);
+  PeerRateLimiter store_budgets_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<NodeId, absl::Time> penalized_until_ ABSL_GUARDED_BY(mu_);
   absl::Time last_republish_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   struct Dormant {

@@ -315,15 +315,7 @@ void Swarm::MaintainProviders(std::shared_ptr<MaintenanceRound> round) {
     bool republish = false;
     {
       absl::MutexLock lock(&mu_);
-      std::vector<DhtKey> changed;
-      for (auto& [key, list] : providers_) {
-        const size_t before = list.size();
-        list.erase(std::remove_if(list.begin(), list.end(),
-                                  [&](const Provider& p) { return p.expires <= now; }),
-                   list.end());
-        if (list.size() != before) changed.push_back(key);
-      }
-      for (const DhtKey& key : changed) PersistProvidersLocked(key);  // erases emptied keys
+      for (const DhtKey& key : providers_.Expire(now)) PersistProvidersLocked(key);
       for (auto it = penalized_until_.begin(); it != penalized_until_.end();) {
         if (it->second <= now) {
           penalized_until_.erase(it++);

@@ -20,6 +20,7 @@ namespace {
 
 using ::swarmkv::testing::IsOk;
 using ::swarmkv::testing::StatusIs;
+using ::testing::HasSubstr;
 
 // N nodes with real stores, wired by the loopback transport, on virtual time.
 class SwarmTest : public ::testing::Test {
@@ -312,6 +313,46 @@ TEST_F(SwarmTest, ContactsWithoutAHostPortAddressAreNeverLearned) {
                   Contact{Identity::Generate().node_id(), "good-host:4001", clock_.Now()}),
               IsOk());
   EXPECT_EQ(swarm(0).Peers().size(), before + 1);
+}
+
+// Issue 15 finding 2: STORE took any block that matched its CID, from anyone, responsible or
+// not and regardless of the quota: 8 identities stored 1 GiB in 5 s.
+TEST_F(SwarmTest, StoreTakesOnlyBlocksThisNodeIsResponsibleForWithinBudgets) {
+  SwarmOptions options;
+  options.store_bytes_per_peer = RateLimit{1024, 64 * 1024};
+  Start(12, options);
+  const Contact stranger{Identity::Generate().node_id(), "10.9.9.9:7420", clock_.Now()};
+  // A block far from node 0: at least R + slack = 6 of the others are closer to it.
+  auto closer_than_0 = [&](const Cid& cid) {
+    int closer = 0;
+    for (int i = 1; i < 12; ++i) {
+      if (Closer(cid.DhtKey(), KeyOf(swarm(i).self()), KeyOf(swarm(0).self()))) ++closer;
+    }
+    return closer;
+  };
+  std::string far, near;
+  for (int n = 0; far.empty() || near.empty(); ++n) {
+    const std::string data = absl::StrCat("candidate ", n);
+    const int closer = closer_than_0(Cid::Compute(Codec::kRaw, data));
+    if (closer >= 8 && far.empty()) far = data;
+    if (closer == 0 && near.empty()) near = data;
+  }
+  EXPECT_THAT(swarm(0).HandleStore(stranger, Cid::Compute(Codec::kRaw, far), far),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not responsible")));
+  EXPECT_FALSE(*store(0).Has(Cid::Compute(Codec::kRaw, far)));
+  EXPECT_THAT(swarm(0).HandleStore(stranger, Cid::Compute(Codec::kRaw, near), near), IsOk());
+  // One peer's budget: 64 KiB at once, then 1 KiB a second.
+  absl::Status last;
+  int stored = 0;
+  for (int n = 0; n < 100000 && last.ok(); ++n) {
+    const std::string block = absl::StrCat(n, std::string(8 * 1024, 'b'));
+    const Cid cid = Cid::Compute(Codec::kRaw, block);
+    if (closer_than_0(cid) > 2) continue;
+    last = swarm(0).HandleStore(stranger, cid, block);
+    if (last.ok()) ++stored;
+  }
+  EXPECT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("budget")));
+  EXPECT_LE(stored, 8);
 }
 
 TEST_F(SwarmTest, WriteQuorumIsOneOnlyForALoneNodeWithoutBootstrap) {

@@ -7,7 +7,8 @@
 // routed back along the query's path and straight to the origin: messages per query, result
 // hops, time to the last answer.
 //
-// usage: swarmkv-pubsubsim [--nodes N ...] [--messages M] [--seed S] [--queries 0|1]
+// usage: swarmkv-pubsubsim [--nodes N ...] [--messages M] [--seed S] [--broadcast 0|1]
+//                          [--queries 0|1]
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -199,7 +200,7 @@ int main(int argc, char** argv) {
   std::vector<size_t> sizes;
   uint64_t messages = 100, seed = 1, graft_ms = 0, ihave_ms = 0, fanout = 0;
   bool quick = false;
-  uint64_t queries = 1;
+  uint64_t queries = 1, broadcast = 1;
   for (int i = 1; i < argc; ++i) {
     uint64_t v = 0;
     if (i + 1 < argc && absl::SimpleAtoi(argv[i + 1], &v)) {
@@ -219,6 +220,8 @@ int main(int argc, char** argv) {
         quick = v != 0;
       else if (std::strcmp(argv[i], "--queries") == 0)
         queries = v;
+      else if (std::strcmp(argv[i], "--broadcast") == 0)
+        broadcast = v;
       else {
         std::fprintf(stderr, "unknown flag %s\n", argv[i]);
         return 2;
@@ -234,30 +237,33 @@ int main(int argc, char** argv) {
   if (graft_ms != 0) mesh.graft_timeout = absl::Milliseconds(graft_ms);
   if (ihave_ms != 0) mesh.ihave_interval = absl::Milliseconds(ihave_ms);
   if (fanout != 0) mesh.lazy_fanout = fanout;
-  std::printf(
-      "swarmkv pubsub (Plumtree) on virtual time: %llu messages of 64 B on `query`, one "
-      "every 250 ms, seed %llu, latency 5-50 ms, 20 candidate peers per node\n\n",
-      static_cast<unsigned long long>(messages), static_cast<unsigned long long>(seed));
-  std::printf(
-      "| nodes | faults | delivery | copies/delivery | control frames/delivery | IHAVE "
-      "ids/delivery | hops p50 / p99 | latency p50 / p99 |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
-  struct Scenario {
-    const char* name;
-    double loss;
-    double killed;
-  };
-  const Scenario scenarios[] = {{"none", 0, 0}, {"1 % loss", 0.01, 0}, {"10 % killed", 0, 0.10}};
-  for (size_t n : sizes) {
-    for (const Scenario& s : scenarios) {
-      if (quick && s.loss + s.killed > 0) continue;
-      const Result r = Measure(n, messages, seed, s.loss, s.killed, mesh);
-      std::printf("| %zu | %s | %.4f | %.2f | %.2f | %.2f | %u / %u | %s / %s |\n", n, s.name,
-                  r.delivery, r.copies_per_delivery, r.control_per_delivery,
-                  r.ihave_ids_per_delivery, r.hops_p50, r.hops_p99,
-                  absl::FormatDuration(absl::Trunc(r.latency_p50, absl::Milliseconds(1))).c_str(),
-                  absl::FormatDuration(absl::Trunc(r.latency_p99, absl::Milliseconds(1))).c_str());
-      std::fflush(stdout);
+  if (broadcast != 0) {
+    std::printf(
+        "swarmkv pubsub (Plumtree) on virtual time: %llu messages of 64 B on `query`, one "
+        "every 250 ms, seed %llu, latency 5-50 ms, 20 candidate peers per node\n\n",
+        static_cast<unsigned long long>(messages), static_cast<unsigned long long>(seed));
+    std::printf(
+        "| nodes | faults | delivery | copies/delivery | control frames/delivery | IHAVE "
+        "ids/delivery | hops p50 / p99 | latency p50 / p99 |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
+    struct Scenario {
+      const char* name;
+      double loss;
+      double killed;
+    };
+    const Scenario scenarios[] = {{"none", 0, 0}, {"1 % loss", 0.01, 0}, {"10 % killed", 0, 0.10}};
+    for (size_t n : sizes) {
+      for (const Scenario& s : scenarios) {
+        if (quick && s.loss + s.killed > 0) continue;
+        const Result r = Measure(n, messages, seed, s.loss, s.killed, mesh);
+        std::printf(
+            "| %zu | %s | %.4f | %.2f | %.2f | %.2f | %u / %u | %s / %s |\n", n, s.name, r.delivery,
+            r.copies_per_delivery, r.control_per_delivery, r.ihave_ids_per_delivery, r.hops_p50,
+            r.hops_p99,
+            absl::FormatDuration(absl::Trunc(r.latency_p50, absl::Milliseconds(1))).c_str(),
+            absl::FormatDuration(absl::Trunc(r.latency_p99, absl::Milliseconds(1))).c_str());
+        std::fflush(stdout);
+      }
     }
   }
   if (queries == 0) return 0;
