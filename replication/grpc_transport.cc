@@ -226,4 +226,25 @@ void GrpcTransport::Have(const Contact& to, std::vector<Cid> cids,
       std::move(done));
 }
 
+void GrpcTransport::Prove(const Contact& to, const Cid& cid, std::string nonce,
+                          Callback<Digest256> done) {
+  peer::v1::ProveRequest request;
+  request.set_cid(cid.ToBytes());
+  request.set_nonce(std::move(nonce));
+  Call<peer::v1::ProveRequest, peer::v1::ProveResponse, Digest256>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->Prove(context, request, response, std::move(on_done));
+      },
+      [](const peer::v1::ProveResponse& response) -> absl::StatusOr<Digest256> {
+        Digest256 proof;
+        if (response.proof().size() != proof.size()) {
+          return absl::DataLossError("a PROVE answer is not 32 bytes");
+        }
+        std::copy(response.proof().begin(), response.proof().end(), proof.begin());
+        return proof;
+      },
+      std::move(done));
+}
+
 }  // namespace swarmkv

@@ -48,6 +48,8 @@ class GrpcTransport final : public Transport {
   void Store(const Contact& to, const Cid& cid, std::string block, StatusCallback done) override;
   void AddProvider(const Contact& to, const Cid& cid, StatusCallback done) override;
   void Have(const Contact& to, std::vector<Cid> cids, Callback<std::vector<bool>> done) override;
+  void Prove(const Contact& to, const Cid& cid, std::string nonce,
+             Callback<Digest256> done) override;
 
   // The port this node's peer service listens on, sent with every request (0, the default:
   // none). Set once the listener is bound.

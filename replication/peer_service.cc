@@ -167,4 +167,21 @@ grpc::ServerUnaryReactor* PeerService::Have(grpc::CallbackServerContext* call,
   return reactor;
 }
 
+grpc::ServerUnaryReactor* PeerService::Prove(grpc::CallbackServerContext* call,
+                                             const peer::v1::ProveRequest* request,
+                                             peer::v1::ProveResponse* response) {
+  auto caller = Admit(call, request->caller(), 0);
+  if (!caller.ok()) return Finish(call, caller.status());
+  auto cid = CidField(request->cid());
+  if (!cid.ok()) return Finish(call, cid.status());
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  // A store read and a hash over the block: off the gRPC thread.
+  pool_.Post([this, reactor, request, response, cid = *std::move(cid)] {
+    absl::StatusOr<Digest256> proof = swarm_.HandleProve(cid, request->nonce());
+    if (proof.ok()) response->set_proof(std::string(DigestView(*proof)));
+    reactor->Finish(ToGrpcStatus(proof.status()));
+  });
+  return reactor;
+}
+
 }  // namespace swarmkv

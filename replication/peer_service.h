@@ -46,6 +46,9 @@ class PeerService final : public peer::v1::Peer::CallbackService {
   grpc::ServerUnaryReactor* Have(grpc::CallbackServerContext* call,
                                  const peer::v1::HaveRequest* request,
                                  peer::v1::HaveResponse* response) override;
+  grpc::ServerUnaryReactor* Prove(grpc::CallbackServerContext* call,
+                                  const peer::v1::ProveRequest* request,
+                                  peer::v1::ProveResponse* response) override;
 
  private:
   // Who is calling, once admitted (see the file comment).

@@ -12,6 +12,7 @@
 #include "crypto/hash.h"
 #include "crypto/varint.h"
 #include "replication/internal/swarm_helpers.h"
+#include "replication/possession.h"
 
 namespace swarmkv {
 namespace {
@@ -414,6 +415,16 @@ absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
     }
   }
   return loaded;
+}
+
+absl::StatusOr<Digest256> Swarm::HandleProve(const Cid& cid, absl::string_view nonce) const {
+  if (nonce.size() < kMinNonceBytes || nonce.size() > kMaxNonceBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a PROVE nonce is ", kMinNonceBytes, " to ", kMaxNonceBytes, " bytes"));
+  }
+  absl::StatusOr<std::string> block = store_.Get(cid);
+  if (!block.ok()) return block.status();
+  return PossessionProof(nonce, *block);
 }
 
 absl::StatusOr<std::vector<bool>> Swarm::HandleHave(const std::vector<Cid>& cids) const {

@@ -106,6 +106,8 @@ struct MaintenanceReport {
   uint64_t pushed = 0;
   uint64_t push_failures = 0;
   uint64_t dropped = 0;
+  // Hand-offs not done: a node the block would be left to could not prove it holds it.
+  uint64_t drops_unproven = 0;
   uint64_t providers_announced = 0;
 };
 
@@ -147,6 +149,9 @@ class Swarm {
   absl::Status HandleStore(const Contact& caller, const Cid& cid, absl::string_view block);
   void HandleAddProvider(const Contact& caller, const Cid& cid);
   absl::StatusOr<std::vector<bool>> HandleHave(const std::vector<Cid>& cids) const;
+  // PROVE: this node's proof that it holds `cid` (replication/possession.h). NOT_FOUND when it
+  // does not; INVALID_ARGUMENT for a nonce outside 16..64 bytes.
+  absl::StatusOr<Digest256> HandleProve(const Cid& cid, absl::string_view nonce) const;
 
   // --- Operations on the network (state machines on the loop) ---
 
@@ -249,6 +254,11 @@ class Swarm {
   void MaintainNeighbourhood(std::shared_ptr<MaintenanceRound> round);
   void MaintainPage(std::shared_ptr<MaintenanceRound> round);
   void MaintainProviders(std::shared_ptr<MaintenanceRound> round);
+  struct MaintenancePage;
+  // Drops this node's copy of page->drops[index] once every node it is left to has proven it
+  // holds the block.
+  void ProveAndDrop(std::shared_ptr<MaintenanceRound> round, std::shared_ptr<MaintenancePage> page,
+                    size_t index);
   // Checks one FIND_VALUE answer from `from` for block `cid`: learns or forgets the peer, and
   // returns the block when the answer carries one that matches. A peer that sent other bytes is
   // penalized and removed from `hints` (which may be null); `*answered` is set when it answered.

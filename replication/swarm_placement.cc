@@ -11,6 +11,7 @@
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "replication/internal/swarm_helpers.h"
+#include "replication/possession.h"
 #include "replication/swarm.h"
 
 namespace swarmkv {
@@ -184,24 +185,63 @@ void Swarm::MaintainNeighbourhood(std::shared_ptr<MaintenanceRound> round) {
   });
 }
 
-namespace {
 // One page of a maintenance round, as it moves between the loop and the blocking executor.
-struct MaintenancePage {
+struct Swarm::MaintenancePage {
   std::vector<Cid> blocks;
   std::vector<BlockPlacement> placements;
   absl::flat_hash_map<NodeId, std::vector<size_t>> asked_of;
   absl::flat_hash_map<NodeId, Contact> contacts;
   absl::flat_hash_set<NodeId> unreachable;
   size_t waiting = 0;
-  // Decided on the executor: the STOREs to send.
+  // Decided on the executor: the STOREs to send, and the hand-offs to make once every node the
+  // block is left to (the keepers) has proven it holds it.
   struct Push {
     Contact to;
     Cid cid;
     std::shared_ptr<const std::string> data;
   };
   std::vector<Push> pushes;
+  struct Drop {
+    Cid cid;
+    std::vector<Contact> keepers;
+    std::string nonce;
+    Digest256 expected;
+  };
+  std::vector<Drop> drops;
 };
-}  // namespace
+
+void Swarm::ProveAndDrop(std::shared_ptr<MaintenanceRound> round,
+                         std::shared_ptr<MaintenancePage> page, size_t index) {
+  const MaintenancePage::Drop& drop = page->drops[index];
+  struct Tally {
+    size_t waiting = 0;
+    size_t proven = 0;
+  };
+  auto tally = std::make_shared<Tally>();
+  tally->waiting = drop.keepers.size();
+  const Cid cid = drop.cid;
+  const Digest256 expected = drop.expected;
+  const size_t keepers = drop.keepers.size();
+  for (const Contact& keeper : drop.keepers) {
+    transport_.Prove(keeper, cid, drop.nonce,
+                     OnLoop<Digest256>(loop_, [this, round, page, tally, cid, expected,
+                                               keepers](absl::StatusOr<Digest256> proof) {
+                       if (proof.ok() && *proof == expected) ++tally->proven;
+                       if (--tally->waiting > 0) return;
+                       auto next = [this, round, page] {
+                         if (--page->waiting == 0) MaintainPage(round);
+                       };
+                       if (tally->proven < keepers) {
+                         ++round->report.drops_unproven;
+                         return next();
+                       }
+                       blocking_.Post([this, round, cid, next] {
+                         if (store_.DropBlock(cid).ok()) ++round->report.dropped;
+                         loop_.Post(next);
+                       });
+                     }));
+  }
+}
 
 void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
   blocking_.Post([this, round] {
@@ -245,14 +285,25 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
             placement.pinned = !pinned.ok() || *pinned;  // when unsure, keep it
             std::shared_ptr<const std::string> data;
             for (const ReplicaAction& action : planner_.Plan(placement)) {
-              if (action.kind == ReplicaAction::kDrop) {
-                if (store_.DropBlock(cid).ok()) ++round->report.dropped;
-                continue;
-              }
               if (data == nullptr) {
                 auto block = store_.Get(cid);
                 if (!block.ok()) break;  // damaged here: nothing to push (the store logged it)
                 data = std::make_shared<const std::string>(*std::move(block));
+              }
+              if (action.kind == ReplicaAction::kDrop) {
+                // Issue 15 finding 5: a HAVE "yes" is no proof. Each keeper proves it first.
+                MaintenancePage::Drop drop{
+                    cid, {}, std::string(SecretBytes::Random(kNonceBytes).view()), {}};
+                drop.expected = PossessionProof(drop.nonce, *data);
+                for (const NodeId& id : planner_.Responsible(placement.key, placement.closest)) {
+                  auto keeper = std::find_if(placement.closest.begin(), placement.closest.end(),
+                                             [&](const Contact& c) { return c.id == id; });
+                  if (id != self_ && keeper != placement.closest.end()) {
+                    drop.keepers.push_back(*keeper);
+                  }
+                }
+                if (!drop.keepers.empty()) page->drops.push_back(std::move(drop));
+                continue;
               }
               auto contact = std::find_if(placement.closest.begin(), placement.closest.end(),
                                           [&](const Contact& c) { return c.id == action.peer; });
@@ -261,8 +312,9 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
             }
           }
           loop_.Post([this, round, page] {
-            page->waiting = page->pushes.size();
+            page->waiting = page->pushes.size() + page->drops.size();
             if (page->waiting == 0) return MaintainPage(round);
+            for (size_t d = 0; d < page->drops.size(); ++d) ProveAndDrop(round, page, d);
             for (const MaintenancePage::Push& push : page->pushes) {
               transport_.Store(push.to, push.cid, *push.data,
                                OnLoopStatus(loop_, [this, round, page](absl::Status status) {

@@ -355,6 +355,39 @@ TEST_F(SwarmTest, StoreTakesOnlyBlocksThisNodeIsResponsibleForWithinBudgets) {
   EXPECT_LE(stored, 8);
 }
 
+// Issue 15 finding 5: nodes closer to a block's key answered HAVE "yes" without holding it; the
+// holder handed its copy off to them and dropped it, and the block was lost.
+TEST_F(SwarmTest, AHandOffWaitsForProofOfPossessionNotForHaveAnswers) {
+  Start(8);
+  // A block node 0 is not responsible for (R = 3 others are closer), stored on node 0 alone.
+  std::string data;
+  Cid cid = Cid::Compute(Codec::kRaw, "x");
+  std::vector<int> closer;
+  for (int n = 0; closer.size() < 4; ++n) {
+    data = absl::StrCat("handed off ", n);
+    cid = Cid::Compute(Codec::kRaw, data);
+    closer.clear();
+    for (int i = 1; i < 8; ++i) {
+      if (Closer(cid.DhtKey(), KeyOf(swarm(i).self()), KeyOf(swarm(0).self()))) closer.push_back(i);
+    }
+  }
+  ASSERT_THAT(store(0).PutVerified(cid, data), IsOk());
+  // Every other node lies: "I have it".
+  for (int i = 1; i < 8; ++i) network_.SetLiar(nodes_[i]->address, true);
+  const MaintenanceReport lied = swarm(0).Maintain();
+  EXPECT_TRUE(*store(0).Has(cid)) << "dropped on HAVE answers alone";
+  EXPECT_GE(lied.drops_unproven, 1u);
+  EXPECT_EQ(lied.dropped, 0u);
+  // Honest again: the block is pushed to the responsible nodes, who then prove it, and only
+  // then does node 0 let its copy go.
+  for (int i = 1; i < 8; ++i) network_.SetLiar(nodes_[i]->address, false);
+  swarm(0).Maintain();
+  const MaintenanceReport honest = swarm(0).Maintain();
+  EXPECT_EQ(honest.dropped, 1u);
+  EXPECT_FALSE(*store(0).Has(cid));
+  EXPECT_EQ(Holders(cid).size(), 3u);
+}
+
 TEST_F(SwarmTest, WriteQuorumIsOneOnlyForALoneNodeWithoutBootstrap) {
   Start(1);
   EXPECT_EQ(swarm(0).EffectiveWriteQuorum(), 1u);

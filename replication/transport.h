@@ -66,6 +66,9 @@ class Transport {
   virtual void AddProvider(const Contact& to, const Cid& cid, StatusCallback done) = 0;
   // HAVE: one flag per CID, in order.
   virtual void Have(const Contact& to, std::vector<Cid> cids, Callback<std::vector<bool>> done) = 0;
+  // PROVE: the peer's proof that it holds `cid`'s bytes, for `nonce` (replication/possession.h).
+  virtual void Prove(const Contact& to, const Cid& cid, std::string nonce,
+                     Callback<Digest256> done) = 0;
 };
 
 }  // namespace swarmkv

@@ -52,7 +52,15 @@ class LoopbackNetwork::NodeTransport final : public Transport {
   void Have(const Contact& to, std::vector<Cid> cids, Callback<std::vector<bool>> done) override {
     auto endpoint = network_.Reach(self_, to.address, &to.id);
     if (!endpoint.ok()) return done(endpoint.status());
+    // A liar claims every block (what a HAVE answer costs nothing to claim).
+    if ((*endpoint)->liar) return done(std::vector<bool>(cids.size(), true));
     done((*endpoint)->swarm->HandleHave(cids));
+  }
+  void Prove(const Contact& to, const Cid& cid, std::string nonce,
+             Callback<Digest256> done) override {
+    auto endpoint = network_.Reach(self_, to.address, &to.id);
+    if (!endpoint.ok()) return done(endpoint.status());
+    done((*endpoint)->swarm->HandleProve(cid, nonce));
   }
 
  private:

@@ -3,7 +3,7 @@
 // unit tests of the Swarm driver; the real wire is GrpcTransport, tested with real sockets.
 //
 // Faults a test can inject: a node that is down (every request to it is UNAVAILABLE) and a node
-// that lies (its FIND_VALUE answers carry corrupted bytes).
+// that lies (its FIND_VALUE answers carry corrupted bytes; its HAVE answers claim every block).
 //
 // Thread safety: configure (Add, SetDown, SetLiar) before driving nodes from several threads.
 #ifndef SWARMKV_TESTING_LOOPBACK_TRANSPORT_H_

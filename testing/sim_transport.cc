@@ -71,6 +71,13 @@ class SimNet::SimTransport final : public Transport {
         to.address, &to.id, [cids = std::move(cids)](Swarm& s) { return s.HandleHave(cids); },
         std::move(done));
   }
+  void Prove(const Contact& to, const Cid& cid, std::string nonce,
+             Callback<Digest256> done) override {
+    Send<Digest256>(
+        to.address, &to.id,
+        [cid, nonce = std::move(nonce)](Swarm& s) { return s.HandleProve(cid, nonce); },
+        std::move(done));
+  }
 
  private:
   static Callback<Acknowledged> Status(StatusCallback done) {
