@@ -9,12 +9,14 @@ usage: pubsub_test.py /path/to/swarmkv /path/to/rpc/proto /path/to/forge_gossip
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
 SWARMKV, API_PROTO, FORGE_GOSSIP = sys.argv[1:4]
 del sys.argv[1:4]
@@ -62,8 +64,13 @@ class PubsubTest(unittest.TestCase):
     def setUpClass(cls):
         cls.daemons, cls.stubs, cls.infos = [], [], []
         first = None
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            cls.metrics_port = s.getsockname()[1]
         for i in range(NODES):
             args = ["--maintenance-interval", "1s", "--peer-timeout", "2s"]
+            if i == 0:
+                args += ["--metrics-listen", f"127.0.0.1:{cls.metrics_port}"]
             if first is not None:
                 args += ["--bootstrap", first]
             d = Daemon(SWARMKV, extra_args=args).start()
@@ -221,6 +228,26 @@ class PubsubTest(unittest.TestCase):
         self.assertIn(self.infos[3].node_id, {a.responder for a in answers})
         mine = [a for a in answers if a.responder == self.infos[3].node_id][0]
         self.assertTrue(any(item.endswith(" album/one") for item in mine.items))
+
+    def test_metrics_count_pubsub_and_queries(self):
+        subscriber = Subscriber(self.stubs[0], "metered")
+        self.publish_until_heard("metered", [subscriber])
+        subscriber.cancel()
+        self.query(0, "STATS", deadline_ms=500)
+        text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics",
+                                      timeout=10).read().decode()
+        values = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        self.assertGreater(values["swarmkv_pubsub_delivered_total"], 0)
+        self.assertGreater(values["swarmkv_pubsub_published_total"], 0)
+        self.assertGreater(values["swarmkv_queries_asked_total"], 0)
+        self.assertGreater(values["swarmkv_query_answers_received_total"], 0)
+        for cause in ("invalid", "queue_full", "ignored_peer", "validator"):
+            self.assertIn(f'swarmkv_pubsub_dropped_total{{cause="{cause}"}}', values)
+        self.assertIn('swarmkv_queries_dropped_total{cause="origin_rate"}', values)
 
     def test_query_bad_input_gets_clear_codes(self):
         for kind, argument, deadline_ms, limit in (("FROB", "", 0, 0), ("HAS", "not-a-cid", 0, 0),
