@@ -1,8 +1,10 @@
 #include "node/housekeeper.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "base/logging.h"
 
 namespace swarmkv {
@@ -150,9 +152,29 @@ void Housekeeper::RoundDone(Round round, Outcome outcome) {
   ScheduleTick(kTick);
 }
 
+// Blocks named to GC as not this node's to keep, at most (about 10 MiB of CIDs).
+constexpr size_t kMaxEvictionCandidates = 1 << 18;
+
 void Housekeeper::CollectGarbage() {
+  // Over the quota, the blocks this node is not responsible for go first (issue 15 finding 2:
+  // junk stored by peers made GC delete honest replicas).
+  const uint64_t quota = store_.options().quota_bytes;
+  absl::flat_hash_set<Cid> not_responsible;
+  if (swarm_ != nullptr && quota != 0 && store_.Stats().stored_bytes > quota) {
+    std::optional<Cid> after;
+    while (not_responsible.size() < kMaxEvictionCandidates) {
+      absl::StatusOr<std::vector<Cid>> page =
+          store_.ListBlocks(after.has_value() ? &*after : nullptr, 4096);
+      if (!page.ok() || page->empty()) break;
+      after = page->back();
+      for (const Cid& cid : *page) {
+        if (!swarm_->IsResponsible(cid)) not_responsible.insert(cid);
+      }
+    }
+  }
   // Returns at once under the quota (or with none); the store logs what it deletes.
-  absl::StatusOr<GcResult> gc = store_.CollectGarbage();
+  absl::StatusOr<GcResult> gc =
+      store_.CollectGarbage(not_responsible.empty() ? nullptr : &not_responsible);
   if (!gc.ok()) LogEvent(LogLevel::kWarn, "store.gc_failed", {{"status", gc.status()}});
   // Deletions (these, and maintenance's hand-offs) leave garbage in the blob files; the store
   // copies the live blocks out once there is enough of it.

@@ -329,19 +329,14 @@ absl::Status Swarm::HandleStore(const Contact& caller, const Cid& cid, absl::str
   // responsible for, and under a quota GC then made room for them by deleting honest replicas.
   absl::StatusOr<bool> have = store_.Has(cid);
   if (have.ok() && *have) return absl::OkStatus();  // nothing new: no check, no charge
-  const DhtKey key = cid.DhtKey();
+  if (!IsResponsible(cid)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this node is not responsible for ", cid.ToString(), ": it knows ",
+                     options_.replication_factor + options_.store_slack,
+                     " or more nodes closer to it; store it on those"));
+  }
   {
     absl::MutexLock lock(&mu_);
-    const size_t window = options_.replication_factor + options_.store_slack;
-    size_t closer = 0;
-    for (const Contact& c : table_.Closest(key, window)) {
-      if (Closer(key, KeyOf(c.id), KeyOf(self_))) ++closer;
-    }
-    if (closer >= window) {
-      return absl::FailedPreconditionError(absl::StrCat("this node is not responsible for ",
-                                                        cid.ToString(), ": it knows ", closer,
-                                                        " nodes closer to it; store it on those"));
-    }
     if (!store_budgets_.Allow(caller.id, block.size(), clock_.Now())) {
       return absl::ResourceExhaustedError(
           "this peer's storage budget on this node is spent for now; slow down");
@@ -415,6 +410,17 @@ absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
     }
   }
   return loaded;
+}
+
+bool Swarm::IsResponsible(const Cid& cid) const {
+  const DhtKey key = cid.DhtKey();
+  const size_t window = options_.replication_factor + options_.store_slack;
+  absl::MutexLock lock(&mu_);
+  size_t closer = 0;
+  for (const Contact& c : table_.Closest(key, window)) {
+    if (Closer(key, KeyOf(c.id), KeyOf(self_))) ++closer;
+  }
+  return closer < window;
 }
 
 absl::StatusOr<Digest256> Swarm::HandleProve(const Cid& cid, absl::string_view nonce) const {

@@ -149,6 +149,9 @@ class Swarm {
   absl::Status HandleStore(const Contact& caller, const Cid& cid, absl::string_view block);
   void HandleAddProvider(const Contact& caller, const Cid& cid);
   absl::StatusOr<std::vector<bool>> HandleHave(const std::vector<Cid>& cids) const;
+  // Whether this node is among the nodes responsible for `cid` by its routing table: fewer than
+  // replication_factor + store_slack of the nodes it knows are closer to the key.
+  bool IsResponsible(const Cid& cid) const;
   // PROVE: this node's proof that it holds `cid` (replication/possession.h). NOT_FOUND when it
   // does not; INVALID_ARGUMENT for a nonce outside 16..64 bytes.
   absl::StatusOr<Digest256> HandleProve(const Cid& cid, absl::string_view nonce) const;

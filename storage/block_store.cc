@@ -708,15 +708,16 @@ absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins() const {
   return out;
 }
 
-absl::StatusOr<GcResult> BlockStore::CollectGarbage() {
-  SWARMKV_ASSIGN_OR_RETURN(GcResult result, CollectGarbageUnsynced());
+absl::StatusOr<GcResult> BlockStore::CollectGarbage(const absl::flat_hash_set<Cid>* evict_first) {
+  SWARMKV_ASSIGN_OR_RETURN(GcResult result, CollectGarbageUnsynced(evict_first));
   if (result.blocks_deleted > 0) {
     SWARMKV_RETURN_IF_ERROR(SyncIfNeeded(Durability::kPerOptions, "garbage collection"));
   }
   return result;
 }
 
-absl::StatusOr<GcResult> BlockStore::CollectGarbageUnsynced() {
+absl::StatusOr<GcResult> BlockStore::CollectGarbageUnsynced(
+    const absl::flat_hash_set<Cid>* evict_first) {
   GcResult result;
   if (options_.quota_bytes == 0) return result;
   absl::MutexLock lock(&mu_);
@@ -726,25 +727,36 @@ absl::StatusOr<GcResult> BlockStore::CollectGarbageUnsynced() {
     result.deferred = true;
     return result;
   }
-  std::unique_ptr<rocksdb::Iterator> it(
-      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kBlocks)));
   rocksdb::WriteBatch batch;
   std::vector<std::string> deleted_keys;
-  for (it->SeekToFirst(); it->Valid() && stored_bytes_ > options_.quota_bytes; it->Next()) {
-    const std::string key(it->key().data(), it->key().size());
-    std::string ref_key(1, kRefcountPrefix);
-    ref_key += key;
-    SWARMKV_ASSIGN_OR_RETURN(uint64_t refs, ReadRefcountLocked(ref_key));
-    if (refs > 0) continue;
-    batch.Delete(handles_->cf(kBlocks), it->key()).PermitUncheckedError();
-    deleted_keys.push_back(key);
-    const uint64_t size = it->value().size();
-    stored_bytes_ -= std::min(stored_bytes_, size);
-    --block_count_;
-    ++result.blocks_deleted;
-    result.bytes_freed += size;
+  absl::flat_hash_set<std::string> deleted;
+  // Two passes: the blocks named in `evict_first`, then the others.
+  for (int pass = evict_first != nullptr ? 0 : 1; pass < 2; ++pass) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kBlocks)));
+    for (it->SeekToFirst(); it->Valid() && stored_bytes_ > options_.quota_bytes; it->Next()) {
+      const std::string key(it->key().data(), it->key().size());
+      if (pass == 0) {
+        absl::StatusOr<Cid> cid = Cid::FromBytes(key);
+        if (!cid.ok() || !evict_first->contains(*cid)) continue;
+      } else if (deleted.contains(key)) {
+        continue;
+      }
+      std::string ref_key(1, kRefcountPrefix);
+      ref_key += key;
+      SWARMKV_ASSIGN_OR_RETURN(uint64_t refs, ReadRefcountLocked(ref_key));
+      if (refs > 0) continue;
+      batch.Delete(handles_->cf(kBlocks), it->key()).PermitUncheckedError();
+      deleted_keys.push_back(key);
+      deleted.insert(key);
+      const uint64_t size = it->value().size();
+      stored_bytes_ -= std::min(stored_bytes_, size);
+      --block_count_;
+      ++result.blocks_deleted;
+      result.bytes_freed += size;
+    }
+    SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "garbage collection"));
   }
-  SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "garbage collection"));
   if (result.blocks_deleted == 0) return result;
   AppendCountersLocked(&batch);
   SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "garbage collection"));

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -216,8 +217,10 @@ class BlockStore final : public BlockSource {
   absl::StatusOr<bool> IsBlockPinned(const Cid& cid) const;
   absl::StatusOr<std::vector<PinnedRoot>> ListPins() const;
 
-  // Deletes unpinned blocks while stored bytes exceed the quota.
-  absl::StatusOr<GcResult> CollectGarbage();
+  // Deletes unpinned blocks while stored bytes exceed the quota: those in `evict_first` (the
+  // blocks this node is not responsible for, as the swarm sees it) before any other, so
+  // replicas this node owes the swarm go last. Pinned blocks never go.
+  absl::StatusOr<GcResult> CollectGarbage(const absl::flat_hash_set<Cid>* evict_first = nullptr);
 
   // Gives the disk space of deleted blocks back. Blocks live in RocksDB blob files, and a
   // deleted block's bytes stay in its file until the live blocks around it are copied out. That
@@ -265,7 +268,7 @@ class BlockStore final : public BlockSource {
   absl::Status PinUnsynced(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
                            absl::Time now, Presence presence);
   absl::Status UnpinUnsynced(const Cid& root, const std::vector<Cid>& blocks);
-  absl::StatusOr<GcResult> CollectGarbageUnsynced();
+  absl::StatusOr<GcResult> CollectGarbageUnsynced(const absl::flat_hash_set<Cid>* evict_first);
   // Writes `batch` without a sync; turns the store read-only on failure.
   absl::Status CommitLocked(rocksdb::WriteBatch* batch, absl::string_view what)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

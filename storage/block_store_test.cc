@@ -339,6 +339,29 @@ TEST_F(BlockStoreTest, AFullDiskRefusesNewBlocksKeepsReadsAndRecoversWhenSpaceIs
   }
 }
 
+// Issue 15 finding 2: under a quota, GC made room by deleting whatever came first in key order,
+// honest replicas included. The blocks the swarm names as not this node's go first.
+TEST_F(BlockStoreTest, GarbageCollectionEvictsTheNamedBlocksFirst) {
+  std::vector<Cid> cids;
+  uint64_t per_block = 0;
+  {
+    auto store = OpenStore();
+    for (int i = 0; i < 20; ++i) {
+      SWARMKV_ASSERT_OK_AND_ASSIGN(
+          Cid cid, store->Put(Codec::kRaw, absl::StrCat(i, std::string(1000, 'g'))));
+      cids.push_back(cid);
+    }
+    per_block = store->Stats().stored_bytes / 20;
+  }
+  BlockStoreOptions options;
+  options.quota_bytes = 15 * per_block + per_block / 2;  // five blocks over
+  auto store = OpenStore(options);
+  const absl::flat_hash_set<Cid> junk(cids.begin() + 15, cids.end());
+  SWARMKV_ASSERT_OK_AND_ASSIGN(GcResult gc, store->CollectGarbage(&junk));
+  EXPECT_EQ(gc.blocks_deleted, 5u);
+  for (size_t i = 0; i < cids.size(); ++i) EXPECT_EQ(*store->Has(cids[i]), i < 15) << i;
+}
+
 TEST_F(BlockStoreTest, ConcurrentSyncedPutsAreAllDurable) {
   // Writers share WAL syncs (WalSyncer); each must still get an answer, and every
   // acknowledged block must be there after a reopen.
