@@ -67,7 +67,7 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
       {"node", {"worker_threads"}},
       {"peer",
        {"listen", "bootstrap", "replication_factor", "write_quorum", "maintenance_interval",
-        "timeout", "provider_ttl", "listener_probe_interval"}},
+        "timeout", "provider_ttl"}},
   };
   for (const auto& [section, value] : table) {
     auto known = std::find_if(kKnown.begin(), kKnown.end(),
@@ -177,9 +177,6 @@ maintenance_interval = "60s"
 timeout = "5s"
 # How long provider records live.
 provider_ttl = "24h"
-# How often the node checks that its peer listener still accepts new connections; after three
-# failed checks in a row the daemon stops with an error, for its supervisor to restart it.
-listener_probe_interval = "30s"
 )";
 }
 
@@ -222,8 +219,6 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
       Read(table, "peer", "maintenance_interval", source, &config->maintenance_interval));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "timeout", source, &config->peer_timeout));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "provider_ttl", source, &config->provider_ttl));
-  SWARMKV_RETURN_IF_ERROR(
-      Read(table, "peer", "listener_probe_interval", source, &config->listener_probe_interval));
   return absl::OkStatus();
 }
 
@@ -265,7 +260,6 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   EnvString("SWARMKV_MAINTENANCE_INTERVAL", &config->maintenance_interval);
   EnvString("SWARMKV_PEER_TIMEOUT", &config->peer_timeout);
   EnvString("SWARMKV_PROVIDER_TTL", &config->provider_ttl);
-  EnvString("SWARMKV_LISTENER_PROBE_INTERVAL", &config->listener_probe_interval);
   return absl::OkStatus();
 }
 
@@ -298,9 +292,7 @@ absl::Status ValidateConfig(const NodeConfig& config) {
   for (const DurationSetting& setting :
        {DurationSetting{"peer.maintenance_interval", config.maintenance_interval, absl::Seconds(1)},
         DurationSetting{"peer.timeout", config.peer_timeout, absl::Milliseconds(10)},
-        DurationSetting{"peer.provider_ttl", config.provider_ttl, absl::Seconds(2)},
-        DurationSetting{"peer.listener_probe_interval", config.listener_probe_interval,
-                        absl::Milliseconds(100)}}) {
+        DurationSetting{"peer.provider_ttl", config.provider_ttl, absl::Seconds(2)}}) {
     absl::Duration d;
     if (!absl::ParseDuration(setting.text, &d) || d < setting.minimum ||
         d > absl::Hours(24 * 365)) {

@@ -50,9 +50,6 @@ struct NodeConfig {
   std::string peer_timeout = "5s";
   // Lifetime of provider records; this node renews its own at half of it.
   std::string provider_ttl = "24h";
-  // How often the node checks that its peer listener still accepts connections; three failed
-  // checks in a row stop the daemon with an error (its supervisor restarts it).
-  std::string listener_probe_interval = "30s";
 };
 
 // The commented config file `swarmkv init` writes.

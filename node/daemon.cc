@@ -35,7 +35,7 @@
 #include "pubsub/pubsub.h"
 #include "pubsub/query_engine.h"
 #include "replication/swarm_service.h"
-#include "rpc/listener_probe.h"
+#include "rpc/grpc_log.h"
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
 
@@ -43,7 +43,7 @@ namespace swarmkv {
 namespace {
 
 // How long in-flight calls get to finish after SIGTERM before they are cancelled.
-// Set by the listener probe before it stops the daemon.
+// Set when gRPC gave up on a listener, before the daemon is stopped.
 std::atomic<bool> listener_dead{false};
 
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
@@ -156,6 +156,12 @@ absl::Status RunDaemon(const NodeConfig& given) {
   SWARMKV_RETURN_IF_ERROR(LoadTokenFile(&config));
   SWARMKV_RETURN_IF_ERROR(ValidateConfig(config));
   RaiseOpenFileLimit();
+  // A listener gRPC gave up on stops the daemon (rpc/grpc_log.h): the main thread's sigwait
+  // ends, and the daemon exits 1 for its supervisor to restart it.
+  RouteGrpcLogs([] {
+    listener_dead = true;
+    kill(getpid(), SIGTERM);
+  });
   BlockStoreOptions store_options;
   store_options.sync_writes = config.store_sync_writes;
   store_options.verify_hash_on_read = config.store_verify_hash_on_read;
@@ -178,7 +184,6 @@ absl::Status RunDaemon(const NodeConfig& given) {
 
   // The peer port: one listener, which every module's peer service registers with.
   std::unique_ptr<PeerServer> peer_server;
-  std::unique_ptr<ListenerProbe> listener_probe;
   std::unique_ptr<SwarmService> swarm;
   std::vector<BootstrapEntry> bootstrap;
   // Pubsub: frames over the peer port when there is one; with peer networking off it still
@@ -229,18 +234,6 @@ absl::Status RunDaemon(const NodeConfig& given) {
     SWARMKV_RETURN_IF_ERROR(peer_server->Start());
     swarm->OnListening(peer_server->port());
     gossip_transport->set_listen_port(static_cast<uint32_t>(peer_server->port()));
-    ListenerProbeOptions probe_options;
-    probe_options.interval = *ParseDurationSetting(config.listener_probe_interval);
-    probe_options.timeout =
-        std::min(absl::Seconds(10), std::max(absl::Seconds(2), probe_options.interval));
-    listener_probe = std::make_unique<ListenerProbe>(
-        peer_server->certificate(), data.identity().node_id(),
-        ListenerProbe::LocalAddress(config.peer_listen, peer_server->port()), *loop, probe_options,
-        [] {
-          listener_dead = true;
-          kill(getpid(), SIGTERM);  // the main thread's sigwait ends; the daemon exits 1
-        });
-    listener_probe->Start();
   } else {
     pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, no_peers,
                                           [] { return std::vector<Contact>{}; });
@@ -334,7 +327,6 @@ absl::Status RunDaemon(const NodeConfig& given) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LogEvent(LogLevel::kInfo, "daemon.stopping", {{"signal", signal_number}});
-  listener_probe.reset();  // a listener draining for shutdown is no dead listener
 
   // Health turns NOT_SERVING first, so load balancers and scripts see the node leaving.
   health->SetServingStatus(false);
@@ -367,8 +359,8 @@ absl::Status RunDaemon(const NodeConfig& given) {
   LogEvent(LogLevel::kInfo, "daemon.stopped");
   if (listener_dead) {
     return absl::UnavailableError(
-        "the peer listener stopped accepting connections (too many open files?); the node "
-        "stopped so that its supervisor can restart it");
+        "a listener stopped accepting connections (too many open files); the node stopped so "
+        "that its supervisor can restart it");
   }
   return absl::OkStatus();  // `data` closes the store as it goes out of scope
 }

@@ -135,9 +135,6 @@ int main(int argc, char** argv) {
                                               "Deadline of each peer request (default 5s)");
   auto* provider_ttl_opt = daemon->add_option("--provider-ttl", flags.provider_ttl,
                                               "Lifetime of provider records (default 24h)");
-  auto* probe_opt = daemon->add_option(
-      "--listener-probe-interval", flags.listener_probe_interval,
-      "How often the peer listener is checked to accept connections (default 30s)");
   daemon->callback([&] {
     status = ApplyConfigFile(&config);
     if (status.ok()) status = ApplyEnvironment(&config);
@@ -161,7 +158,6 @@ int main(int argc, char** argv) {
     if (*maintenance_opt) config.maintenance_interval = flags.maintenance_interval;
     if (*peer_timeout_opt) config.peer_timeout = flags.peer_timeout;
     if (*provider_ttl_opt) config.provider_ttl = flags.provider_ttl;
-    if (*probe_opt) config.listener_probe_interval = flags.listener_probe_interval;
     if (!log_level.empty()) config.log_level = log_level;
     status = SetLogLevel(config.log_level);
     if (status.ok()) status = RunDaemon(config);

@@ -6,7 +6,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "grpcpp/health_check_service_interface.h"
 
 namespace swarmkv {
 namespace {
@@ -42,11 +41,10 @@ absl::Status PeerServer::Start() {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Connection hygiene (issue 15 finding 3): a connection that has not finished its TLS
   // handshake in 10 s is closed (gRPC's default is 120 s), and one idle for 5 minutes too, so
-  // idle sockets cannot pile up to the open-files limit. The standard health service lets the
-  // node prove to itself that the listener still accepts (rpc/listener_probe.h).
+  // idle sockets cannot pile up to the open-files limit (rpc/grpc_log.h for what happens if
+  // they do anyway).
   builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 300'000);
-  grpc::EnableDefaultHealthCheckService(true);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {

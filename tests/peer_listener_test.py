@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Issue 15 finding 3, on a real daemon: idle TCP connections to the peer port up to the
 open-files limit made one accept() fail with EMFILE, after which gRPC 1.51 never accepted
-again: the node kept running, unreachable to peers. Now the node proves to itself, by a health
-check over a fresh TLS connection, that its listener accepts; when it stops, the daemon exits
-non-zero (a supervisor restarts it) instead of living on as a zombie.
+again: the node kept running, unreachable to peers. Now the daemon watches gRPC's log for that
+failure (rpc/grpc_log.h) and exits non-zero (a supervisor restarts it) instead of living on as
+a zombie.
 
 The daemon runs under a hard limit of 128 open files (so its own raise of the soft limit cannot
-lift it), with a probe every 300 ms; the test opens 400 idle connections to its peer port.
+lift it); the test opens 400 idle connections to its peer port, and closes them once the daemon
+has seen the failure (a shutdown without a free descriptor proves nothing).
 
 usage: peer_listener_test.py /path/to/swarmkv
 """
@@ -34,7 +35,7 @@ class PeerListenerTest(unittest.TestCase):
             log = open(os.path.join(parent, "log"), "w+")
             daemon = subprocess.Popen(
                 [SWARMKV, "--data-dir", data, "daemon", "--peer-listen", "127.0.0.1:0",
-                 "--listener-probe-interval", "300ms", "--worker-threads", "4"],
+                 "--worker-threads", "4"],
                 stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_files)
             sockets = []
             try:
@@ -58,12 +59,20 @@ class PeerListenerTest(unittest.TestCase):
                         s.close()
                         continue
                     sockets.append(s)
-                code = daemon.wait(timeout=90)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and daemon.poll() is None:
+                    log.seek(0)
+                    if "peer.listener_dead" in log.read():
+                        break
+                    time.sleep(0.1)
+                for s in sockets:
+                    s.close()
+                code = daemon.wait(timeout=60)
                 log.seek(0)
                 output = log.read()
                 self.assertNotEqual(code, 0, output[-2000:])
                 self.assertIn("peer.listener_dead", output)
-                self.assertIn("peer listener stopped accepting", output)
+                self.assertIn("a listener stopped accepting", output)
             finally:
                 for s in sockets:
                     s.close()
