@@ -32,7 +32,14 @@ class PeerListenerTest(unittest.TestCase):
     def test_a_listener_killed_by_fd_exhaustion_stops_the_daemon_with_an_error(self):
         with tempfile.TemporaryDirectory() as parent:
             data = os.path.join(parent, "node")
-            log = open(os.path.join(parent, "log"), "w+")
+            log_path = os.path.join(parent, "log")
+            # The daemon writes through a file description of its own: one shared with the
+            # reader would share its offset, and each re-read would make it overwrite the log.
+            log = open(log_path, "wb")
+
+            def read_log():
+                with open(log_path) as f:
+                    return f.read()
             daemon = subprocess.Popen(
                 [SWARMKV, "--data-dir", data, "daemon", "--peer-listen", "127.0.0.1:0",
                  "--worker-threads", "4"],
@@ -61,15 +68,13 @@ class PeerListenerTest(unittest.TestCase):
                     sockets.append(s)
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline and daemon.poll() is None:
-                    log.seek(0)
-                    if "peer.listener_dead" in log.read():
+                    if "peer.listener_dead" in read_log():
                         break
                     time.sleep(0.1)
                 for s in sockets:
                     s.close()
                 code = daemon.wait(timeout=60)
-                log.seek(0)
-                output = log.read()
+                output = read_log()
                 self.assertNotEqual(code, 0, output[-2000:])
                 self.assertIn("peer.listener_dead", output)
                 self.assertIn("a listener stopped accepting", output)
