@@ -30,6 +30,9 @@ def limit_files():
 
 class PeerListenerTest(unittest.TestCase):
     def test_a_listener_killed_by_fd_exhaustion_stops_the_daemon_with_an_error(self):
+        if os.environ.get("SWARMKV_SANITIZED"):
+            self.skipTest("UBSan's checks need free descriptors and misreport when none is left; "
+                          "this test runs in the ordinary build")
         with tempfile.TemporaryDirectory() as parent:
             data = os.path.join(parent, "node")
             log_path = os.path.join(parent, "log")
