@@ -15,6 +15,8 @@ constexpr absl::Duration kMaxBootstrapBackoff = absl::Seconds(60);
 // Table changes bring a round forward, but no closer than this to the last one, so constant
 // churn in a large swarm does not turn maintenance into a busy loop.
 constexpr absl::Duration kMinGapBetweenRounds = absl::Seconds(10);
+// Blocks named to GC as not this node's to keep, at most (about 10 MiB of CIDs).
+constexpr size_t kMaxEvictionCandidates = 1 << 18;
 }  // namespace
 
 Housekeeper::Housekeeper(EventLoop& loop, Executor& executor, BlockStore& store, Swarm* swarm,
@@ -151,9 +153,6 @@ void Housekeeper::RoundDone(Round round, Outcome outcome) {
   }
   ScheduleTick(kTick);
 }
-
-// Blocks named to GC as not this node's to keep, at most (about 10 MiB of CIDs).
-constexpr size_t kMaxEvictionCandidates = 1 << 18;
 
 void Housekeeper::CollectGarbage() {
   // Over the quota, the blocks this node is not responsible for go first (issue 15 finding 2:

@@ -77,10 +77,14 @@ void Plumtree::SendGossip(const NodeId& to, const GossipMessage& message) {
 
 void Plumtree::Accept(GossipMessage message, const NodeId* from, absl::Time now) {
   const MessageId id = message.id();
-  if (from != nullptr) NoteHolder(id, *from);
   seen_[id] = now + options_.seen_ttl;
   seen_order_.emplace_back(now + options_.seen_ttl, id);
-  missing_.erase(id);
+  // Peers that announced it before it came: they have it, and are not announced to.
+  std::deque<NodeId> announcers;
+  if (auto missing = missing_.find(id); missing != missing_.end()) {
+    announcers = std::move(missing->second.announcers);
+    missing_.erase(missing);
+  }
   Topic& topic = topics_[message.topic];
   // What this node sends on has crossed one more link.
   GossipMessage onward = message;
@@ -103,6 +107,8 @@ void Plumtree::Accept(GossipMessage message, const NodeId* from, absl::Time now)
   }
   cache_order_.emplace_back(now + options_.cache_ttl, id);
   cache_.emplace(id, std::move(onward));
+  if (from != nullptr) NoteHolder(id, *from);
+  for (const NodeId& announcer : announcers) NoteHolder(id, announcer);
   if (topic.subscribed) {
     ++stats_.delivered;
     deliveries_.push_back(Delivery{std::move(message),
@@ -111,6 +117,9 @@ void Plumtree::Accept(GossipMessage message, const NodeId* from, absl::Time now)
 }
 
 void Plumtree::NoteHolder(const MessageId& id, const NodeId& peer) {
+  // Only for messages this node holds (and may announce): holders_ lives as long as cache_
+  // does, so ids a peer merely announces, or that outlived the cache, never pile up.
+  if (cache_.count(id) == 0) return;
   std::vector<NodeId>& holders = holders_[id];
   if (holders.size() < options_.max_degree &&
       std::find(holders.begin(), holders.end(), peer) == holders.end()) {

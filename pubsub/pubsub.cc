@@ -128,11 +128,13 @@ void PubsubNode::SendDirect(const NodeId& to, GossipMessage message) {
 }
 
 void PubsubNode::DeliverLocally(GossipMessage message) {
-  loop_.Post([this, message = std::move(message)] {
-    for (const auto& [id, entry] : subscriptions_) {
-      if (entry.first == message.topic) entry.second(message, std::nullopt);
-    }
-  });
+  loop_.Post([this, message = std::move(message)] { HandToSubscribers(message, std::nullopt); });
+}
+
+void PubsubNode::HandToSubscribers(const GossipMessage& message, const std::optional<NodeId>& via) {
+  for (const auto& [id, entry] : subscriptions_) {
+    if (entry.first == message.topic) entry.second(message, via);
+  }
 }
 
 void PubsubNode::OnFrame(const Contact& from, Frame frame) {
@@ -193,9 +195,7 @@ void PubsubNode::Drain() {
                  });
   }
   for (const Delivery& delivery : core_.TakeDeliveries()) {
-    for (const auto& [id, entry] : subscriptions_) {
-      if (entry.first == delivery.message.topic) entry.second(delivery.message, delivery.via);
-    }
+    HandToSubscribers(delivery.message, delivery.via);
   }
   for (const Delivery& direct : core_.TakeDirect()) {
     if (on_direct_) on_direct_(direct.message, *direct.via);

@@ -117,6 +117,8 @@ class PubsubNode {
   void Drain();
   void Wake();
   std::vector<NodeId> Candidates();
+  // Calls every handler subscribed to `message`'s topic. On the loop.
+  void HandToSubscribers(const GossipMessage& message, const std::optional<NodeId>& via);
 
   const Identity& identity_;
   EventLoop& loop_;

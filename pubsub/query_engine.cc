@@ -181,17 +181,17 @@ void QueryEngine::OnQuery(const GossipMessage& message, const std::optional<Node
       reply_to = Contact{*via, "", absl::InfinitePast()};  // a neighbour: its address is known
     }
   }
-  if (kinds_.Find(query->kind()) == nullptr) {
+  const QueryKind* kind = kinds_.Find(query->kind());
+  if (kind == nullptr) {
     // A kind from a newer node: passed on (the mesh did that already), not answered.
     Count([](QueryStats& s) { ++s.unknown_kind; });
     return;
   }
-  Evaluate(message, query->kind(), query->argument(), std::move(reply_to));
+  Evaluate(message, kind, query->argument(), std::move(reply_to));
 }
 
-void QueryEngine::Evaluate(const GossipMessage& query, const std::string& kind_name,
+void QueryEngine::Evaluate(const GossipMessage& query, const QueryKind* kind,
                            const std::string& argument, std::optional<Contact> reply_to) {
-  const QueryKind* kind = kinds_.Find(kind_name);
   const MessageId id = query.id();
   // The store is read off the loop; the answer is signed there too.
   evaluator_.Post(lifeline_.Guard([this, kind, id, argument, reply_to = std::move(reply_to)] {

@@ -131,7 +131,7 @@ class QueryEngine {
 
   Validation Validate(const GossipMessage& message, absl::Time now);
   void OnQuery(const GossipMessage& message, const std::optional<NodeId>& via);
-  void Evaluate(const GossipMessage& query, const std::string& kind, const std::string& argument,
+  void Evaluate(const GossipMessage& query, const QueryKind* kind, const std::string& argument,
                 std::optional<Contact> reply_to);
   void OnResult(const GossipMessage& result, const std::optional<NodeId>& from);
   void Finish(const MessageId& id, absl::Status status);

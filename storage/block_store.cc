@@ -259,10 +259,12 @@ absl::Status BlockStore::CheckFreeSpace() {
   } else if (struct statvfs fs; statvfs(dir_.c_str(), &fs) == 0) {
     free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
   }
-  {
+  // A store stopped by a full disk starts again once the reserve is free (at least 1 MiB). The
+  // flag is read first without the lock: every new block passes here.
+  if (out_of_space_.load(std::memory_order_relaxed) &&
+      free >= std::max<uint64_t>(options_.min_free_bytes, 1u << 20)) {
     absl::MutexLock lock(&mu_);
-    // A store stopped by a full disk starts again once the reserve is free (at least 1 MiB).
-    if (out_of_space_ && free >= std::max<uint64_t>(options_.min_free_bytes, 1u << 20)) {
+    if (out_of_space_) {
       rocksdb::Status resumed = handles_->db->Resume();
       if (resumed.ok()) {
         out_of_space_ = false;

@@ -313,7 +313,8 @@ class BlockStore final : public BlockSource {
   mutable absl::Mutex mu_;
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
   // write_error_ came from a full disk: cleared (RocksDB resumed) once space is back.
-  bool out_of_space_ ABSL_GUARDED_BY(mu_) = false;
+  // Written under mu_ (with write_error_); read without it on the write path.
+  std::atomic<bool> out_of_space_{false};
   std::string dir_;
   uint64_t block_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t stored_bytes_ ABSL_GUARDED_BY(mu_) = 0;
