@@ -43,8 +43,12 @@ absl::Status FillStat(BlockStore& store, const Cid& root, v1::StatResponse* resp
   SWARMKV_ASSIGN_OR_RETURN(DecodedManifest manifest, DecodeManifest(*block));
   response->set_size(manifest.node.total_size);
   response->set_mode(std::string(ContentModeName(manifest.node.mode)));
-  auto blocks = ListContentBlocks(store, root);
-  if (blocks.ok()) response->set_blocks(blocks->size());
+  uint64_t blocks = 0;
+  const absl::Status walked = VisitContentBlocks(store, root, [&blocks](const Cid&) {
+    ++blocks;
+    return absl::OkStatus();
+  });
+  if (walked.ok()) response->set_blocks(blocks);
   return absl::OkStatus();
 }
 

@@ -67,7 +67,7 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
       {"node", {"worker_threads"}},
       {"peer",
        {"listen", "bootstrap", "replication_factor", "write_quorum", "maintenance_interval",
-        "timeout", "provider_ttl"}},
+        "timeout", "provider_ttl", "max_connections_per_ip"}},
   };
   for (const auto& [section, value] : table) {
     auto known = std::find_if(kKnown.begin(), kKnown.end(),
@@ -177,6 +177,9 @@ maintenance_interval = "60s"
 timeout = "5s"
 # How long provider records live.
 provider_ttl = "24h"
+# Connections to the peer port one remote address may hold (0: no cap). Each node keeps one
+# connection to a peer, so this is the number of nodes that may share one address (a NAT).
+max_connections_per_ip = 64
 )";
 }
 
@@ -219,6 +222,8 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
       Read(table, "peer", "maintenance_interval", source, &config->maintenance_interval));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "timeout", source, &config->peer_timeout));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "provider_ttl", source, &config->provider_ttl));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "peer", "max_connections_per_ip", source, &config->peer_max_connections_per_ip));
   return absl::OkStatus();
 }
 
@@ -260,6 +265,8 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   EnvString("SWARMKV_MAINTENANCE_INTERVAL", &config->maintenance_interval);
   EnvString("SWARMKV_PEER_TIMEOUT", &config->peer_timeout);
   EnvString("SWARMKV_PROVIDER_TTL", &config->provider_ttl);
+  SWARMKV_RETURN_IF_ERROR(
+      EnvU64("SWARMKV_PEER_MAX_CONNECTIONS_PER_IP", &config->peer_max_connections_per_ip));
   return absl::OkStatus();
 }
 

@@ -50,6 +50,8 @@ struct NodeConfig {
   std::string peer_timeout = "5s";
   // Lifetime of provider records; this node renews its own at half of it.
   std::string provider_ttl = "24h";
+  // Established connections to the peer port from one remote address, at most (0: no cap).
+  uint64_t peer_max_connections_per_ip = 64;
 };
 
 // The commented config file `swarmkv init` writes.

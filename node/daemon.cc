@@ -209,6 +209,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
     SWARMKV_ASSIGN_OR_RETURN(SwarmServiceOptions swarm_options, SwarmOptionsFrom(config));
     PeerServerOptions server_options;
     server_options.listen = config.peer_listen;
+    server_options.max_connections_per_ip = config.peer_max_connections_per_ip;
     SWARMKV_ASSIGN_OR_RETURN(
         peer_server, PeerServer::Create(data.identity(), RealClock::Instance(), server_options));
     swarm = std::make_unique<SwarmService>(data.identity().node_id(), *peer_server, data.store(),

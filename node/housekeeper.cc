@@ -119,14 +119,15 @@ void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
   };
   if (!round.maintain) return next();
   swarm_->MaintainAsync(lifeline_.Guard<MaintenanceReport>([this, next](MaintenanceReport report) {
-    LogEvent(report.pushed + report.dropped + report.push_failures > 0 ? LogLevel::kInfo
-                                                                       : LogLevel::kDebug,
-             "swarm.maintenance",
+    const bool eventful =
+        report.pushed + report.dropped + report.push_failures + report.drops_unproven > 0;
+    LogEvent(eventful ? LogLevel::kInfo : LogLevel::kDebug, "swarm.maintenance",
              {{"revived", report.dormant_revived},
               {"blocks", report.blocks_checked},
               {"pushed", report.pushed},
               {"push_failures", report.push_failures},
               {"dropped", report.dropped},
+              {"unproven", report.drops_unproven},
               {"announced", report.providers_announced},
               {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
     next();

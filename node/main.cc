@@ -135,6 +135,9 @@ int main(int argc, char** argv) {
                                               "Deadline of each peer request (default 5s)");
   auto* provider_ttl_opt = daemon->add_option("--provider-ttl", flags.provider_ttl,
                                               "Lifetime of provider records (default 24h)");
+  auto* per_ip_opt = daemon->add_option(
+      "--peer-max-connections-per-ip", flags.peer_max_connections_per_ip,
+      "Connections to the peer port one remote address may hold, 0 for no cap (default 64)");
   daemon->callback([&] {
     status = ApplyConfigFile(&config);
     if (status.ok()) status = ApplyEnvironment(&config);
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
     if (*maintenance_opt) config.maintenance_interval = flags.maintenance_interval;
     if (*peer_timeout_opt) config.peer_timeout = flags.peer_timeout;
     if (*provider_ttl_opt) config.provider_ttl = flags.provider_ttl;
+    if (*per_ip_opt) config.peer_max_connections_per_ip = flags.peer_max_connections_per_ip;
     if (!log_level.empty()) config.log_level = log_level;
     status = SetLogLevel(config.log_level);
     if (status.ok()) status = RunDaemon(config);

@@ -53,11 +53,14 @@ absl::Status PeerServer::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen for peers on ", options_.listen,
                                                " (address in use, or not allowed)"));
   }
+  connection_cap_ = std::make_unique<ConnectionCapEnforcer>(
+      static_cast<uint16_t>(port_), options_.max_connections_per_ip, absl::Seconds(1));
   return absl::OkStatus();
 }
 
 void PeerServer::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
+  connection_cap_.reset();
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(grace));
   server_->Wait();
   server_.reset();

@@ -26,6 +26,7 @@
 #include "crypto/identity.h"
 #include "crypto/tls_certificate.h"
 #include "grpcpp/grpcpp.h"
+#include "rpc/connection_cap.h"
 #include "rpc/peer_tls.h"
 #include "rpc/rate_limiter.h"
 
@@ -40,6 +41,10 @@ struct PeerServerOptions {
   std::string listen = "0.0.0.0:7420";
   // One budget per peer, shared by every registered service.
   PeerRateLimits limits;
+  // Established connections to the peer port from one remote address, at most (0: no cap). A
+  // node keeps one connection to each peer it talks to, so 64 leaves room for 64 nodes behind
+  // one address (a NAT, or a test cluster on loopback) and none for a host holding hundreds.
+  size_t max_connections_per_ip = 64;
 };
 
 // Who is calling, as Admit established it.
@@ -95,6 +100,7 @@ class PeerServer {
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::unique_ptr<ConnectionCapEnforcer> connection_cap_;
 
   CallerIds caller_ids_;
   absl::Mutex mu_;

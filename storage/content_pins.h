@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -17,14 +18,18 @@ namespace swarmkv {
 // address 16 PiB; the limit stops a hostile manifest from recursing without end.
 inline constexpr int kMaxManifestDepth = 8;
 
-// Most distinct blocks one content may have: 4 Mi blocks, 1 TiB in 256 KiB chunks (the list is
-// about 200 MiB at that size).
+// Most distinct blocks one content may have: 4 Mi blocks, 1 TiB in 256 KiB chunks (a walk's
+// memory is about 100 bytes a block: 400 MiB at that size).
 inline constexpr size_t kMaxContentBlocks = size_t{1} << 22;
 
-// Every distinct block of the content under `root`, root included, each once, in tree order of
-// its first occurrence (so a manifest listing one child many times costs one visit).
-// NOT_FOUND when a manifest node is missing from the store; DATA_LOSS for a damaged or
-// malformed one; RESOURCE_EXHAUSTED over kMaxContentBlocks.
+// Calls `visit` for every distinct block of the content under `root`, root included, each once,
+// in tree order of its first occurrence (so a manifest listing one child many times costs one
+// visit), and stops at the first error `visit` returns. NOT_FOUND when a manifest node is
+// missing from the store; DATA_LOSS for a damaged or malformed one, or one whose total is not
+// the size its parent's link declares; RESOURCE_EXHAUSTED over kMaxContentBlocks.
+absl::Status VisitContentBlocks(const BlockSource& store, const Cid& root,
+                                absl::FunctionRef<absl::Status(const Cid&)> visit);
+// The same blocks, as a list.
 absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, const Cid& root);
 
 // FAILED_PRECONDITION when a block of the content is missing (see BlockStore::Presence).

@@ -231,6 +231,35 @@ TEST_F(ContentModesTest, AManifestListingOneChildManyTimesIsWalkedOnce) {
   EXPECT_EQ(store_->Stats().pinned_roots, 0u);
 }
 
+// A manifest is walked only under the size its parent declares for it: one listed under a size
+// other than its own total (first time or again) is damaged content, never silently counted.
+TEST_F(ContentModesTest, AManifestLinkedUnderAnotherSizeIsDataLoss) {
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid chunk, store_->Put(Codec::kRaw, "abc"));
+  auto put_manifest = [&](std::vector<ManifestLink> links) {
+    ManifestNode node;
+    node.mode = ContentMode::kPlain;
+    node.chunk_size = 3;
+    for (const ManifestLink& link : links) node.total_size += link.size;
+    node.links = std::move(links);
+    std::string block = EncodeManifestClearPart(node);
+    AppendManifestSealedKeys("", &block);
+    return store_->Put(Codec::kManifest, block);
+  };
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid inner, put_manifest({{chunk, 3}}));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid honest, put_manifest({{inner, 3}, {inner, 3}}));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid lies_first, put_manifest({{inner, 5}}));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid lies_again, put_manifest({{inner, 3}, {inner, 4}}));
+
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<Cid> blocks, ListContentBlocks(*store_, honest));
+  EXPECT_EQ(blocks.size(), 3u);
+  EXPECT_THAT(ListContentBlocks(*store_, lies_first),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("linked as 5")));
+  EXPECT_THAT(ListContentBlocks(*store_, lies_again),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("linked as 4")));
+  EXPECT_THAT(PinContent(*store_, lies_again, "bad", absl::UnixEpoch()),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
 TEST_F(ContentModesTest, ConvergentDedupsUnderOneSecretOnly) {
   const SecretBytes s1 = SecretBytes::Random(32), s2 = SecretBytes::Random(32);
   const ContentInfo a = Put("same content, many chunks", ContentMode::kConvergent, &s1);
