@@ -12,6 +12,8 @@
 //   liars N [CID]          N new liars (each strictly closer to CID's DHT key than the target when
 //                          a CID is given), each announced to the target by a PING
 //   store-flood N SIZE     every liar STOREs N random raw blocks of SIZE bytes
+//   store-bomb LEVELS      liar 0 STOREs a manifest bomb: LEVELS manifests, each listing the one
+//                          below it (a one-byte chunk at the bottom) the most times allowed
 //   add-providers I N      liar I announces itself as provider of N random CIDs
 //   provide I CID          liar I announces CID
 //   get-providers CID      the providers the target returns for CID
@@ -46,6 +48,7 @@
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
 #include "rpc/peer_tls.h"
+#include "storage/manifest.h"
 #include "swarmkv/peer/v1/gossip.grpc.pb.h"
 #include "swarmkv/peer/v1/peer.grpc.pb.h"
 
@@ -174,6 +177,7 @@ class HostilePeer {
     if (command == "store-flood" && words.size() == 3) {
       return StoreFlood(std::stoul(words[1]), std::stoul(words[2]));
     }
+    if (command == "store-bomb" && words.size() == 2) return StoreBomb(std::stoul(words[1]));
     if (command == "add-providers" && words.size() == 3) {
       return AddProviders(std::stoul(words[1]), std::stoul(words[2]));
     }
@@ -262,6 +266,35 @@ class HostilePeer {
     }
     return absl::StrCat("{\"codes\":", CodesJson(codes), ",\"accepted_bytes\":", accepted_bytes,
                         ",\"first_refusal\":", Quoted(first_refusal), "}");
+  }
+
+  // Valid blocks all: only a walk that expands every path (8192^LEVELS of them) is hurt.
+  std::string StoreBomb(size_t levels) {
+    if (liars_.empty()) return "{\"error\":\"no liar to store with\"}";
+    std::string block = "x";
+    Cid cid = Cid::Compute(Codec::kRaw, block);
+    uint64_t size = block.size();
+    std::map<int, int> codes;
+    for (size_t level = 0; level <= levels; ++level) {
+      if (level > 0) {
+        ManifestNode node;
+        node.chunk_size = 1;
+        node.links.assign(kMaxManifestLinks, ManifestLink{cid, size});
+        node.total_size = size * kMaxManifestLinks;
+        size = node.total_size;
+        block = EncodeManifestClearPart(node);
+        AppendManifestSealedKeys("", &block);  // plain: no keys
+        cid = Cid::Compute(Codec::kManifest, block);
+      }
+      pb::StoreRequest request;
+      request.mutable_caller()->set_listen_port(liars_[0].server->port());
+      request.set_cid(cid.ToBytes());
+      request.set_block(block);
+      pb::StoreResponse response;
+      ++codes[liars_[0].target->Store(Deadline().get(), request, &response).error_code()];
+    }
+    return absl::StrCat("{\"codes\":", CodesJson(codes), ",\"root\":", Quoted(cid.ToString()),
+                        ",\"size\":", size, "}");
   }
 
   std::string AddProviders(size_t liar_index, size_t keys) {

@@ -62,6 +62,7 @@ class Attacker:
     def close(self):
         self.proc.stdin.close()
         self.proc.wait(timeout=30)
+        self.proc.stdout.close()
 
 
 class AcceptCounter:
@@ -153,6 +154,18 @@ class HostilePeerTest(unittest.TestCase):
         for cid, data in honest.items():
             self.assertEqual(self.held(stub, cid), data, cid)
         self.assertIsNone(daemon.proc.poll(), daemon.log())
+
+    def test_a_manifest_bomb_stored_by_a_peer_is_walked_once(self):
+        _, stub, info, _ = self.start()
+        attacker = self.attacker(info)
+        self.assertEqual(attacker.do("liars 1")["pings"], {OK: 1})
+        # Five valid blocks, 1.3 MB in all; 8192^4 paths from the root to the chunk.
+        bomb = attacker.do("store-bomb 4")
+        self.assertEqual(bomb["codes"], {OK: 5}, bomb)
+        stat = stub.Stat(node_pb2.StatRequest(target=bomb["root"]), timeout=10)
+        self.assertEqual((stat.present, stat.blocks, stat.size), (True, 5, bomb["size"]))
+        stub.Pin(node_pb2.PinRequest(target=bomb["root"]), timeout=10)
+        stub.Unpin(node_pb2.UnpinRequest(target=bomb["root"]), timeout=10)
 
     def test_a_hand_off_to_liars_who_cannot_prove_possession_keeps_the_copy(self):
         daemon, stub, info, _ = self.start("--replication-factor", "3")
