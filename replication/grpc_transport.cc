@@ -247,4 +247,33 @@ void GrpcTransport::Prove(const Contact& to, const Cid& cid, std::string nonce,
       std::move(done));
 }
 
+void GrpcTransport::PutRecord(const Contact& to, std::string record, Callback<std::string> done) {
+  peer::v1::PutRecordRequest request;
+  request.set_record(std::move(record));
+  Call<peer::v1::PutRecordRequest, peer::v1::PutRecordResponse, std::string>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->PutRecord(context, request, response, std::move(on_done));
+      },
+      [](const peer::v1::PutRecordResponse& response) {
+        return absl::StatusOr<std::string>(response.newer());
+      },
+      std::move(done));
+}
+
+void GrpcTransport::GetRecord(const Contact& to, const DhtKey& key, Callback<RecordAnswer> done) {
+  peer::v1::GetRecordRequest request;
+  request.set_dht_key(std::string(DigestView(key)));
+  Call<peer::v1::GetRecordRequest, peer::v1::GetRecordResponse, RecordAnswer>(
+      StubFor(to), std::move(request),
+      [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
+        async->GetRecord(context, request, response, std::move(on_done));
+      },
+      [this](const peer::v1::GetRecordResponse& response) {
+        return absl::StatusOr<RecordAnswer>(
+            RecordAnswer{response.record(), CheckContacts(response.closer())});
+      },
+      std::move(done));
+}
+
 }  // namespace swarmkv

@@ -48,6 +48,8 @@ class GrpcTransport final : public Transport {
   void Store(const Contact& to, const Cid& cid, std::string block, StatusCallback done) override;
   void AddProvider(const Contact& to, const Cid& cid, StatusCallback done) override;
   void Have(const Contact& to, std::vector<Cid> cids, Callback<std::vector<bool>> done) override;
+  void PutRecord(const Contact& to, std::string record, Callback<std::string> done) override;
+  void GetRecord(const Contact& to, const DhtKey& key, Callback<RecordAnswer> done) override;
   void Prove(const Contact& to, const Cid& cid, std::string nonce,
              Callback<Digest256> done) override;
 

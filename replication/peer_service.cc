@@ -21,6 +21,15 @@ absl::StatusOr<Cid> CidField(const std::string& bytes) {
   return cid;
 }
 
+absl::StatusOr<DhtKey> KeyField(const std::string& bytes, absl::string_view field) {
+  DhtKey key;
+  if (bytes.size() != key.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " must be 32 bytes"));
+  }
+  std::copy(bytes.begin(), bytes.end(), key.begin());
+  return key;
+}
+
 void AppendContacts(const std::vector<Contact>& contacts,
                     google::protobuf::RepeatedPtrField<PeerContact>* out) {
   for (const Contact& c : contacts) {
@@ -59,12 +68,9 @@ grpc::ServerUnaryReactor* PeerService::FindNode(grpc::CallbackServerContext* cal
                                                 peer::v1::FindNodeResponse* response) {
   auto caller = Admit(call, request->caller(), 0);
   if (!caller.ok()) return Finish(call, caller.status());
-  if (request->target().size() != 32) {
-    return Finish(call, absl::InvalidArgumentError("target must be 32 bytes"));
-  }
-  DhtKey target;
-  std::copy(request->target().begin(), request->target().end(), target.begin());
-  AppendContacts(swarm_.HandleFindNode(target), response->mutable_closer());
+  auto target = KeyField(request->target(), "target");
+  if (!target.ok()) return Finish(call, target.status());
+  AppendContacts(swarm_.HandleFindNode(*target), response->mutable_closer());
   return Finish(call, absl::OkStatus());
 }
 
@@ -180,6 +186,40 @@ grpc::ServerUnaryReactor* PeerService::Prove(grpc::CallbackServerContext* call,
     absl::StatusOr<Digest256> proof = swarm_.HandleProve(cid, request->nonce());
     if (proof.ok()) response->set_proof(std::string(DigestView(*proof)));
     reactor->Finish(ToGrpcStatus(proof.status()));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PeerService::PutRecord(grpc::CallbackServerContext* call,
+                                                 const peer::v1::PutRecordRequest* request,
+                                                 peer::v1::PutRecordResponse* response) {
+  auto caller = Admit(call, request->caller(), request->record().size());
+  if (!caller.ok()) return Finish(call, caller.status());
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  // A signature check and a synced write: off the gRPC thread.
+  pool_.Post([this, reactor, request, response, caller = *std::move(caller)] {
+    absl::StatusOr<std::string> newer = swarm_.HandlePutRecord(caller, request->record());
+    if (newer.ok()) response->set_newer(*std::move(newer));
+    reactor->Finish(ToGrpcStatus(newer.status()));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PeerService::GetRecord(grpc::CallbackServerContext* call,
+                                                 const peer::v1::GetRecordRequest* request,
+                                                 peer::v1::GetRecordResponse* response) {
+  auto caller = Admit(call, request->caller(), 0);
+  if (!caller.ok()) return Finish(call, caller.status());
+  auto key = KeyField(request->dht_key(), "dht_key");
+  if (!key.ok()) return Finish(call, key.status());
+  grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
+  pool_.Post([this, reactor, response, key = *key] {
+    absl::StatusOr<RecordAnswer> answer = swarm_.HandleGetRecord(key);
+    if (answer.ok()) {
+      response->set_record(std::move(answer->record));
+      AppendContacts(answer->closer, response->mutable_closer());
+    }
+    reactor->Finish(ToGrpcStatus(answer.status()));
   });
   return reactor;
 }

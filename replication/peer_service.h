@@ -4,8 +4,8 @@
 // Every call is admitted first by the node's PeerServer (rpc/peer_server.h: the caller's proven
 // NodeId and address, its request and byte budget), then by the Swarm: penalized peers are
 // refused (PERMISSION_DENIED). Malformed fields are INVALID_ARGUMENT. What reads
-// or writes the store (FIND_VALUE, STORE, HAVE) runs on the worker pool; the rest answers inline
-// from memory.
+// or writes the store (FIND_VALUE, STORE, HAVE, PROVE, PUT_RECORD, GET_RECORD) runs on the worker
+// pool; the rest answers inline from memory.
 //
 // Thread safety: thread-safe. `swarm`, `server` and `pool` must outlive the service.
 #ifndef SWARMKV_REPLICATION_PEER_SERVICE_H_
@@ -46,6 +46,12 @@ class PeerService final : public peer::v1::Peer::CallbackService {
   grpc::ServerUnaryReactor* Have(grpc::CallbackServerContext* call,
                                  const peer::v1::HaveRequest* request,
                                  peer::v1::HaveResponse* response) override;
+  grpc::ServerUnaryReactor* PutRecord(grpc::CallbackServerContext* call,
+                                      const peer::v1::PutRecordRequest* request,
+                                      peer::v1::PutRecordResponse* response) override;
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* call,
+                                      const peer::v1::GetRecordRequest* request,
+                                      peer::v1::GetRecordResponse* response) override;
   grpc::ServerUnaryReactor* Prove(grpc::CallbackServerContext* call,
                                   const peer::v1::ProveRequest* request,
                                   peer::v1::ProveResponse* response) override;

@@ -126,6 +126,20 @@ std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
       [this, target](Done<std::vector<Contact>> done) { FindClosestAsync(target, done); }, {});
 }
 
+absl::StatusOr<RecordPlacement> Swarm::PutRecord(std::string record) {
+  return Wait<absl::StatusOr<RecordPlacement>>(
+      [this, &record](Done<absl::StatusOr<RecordPlacement>> done) {
+        PutRecordAsync(std::move(record), done);
+      },
+      absl::UnavailableError("the node is shutting down"));
+}
+
+absl::StatusOr<std::string> Swarm::GetRecord(const DhtKey& key) {
+  return Wait<absl::StatusOr<std::string>>(
+      [this, key](Done<absl::StatusOr<std::string>> done) { GetRecordAsync(key, done); },
+      absl::UnavailableError("the node is shutting down"));
+}
+
 absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {
   return Wait<absl::StatusOr<size_t>>(
       [this, blocks](Done<absl::StatusOr<size_t>> done) { ReplicateAsync(blocks, done); },
@@ -412,8 +426,9 @@ absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
   return loaded;
 }
 
-bool Swarm::IsResponsible(const Cid& cid) const {
-  const DhtKey key = cid.DhtKey();
+bool Swarm::IsResponsible(const Cid& cid) const { return IsResponsibleFor(cid.DhtKey()); }
+
+bool Swarm::IsResponsibleFor(const DhtKey& key) const {
   const size_t window = options_.replication_factor + options_.store_slack;
   absl::MutexLock lock(&mu_);
   size_t closer = 0;

@@ -45,6 +45,7 @@
 #include "crypto/cid.h"
 #include "replication/lookup.h"
 #include "replication/provider_table.h"
+#include "replication/record_validator.h"
 #include "replication/replica_planner.h"
 #include "replication/routing_table.h"
 #include "replication/transport.h"
@@ -121,6 +122,14 @@ struct FetchManyOutcome {
   std::vector<Contact> hints;
 };
 
+// Where a PutRecord left a record.
+struct RecordPlacement {
+  // Copies now held, this node's included.
+  size_t copies = 0;
+  // A newer record found instead (here or on a peer); then this one was not stored there.
+  std::string newer;
+};
+
 class Swarm {
  public:
   template <typename T>
@@ -156,7 +165,26 @@ class Swarm {
   // does not; INVALID_ARGUMENT for a nonce outside 16..64 bytes.
   absl::StatusOr<Digest256> HandleProve(const Cid& cid, absl::string_view nonce) const;
 
+  // Signed records (PUT_RECORD, GET_RECORD; replication/record_validator.h, docs/records.md).
+  // REQUIRES: set before the node serves peers; without a validator both are UNIMPLEMENTED.
+  void set_record_validator(const RecordValidator* validator) { record_validator_ = validator; }
+  // Validates and stores a record a peer sent, when this node is responsible for its key.
+  // Yields "" when it is stored (or already was), or the newer record held instead.
+  // INVALID_ARGUMENT (and a penalty for `caller`) for a forged or malformed record.
+  absl::StatusOr<std::string> HandlePutRecord(const Contact& caller, absl::string_view record);
+  absl::StatusOr<RecordAnswer> HandleGetRecord(const DhtKey& key) const;
+  // Whether this node is among the nodes responsible for `key` (see IsResponsible).
+  bool IsResponsibleFor(const DhtKey& key) const;
+
   // --- Operations on the network (state machines on the loop) ---
+
+  // Stores `record` here, durably, and on the R nodes closest to its key. Yields where it went;
+  // INVALID_ARGUMENT for a record the validator refuses.
+  void PutRecordAsync(std::string record, Done<absl::StatusOr<RecordPlacement>> done);
+  // The best valid record under `key` among this node's and the R closest nodes' (NOT_FOUND
+  // when none has one); nodes that answered with an older one, or none, are sent it (read
+  // repair).
+  void GetRecordAsync(const DhtKey& key, Done<absl::StatusOr<std::string>> done);
 
   // Contacts the entries, then looks up this node's own id to fill the table. Yields how many
   // entries answered.
@@ -193,6 +221,8 @@ class Swarm {
   std::vector<absl::StatusOr<std::string>> FetchMany(const std::vector<Cid>& cids,
                                                      std::vector<Contact>* hints);
   MaintenanceReport Maintain();
+  absl::StatusOr<RecordPlacement> PutRecord(std::string record);
+  absl::StatusOr<std::string> GetRecord(const DhtKey& key);
 
   // A single node: no bootstrap list and no peer known. Its store is all there is, so a Put
   // needs only its own copy and a missing block is NOT_FOUND without asking anyone.
@@ -268,6 +298,13 @@ class Swarm {
   std::optional<std::string> OnFindValueReply(const Cid& cid, const Contact& from,
                                               absl::StatusOr<FindValueResult>& result,
                                               std::vector<Contact>* hints, bool* answered);
+  // Stores a valid `record` under `key` unless a better one is held: yields "" or that one.
+  absl::StatusOr<std::string> KeepRecord(const DhtKey& key, absl::string_view record);
+  // The record held here under `key`, "" when none (or a damaged one, which is dropped).
+  absl::StatusOr<std::string> LocalRecord(const DhtKey& key) const;
+  // A GET_RECORD in progress (swarm_records.cc).
+  struct RecordRead;
+  void FinishRecordRead(std::shared_ptr<RecordRead> read);
   // Writes providers_[key] to the store (deleting the record, and the key, when empty).
   void PersistProvidersLocked(const DhtKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -297,6 +334,11 @@ class Swarm {
   uint64_t table_version_ ABSL_GUARDED_BY(mu_) = 0;
   bool joined_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t maintenance_rounds_ ABSL_GUARDED_BY(mu_) = 0;
+
+  const RecordValidator* record_validator_ = nullptr;
+  // Serializes each record's read-compare-write (a newer record must never be overwritten by
+  // an older one arriving at the same time).
+  absl::Mutex records_mu_;
 };
 
 }  // namespace swarmkv

@@ -43,6 +43,12 @@ struct ProvidersResult {
   std::vector<Contact> closer;
 };
 
+// The answer to GET_RECORD: the encoded record held (empty: none) and closer contacts.
+struct RecordAnswer {
+  std::string record;
+  std::vector<Contact> closer;
+};
+
 class Transport {
  public:
   using StatusCallback = std::function<void(absl::Status)>;
@@ -69,6 +75,10 @@ class Transport {
   // PROVE: the peer's proof that it holds `cid`'s bytes, for `nonce` (replication/possession.h).
   virtual void Prove(const Contact& to, const Cid& cid, std::string nonce,
                      Callback<Digest256> done) = 0;
+  // PUT_RECORD: yields "" once the peer holds `record` durably, or the newer record it holds.
+  virtual void PutRecord(const Contact& to, std::string record, Callback<std::string> done) = 0;
+  // GET_RECORD: the peer's record under `key`, if any, and its closest contacts to the key.
+  virtual void GetRecord(const Contact& to, const DhtKey& key, Callback<RecordAnswer> done) = 0;
 };
 
 }  // namespace swarmkv

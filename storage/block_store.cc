@@ -30,6 +30,7 @@ using storage_internal::kFamilyCount;
 using storage_internal::kMeta;
 using storage_internal::kPins;
 using storage_internal::kProviders;
+using storage_internal::kRecords;
 
 // One-byte tags of the column families, in the associated data of every sealed value, so a
 // value cannot be moved between families.
@@ -663,18 +664,50 @@ absl::Status BlockStore::PutProviderRecord(absl::string_view key, absl::string_v
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> BlockStore::ListProviderRecords(
     size_t limit) const {
+  return ListSealed(kProviders, limit, "a provider record");
+}
+
+absl::Status BlockStore::PutRecord(absl::string_view key, absl::string_view value) {
+  rocksdb::WriteBatch batch;
+  if (value.empty()) {
+    batch.Delete(handles_->cf(kRecords), ToSlice(key)).PermitUncheckedError();
+  } else {
+    handles_->PutSealed(&batch, storage_key_, kRecords, key, value);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "write record"));
+  }
+  return SyncIfNeeded(Durability::kPerOptions, "write record");
+}
+
+absl::StatusOr<std::string> BlockStore::GetRecord(absl::string_view key) const {
+  std::string value;
+  SWARMKV_RETURN_IF_ERROR(handles_->GetSealed(storage_key_, kRecords, key, &value,
+                                              [] { return std::string("a record"); }));
+  return value;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> BlockStore::ListRecords(
+    size_t limit) const {
+  return ListSealed(kRecords, limit, "a record");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> BlockStore::ListSealed(
+    int family, size_t limit, absl::string_view what) const {
+  const auto f = static_cast<Family>(family);
   std::vector<std::pair<std::string, std::string>> out;
   std::unique_ptr<rocksdb::Iterator> it(
-      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kProviders)));
+      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(f)));
   for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
     std::string value;
     SWARMKV_RETURN_IF_ERROR(Handles::OpenSealed(
-        storage_key_, kProviders, key, absl::string_view(it->value().data(), it->value().size()),
-        &value, [] { return std::string("a provider record"); }));
+        storage_key_, f, key, absl::string_view(it->value().data(), it->value().size()), &value,
+        [what] { return std::string(what); }));
     out.emplace_back(std::string(key), std::move(value));
   }
-  SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), "list provider records"));
+  SWARMKV_RETURN_IF_ERROR(FromRocksDb(it->status(), absl::StrCat("list ", what, "s")));
   return out;
 }
 

@@ -195,6 +195,15 @@ class BlockStore final : public BlockSource {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListProviderRecords(
       size_t limit) const;
 
+  // Signed mutable records (the `records` column family): one sealed value per DHT key, the
+  // encoded record (records/record.h). Written durably (per the store's sync option) before
+  // PutRecord returns: a storer acknowledges only what survives a crash. GetRecord: NOT_FOUND
+  // when absent. An empty `value` deletes.
+  absl::Status PutRecord(absl::string_view key, absl::string_view value);
+  absl::StatusOr<std::string> GetRecord(absl::string_view key) const;
+  // Up to `limit` records, key and value, in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListRecords(size_t limit) const;
+
   // Whether Pin checks that every block is present. Checking reads each block, and a block in a
   // blob file is read whole (RocksDB 7.8 cannot test a key without loading its value): the
   // check cost a 256 MiB put a second read of all of it.
@@ -260,6 +269,9 @@ class BlockStore final : public BlockSource {
   struct Handles;
   BlockStore(BlockStoreOptions options, SecretBytes storage_key);
   absl::Status LoadCounters();
+  // Up to `limit` sealed values of `family`, opened, in key order (`what` names one in errors).
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListSealed(
+      int family, size_t limit, absl::string_view what) const;
   absl::StatusOr<std::string> GetWith(const Cid& cid, rocksdb::ReadOptions options) const;
   absl::Status StoreSealed(const Cid& cid, absl::string_view data, Durability durability);
   // The *Unsynced steps write under mu_ without syncing; their public callers then call

@@ -62,6 +62,16 @@ class LoopbackNetwork::NodeTransport final : public Transport {
     if (!endpoint.ok()) return done(endpoint.status());
     done((*endpoint)->swarm->HandleProve(cid, nonce));
   }
+  void PutRecord(const Contact& to, std::string record, Callback<std::string> done) override {
+    auto endpoint = network_.Reach(self_, to.address, &to.id);
+    if (!endpoint.ok()) return done(endpoint.status());
+    done((*endpoint)->swarm->HandlePutRecord(self_, record));
+  }
+  void GetRecord(const Contact& to, const DhtKey& key, Callback<RecordAnswer> done) override {
+    auto endpoint = network_.Reach(self_, to.address, &to.id);
+    if (!endpoint.ok()) return done(endpoint.status());
+    done((*endpoint)->swarm->HandleGetRecord(key));
+  }
 
  private:
   LoopbackNetwork& network_;

@@ -78,6 +78,18 @@ class SimNet::SimTransport final : public Transport {
         [cid, nonce = std::move(nonce)](Swarm& s) { return s.HandleProve(cid, nonce); },
         std::move(done));
   }
+  void PutRecord(const Contact& to, std::string record, Callback<std::string> done) override {
+    Send<std::string>(
+        to.address, &to.id,
+        [self = self_, record = std::move(record)](Swarm& s) {
+          return s.HandlePutRecord(self, record);
+        },
+        std::move(done));
+  }
+  void GetRecord(const Contact& to, const DhtKey& key, Callback<RecordAnswer> done) override {
+    Send<RecordAnswer>(
+        to.address, &to.id, [key](Swarm& s) { return s.HandleGetRecord(key); }, std::move(done));
+  }
 
  private:
   static Callback<Acknowledged> Status(StatusCallback done) {

@@ -1,0 +1,25 @@
+#include "records/record_validator.h"
+
+#include "absl/strings/str_cat.h"
+#include "records/record.h"
+
+namespace swarmkv {
+
+absl::StatusOr<DhtKey> SignedRecordValidator::Validate(absl::string_view value) const {
+  absl::StatusOr<Record> record = DecodeRecord(value);
+  if (!record.ok()) return record.status();
+  if (record->expires_at <= absl::ToUnixSeconds(clock_.Now())) {
+    return absl::FailedPreconditionError(absl::StrCat("record ", record->Name(), " has expired"));
+  }
+  return record->dht_key();
+}
+
+bool SignedRecordValidator::Better(absl::string_view a, absl::string_view b) const {
+  // Both were validated on their way in; a value that no longer decodes never wins.
+  absl::StatusOr<Record> ra = DecodeRecord(a), rb = DecodeRecord(b);
+  if (!ra.ok()) return false;
+  if (!rb.ok()) return true;
+  return Supersedes(*ra, *rb);
+}
+
+}  // namespace swarmkv

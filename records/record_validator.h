@@ -1,0 +1,27 @@
+// SignedRecordValidator: the swarm's RecordValidator for signed records (records/record.h): a
+// value is valid when it decodes, its signature verifies and it has not expired; the DHT key is
+// the record's own; the newer of two is the higher sequence, then the tie rule.
+//
+// Thread safety: thread-safe. `clock` must outlive it.
+#ifndef SWARMKV_RECORDS_RECORD_VALIDATOR_H_
+#define SWARMKV_RECORDS_RECORD_VALIDATOR_H_
+
+#include "base/clock.h"
+#include "replication/record_validator.h"
+
+namespace swarmkv {
+
+class SignedRecordValidator final : public RecordValidator {
+ public:
+  explicit SignedRecordValidator(const Clock& clock) : clock_(clock) {}
+
+  absl::StatusOr<DhtKey> Validate(absl::string_view value) const override;
+  bool Better(absl::string_view a, absl::string_view b) const override;
+
+ private:
+  const Clock& clock_;
+};
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_RECORDS_RECORD_VALIDATOR_H_

@@ -1,0 +1,126 @@
+#include "records/records.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+
+namespace swarmkv {
+namespace {
+
+// Records scanned at most by a listing: the records column family of one node.
+constexpr size_t kMaxListedRecords = 1 << 20;
+
+}  // namespace
+
+Records::Records(Swarm& swarm, BlockStore& store, const Identity& publisher, const Clock& clock)
+    : swarm_(swarm), store_(store), publisher_(publisher), clock_(clock), validator_(clock) {
+  swarm_.set_record_validator(&validator_);
+}
+
+absl::StatusOr<std::optional<Record>> Records::Current(const std::string& key) {
+  absl::StatusOr<std::string> found = swarm_.GetRecord(RecordDhtKey(publisher_.node_id(), key));
+  if (absl::IsNotFound(found.status())) return std::optional<Record>();
+  SWARMKV_RETURN_IF_ERROR(found.status());
+  SWARMKV_ASSIGN_OR_RETURN(Record record, DecodeRecord(*found));
+  return std::optional<Record>(std::move(record));
+}
+
+absl::StatusOr<Published> Records::Publish(const std::string& key, std::string value,
+                                           uint64_t sequence, bool tombstone) {
+  SWARMKV_ASSIGN_OR_RETURN(Record record,
+                           SignRecord(publisher_, key, std::move(value), sequence,
+                                      clock_.Now() + kDefaultRecordLifetime, tombstone));
+  SWARMKV_ASSIGN_OR_RETURN(RecordPlacement placement, swarm_.PutRecord(EncodeRecord(record)));
+  if (!placement.newer.empty()) {
+    absl::StatusOr<Record> newer = DecodeRecord(placement.newer);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "record ", record.Name(), " already has sequence ", newer.ok() ? newer->sequence : 0,
+        "; set it without a sequence, or with a higher one"));
+  }
+  const size_t quorum = swarm_.EffectiveWriteQuorum();
+  if (placement.copies < quorum) {
+    return absl::UnavailableError(absl::StrCat("record ", record.Name(), " reached ",
+                                               placement.copies, " nodes of the ", quorum,
+                                               " needed; try again when more peers answer"));
+  }
+  return Published{std::move(record), placement.copies};
+}
+
+absl::StatusOr<Published> Records::Set(const std::string& key, std::string value,
+                                       uint64_t sequence) {
+  SWARMKV_RETURN_IF_ERROR(CheckRecordFields(key, value, false));
+  if (sequence == 0) {
+    SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key));
+    sequence = current.has_value() ? current->sequence + 1 : 1;
+  }
+  return Publish(key, std::move(value), sequence, false);
+}
+
+absl::StatusOr<Published> Records::Delete(const std::string& key) {
+  SWARMKV_RETURN_IF_ERROR(CheckRecordFields(key, "", true));
+  SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key));
+  if (!current.has_value() || current->tombstone) {
+    return absl::NotFoundError(
+        absl::StrCat("no record ", publisher_.node_id().ToString(), "/", key, " to delete"));
+  }
+  return Publish(key, "", current->sequence + 1, true);
+}
+
+absl::StatusOr<Record> Records::Resolve(const RecordName& name) {
+  const NodeId publisher = name.publisher.value_or(publisher_.node_id());
+  const std::string full = absl::StrCat(publisher.ToString(), "/", name.key);
+  absl::StatusOr<std::string> found = swarm_.GetRecord(RecordDhtKey(publisher, name.key));
+  if (absl::IsNotFound(found.status())) {
+    return absl::NotFoundError(absl::StrCat("no record ", full));
+  }
+  SWARMKV_RETURN_IF_ERROR(found.status());
+  SWARMKV_ASSIGN_OR_RETURN(Record record, DecodeRecord(*found));
+  if (record.tombstone) {
+    return absl::NotFoundError(
+        absl::StrCat("record ", full, " was deleted (sequence ", record.sequence, ")"));
+  }
+  return record;
+}
+
+absl::StatusOr<std::vector<Record>> Records::Held() {
+  SWARMKV_ASSIGN_OR_RETURN(auto stored, store_.ListRecords(kMaxListedRecords));
+  std::vector<Record> out;
+  for (const auto& [dht_key, value] : stored) {
+    if (!validator_.Validate(value).ok()) continue;  // expired
+    absl::StatusOr<Record> record = DecodeRecord(value);
+    if (record.ok() && !record->tombstone) out.push_back(*std::move(record));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Record>> Records::ListOwn(absl::string_view prefix, size_t limit) {
+  SWARMKV_ASSIGN_OR_RETURN(std::vector<Record> held, Held());
+  std::vector<Record> out;
+  for (Record& r : held) {
+    if (r.publisher == publisher_.public_key() && absl::StartsWith(r.key, prefix)) {
+      out.push_back(std::move(r));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) { return a.key < b.key; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> Records::NamesHeld(absl::string_view prefix,
+                                                            size_t limit) {
+  SWARMKV_ASSIGN_OR_RETURN(std::vector<Record> held, Held());
+  std::vector<std::string> names;
+  for (const Record& r : held) {
+    std::string name = r.Name();
+    if (absl::StartsWith(r.key, prefix) || absl::StartsWith(name, prefix)) {
+      names.push_back(std::move(name));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  if (names.size() > limit) names.resize(limit);
+  return names;
+}
+
+}  // namespace swarmkv

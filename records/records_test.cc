@@ -1,0 +1,160 @@
+// Records across a loopback swarm of real stores on virtual time: set on one node, resolve on
+// another, sequences only go up, tombstones, forged records refused, read repair.
+#include "records/records.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/executor.h"
+#include "base/virtual_event_loop.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/loopback_transport.h"
+#include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
+
+namespace swarmkv {
+namespace {
+
+using ::swarmkv::testing::IsOk;
+using ::swarmkv::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr int kNodes = 6;
+
+class RecordsTest : public ::testing::Test {
+ protected:
+  struct Node {
+    Identity identity;
+    std::string address;
+    std::unique_ptr<BlockStore> store;
+    std::unique_ptr<Swarm> swarm;
+    std::unique_ptr<Records> records;
+  };
+
+  void SetUp() override {
+    for (int i = 0; i < kNodes; ++i) {
+      auto node = std::make_unique<Node>(Node{
+          Identity::Generate(), absl::StrCat("10.0.", i, ".1:7420"), nullptr, nullptr, nullptr});
+      BlockStoreOptions store_options;
+      store_options.sync_writes = false;
+      auto store = BlockStore::Open(dir_.Sub(absl::StrCat("node", i)), key_, store_options);
+      ASSERT_TRUE(store.ok()) << store.status();
+      node->store = *std::move(store);
+      Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
+      node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport,
+                                            loop_, inline_, SwarmOptions{});
+      node->records =
+          std::make_unique<Records>(*node->swarm, *node->store, node->identity, loop_.clock());
+      network_.Add(node->address, node->swarm.get());
+      nodes_.push_back(std::move(node));
+    }
+    for (int i = 1; i < kNodes; ++i) {
+      ASSERT_EQ(swarm(i).Bootstrap({BootstrapEntry{std::nullopt, nodes_[0]->address}}), 1u);
+    }
+    for (int i = 0; i < kNodes; ++i) swarm(i).FindClosest(KeyOf(swarm(i).self()));
+  }
+
+  Swarm& swarm(int i) { return *nodes_[i]->swarm; }
+  Records& records(int i) { return *nodes_[i]->records; }
+  RecordName NameOf(int publisher, const std::string& key) {
+    return RecordName{nodes_[publisher]->identity.node_id(), key};
+  }
+  // Nodes holding a record under (publisher, key) in their store, and its sequence there.
+  std::vector<uint64_t> HeldSequences(int publisher, const std::string& key) {
+    std::vector<uint64_t> out;
+    const DhtKey dht = RecordDhtKey(nodes_[publisher]->identity.node_id(), key);
+    for (auto& node : nodes_) {
+      absl::StatusOr<std::string> held = node->store->GetRecord(DigestView(dht));
+      if (held.ok()) out.push_back(DecodeRecord(*held)->sequence);
+    }
+    return out;
+  }
+
+  ::swarmkv::testing::TempDir dir_;
+  SecretBytes key_ = SecretBytes::Random(32);
+  VirtualEventLoop loop_;
+  InlineExecutor inline_;
+  ::swarmkv::testing::LoopbackNetwork network_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+TEST_F(RecordsTest, SetOnOneNodeResolvesOnAnotherAndSequencesOnlyGoUp) {
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published first, records(0).Set("app/color", "blue"));
+  EXPECT_EQ(first.record.sequence, 1u);
+  EXPECT_GE(first.copies, 3u);  // this node and the R closest
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record seen, records(5).Resolve(NameOf(0, "app/color")));
+  EXPECT_EQ(seen.value, "blue");
+
+  for (int i = 2; i <= 10; ++i) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Published p, records(0).Set("app/color", absl::StrCat("v", i)));
+    EXPECT_EQ(p.record.sequence, static_cast<uint64_t>(i));
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Record r, records(5).Resolve(NameOf(0, "app/color")));
+    EXPECT_EQ(r.sequence, static_cast<uint64_t>(i));
+  }
+  // An explicit sequence that is not higher is refused, and nothing changes.
+  EXPECT_THAT(records(0).Set("app/color", "old", 4).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already has sequence")));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record r, records(3).Resolve(NameOf(0, "app/color")));
+  EXPECT_EQ(r.value, "v10");
+  // A bare key is the resolving node's own namespace: node 5 has no such record.
+  EXPECT_THAT(records(5).Resolve(RecordName{std::nullopt, "app/color"}).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(RecordsTest, DeleteLeavesATombstoneThatResolvesToNotFound) {
+  ASSERT_THAT(records(1).Set("gone", "soon").status(), IsOk());
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published deleted, records(1).Delete("gone"));
+  EXPECT_TRUE(deleted.record.tombstone);
+  EXPECT_EQ(deleted.record.sequence, 2u);
+  EXPECT_THAT(records(4).Resolve(NameOf(1, "gone")).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("deleted")));
+  EXPECT_THAT(records(1).Delete("gone").status(), StatusIs(absl::StatusCode::kNotFound));
+  // Set again after a delete: the sequence keeps going up.
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published again, records(1).Set("gone", "back"));
+  EXPECT_EQ(again.record.sequence, 3u);
+}
+
+TEST_F(RecordsTest, ForgedRecordsAreRefusedAndTheirSenderPenalized) {
+  const Identity thief = Identity::Generate();
+  absl::StatusOr<Record> forged =
+      SignRecord(thief, "app/color", "stolen", 99, loop_.clock().Now() + absl::Hours(1));
+  ASSERT_THAT(forged.status(), IsOk());
+  forged->publisher = nodes_[0]->identity.public_key();  // into node 0's namespace
+  const Contact sender{thief.node_id(), "10.9.9.9:7420", absl::InfinitePast()};
+  EXPECT_THAT(swarm(2).HandlePutRecord(sender, EncodeRecord(*forged)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("signature")));
+  EXPECT_THAT(swarm(2).OnPeerContact(sender), StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(RecordsTest, AResolveRepairsNodesThatHeldAnOlderRecord) {
+  ASSERT_THAT(records(0).Set("k", "one").status(), IsOk());
+  const std::vector<uint64_t> after_first = HeldSequences(0, "k");
+  ASSERT_GE(after_first.size(), 3u);
+  // Node 0 writes sequence 2 only to its own store (as if its peers were unreachable then).
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record two, SignRecord(nodes_[0]->identity, "k", "two", 2,
+                                                      loop_.clock().Now() + absl::Hours(1)));
+  ASSERT_THAT(nodes_[0]->store->PutRecord(DigestView(two.dht_key()), EncodeRecord(two)), IsOk());
+  // A resolve anywhere finds the newest and writes it back to the others it asked.
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record seen, records(0).Resolve(NameOf(0, "k")));
+  EXPECT_EQ(seen.sequence, 2u);
+  for (uint64_t sequence : HeldSequences(0, "k")) EXPECT_EQ(sequence, 2u);
+}
+
+TEST_F(RecordsTest, ListsOwnKeysAndNamesHeldByPrefix) {
+  ASSERT_THAT(records(0).Set("app/a", "1").status(), IsOk());
+  ASSERT_THAT(records(0).Set("app/b", "2").status(), IsOk());
+  ASSERT_THAT(records(0).Set("other", "3").status(), IsOk());
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<Record> own, records(0).ListOwn("app/", 10));
+  ASSERT_EQ(own.size(), 2u);
+  EXPECT_EQ(own[0].key, "app/a");
+  EXPECT_EQ(own[1].key, "app/b");
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<std::string> names, records(0).NamesHeld("app/", 10));
+  EXPECT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0], nodes_[0]->identity.node_id().ToString() + "/app/a");
+}
+
+}  // namespace
+}  // namespace swarmkv

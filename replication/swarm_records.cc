@@ -1,0 +1,178 @@
+// The Swarm's part in signed records: PUT_RECORD and GET_RECORD answered, records placed on the
+// R closest nodes and read back from them with read repair (docs/records.md). What a record is,
+// and which of two wins, is the RecordValidator's business: the swarm moves opaque bytes.
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "base/status_macros.h"
+#include "replication/internal/swarm_helpers.h"
+#include "replication/swarm.h"
+
+namespace swarmkv {
+
+using swarm_internal::OnLoop;
+using swarm_internal::WithoutSelf;
+
+namespace {
+
+absl::Status NoValidator() {
+  return absl::UnimplementedError("this node does not keep signed records");
+}
+
+absl::string_view KeyBytes(const DhtKey& key) { return DigestView(key); }
+
+}  // namespace
+
+absl::StatusOr<std::string> Swarm::LocalRecord(const DhtKey& key) const {
+  absl::StatusOr<std::string> held = store_.GetRecord(KeyBytes(key));
+  if (absl::IsNotFound(held.status())) return std::string();
+  SWARMKV_RETURN_IF_ERROR(held.status());
+  // Checked again on the way out: a record that no longer validates (expired) is not served.
+  if (!record_validator_->Validate(*held).ok()) return std::string();
+  return held;
+}
+
+absl::StatusOr<std::string> Swarm::KeepRecord(const DhtKey& key, absl::string_view record) {
+  absl::MutexLock lock(&records_mu_);
+  SWARMKV_ASSIGN_OR_RETURN(std::string held, LocalRecord(key));
+  if (!held.empty() && held != record && !record_validator_->Better(record, held)) return held;
+  if (held != record) SWARMKV_RETURN_IF_ERROR(store_.PutRecord(KeyBytes(key), record));
+  return std::string();
+}
+
+absl::StatusOr<std::string> Swarm::HandlePutRecord(const Contact& caller,
+                                                   absl::string_view record) {
+  if (record_validator_ == nullptr) return NoValidator();
+  absl::StatusOr<DhtKey> key = record_validator_->Validate(record);
+  if (absl::IsInvalidArgument(key.status())) {
+    Penalize(caller.id, "PUT_RECORD of a record that does not verify");
+    return key.status();
+  }
+  SWARMKV_RETURN_IF_ERROR(key.status());
+  if (!IsResponsibleFor(*key)) {
+    return absl::FailedPreconditionError(
+        "this node is not responsible for this record: it knows closer nodes; store it on those");
+  }
+  return KeepRecord(*key, record);
+}
+
+absl::StatusOr<RecordAnswer> Swarm::HandleGetRecord(const DhtKey& key) const {
+  if (record_validator_ == nullptr) return NoValidator();
+  RecordAnswer answer;
+  SWARMKV_ASSIGN_OR_RETURN(answer.record, LocalRecord(key));
+  answer.closer = ClosestKnown(key, options_.table.k);
+  return answer;
+}
+
+void Swarm::PutRecordAsync(std::string record, Done<absl::StatusOr<RecordPlacement>> done) {
+  if (record_validator_ == nullptr) return done(NoValidator());
+  // The local copy first, durably, off the loop (an fsync).
+  blocking_.Post([this, record = std::move(record), done = std::move(done)]() mutable {
+    absl::StatusOr<DhtKey> key = record_validator_->Validate(record);
+    absl::StatusOr<std::string> newer =
+        key.ok() ? KeepRecord(*key, record) : absl::StatusOr<std::string>(key.status());
+    loop_.Post([this, key, newer = std::move(newer), record = std::move(record),
+                done = std::move(done)]() mutable {
+      if (!newer.ok()) return done(newer.status());
+      if (!newer->empty()) return done(RecordPlacement{0, *std::move(newer)});
+      FindClosestAsync(*key, [this, record = std::move(record),
+                              done = std::move(done)](std::vector<Contact> closest) mutable {
+        closest = WithoutSelf(std::move(closest), self_);
+        if (closest.size() > options_.replication_factor) {
+          closest.erase(closest.begin() + options_.replication_factor, closest.end());
+        }
+        struct Tally {
+          size_t pending;
+          RecordPlacement placement{1, ""};
+          Done<absl::StatusOr<RecordPlacement>> done;
+        };
+        auto tally = std::make_shared<Tally>(Tally{closest.size(), {1, ""}, std::move(done)});
+        if (closest.empty()) return tally->done(tally->placement);
+        for (const Contact& c : closest) {
+          transport_.PutRecord(
+              c, record, OnLoop<std::string>(loop_, [tally](absl::StatusOr<std::string> answer) {
+                if (answer.ok() && answer->empty()) ++tally->placement.copies;
+                if (answer.ok() && !answer->empty()) tally->placement.newer = *std::move(answer);
+                if (--tally->pending == 0) tally->done(std::move(tally->placement));
+              }));
+        }
+      });
+    });
+  });
+}
+
+struct Swarm::RecordRead {
+  DhtKey key;
+  Done<absl::StatusOr<std::string>> done;
+  size_t pending = 0;
+  std::string best;  // the best valid record seen so far
+  // Who answered what (the local store as this node's own contact), for read repair.
+  std::vector<std::pair<Contact, std::string>> answers;
+};
+
+void Swarm::GetRecordAsync(const DhtKey& key, Done<absl::StatusOr<std::string>> done) {
+  if (record_validator_ == nullptr) return done(NoValidator());
+  auto read = std::make_shared<RecordRead>();
+  read->key = key;
+  read->done = std::move(done);
+  FindClosestAsync(key, [this, read](std::vector<Contact> closest) {
+    closest = WithoutSelf(std::move(closest), self_);
+    if (closest.size() > options_.replication_factor) {
+      closest.erase(closest.begin() + options_.replication_factor, closest.end());
+    }
+    read->pending = closest.size() + 1;  // the peers and the local store
+    auto consider = [this, read](const Contact& from, absl::StatusOr<std::string> record) {
+      std::string valid;
+      if (record.ok() && !record->empty()) {
+        absl::StatusOr<DhtKey> key = record_validator_->Validate(*record);
+        // A forged record, or one for another key, is a lie; an expired one is only stale.
+        const bool lie = key.ok() ? *key != read->key : absl::IsInvalidArgument(key.status());
+        if (key.ok() && !lie) valid = *std::move(record);
+        if (lie && from.id != self_) {
+          Penalize(from.id, "GET_RECORD answered with a record that does not verify");
+        }
+      }
+      if (record.ok()) read->answers.emplace_back(from, valid);
+      if (!valid.empty() && (read->best.empty() || record_validator_->Better(valid, read->best))) {
+        read->best = valid;
+      }
+      if (--read->pending == 0) FinishRecordRead(read);
+    };
+    for (const Contact& c : closest) {
+      transport_.GetRecord(
+          c, read->key, OnLoop<RecordAnswer>(loop_, [consider, c](absl::StatusOr<RecordAnswer> a) {
+            consider(c, a.ok() ? absl::StatusOr<std::string>(a->record)
+                               : absl::StatusOr<std::string>(a.status()));
+          }));
+    }
+    blocking_.Post([this, read, consider] {
+      absl::StatusOr<std::string> local = LocalRecord(read->key);
+      loop_.Post([this, consider, local = std::move(local)] {
+        consider(Contact{self_, "", absl::InfinitePast()}, local);
+      });
+    });
+  });
+}
+
+void Swarm::FinishRecordRead(std::shared_ptr<RecordRead> read) {
+  if (read->best.empty()) {
+    return read->done(absl::NotFoundError("no node holds a record under this name"));
+  }
+  // Read repair: every node asked that holds an older record, or none, is sent the best.
+  for (const auto& [contact, held] : read->answers) {
+    if (held == read->best) continue;
+    if (contact.id == self_) {
+      if (!held.empty()) {  // this node held an older one: it keeps the newer
+        blocking_.Post([this, read] { KeepRecord(read->key, read->best).IgnoreError(); });
+      }
+      continue;
+    }
+    transport_.PutRecord(contact, read->best, [](absl::StatusOr<std::string>) {});
+  }
+  read->done(read->best);
+}
+
+}  // namespace swarmkv
