@@ -27,4 +27,10 @@ NodeFigures NodeQuerySubject::Figures() const {
   return figures;
 }
 
+absl::StatusOr<std::vector<std::string>> NodeQuerySubject::RecordNames(absl::string_view prefix,
+                                                                       size_t limit) const {
+  if (records_ == nullptr) return std::vector<std::string>{};
+  return records_->NamesHeld(prefix, limit);
+}
+
 }  // namespace swarmkv

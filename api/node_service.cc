@@ -107,11 +107,15 @@ class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
   v1::ListPinsResponse response_;
 };
 
-grpc::Status NotYet(absl::string_view method, absl::string_view arrives_with) {
-  return grpc::Status(
-      grpc::StatusCode::UNIMPLEMENTED,
-      absl::StrCat("swarmkv.v1.Node/", method, " is reserved: it arrives with ", arrives_with,
-                   "; this node version ", SWARMKV_VERSION, " does not serve it yet"));
+// Most records a ListRecords answer carries (each up to 64 KiB of value).
+constexpr uint32_t kMaxListedRecords = 1000;
+
+void FillRecord(const Record& record, v1::GetRecordResponse* out) {
+  out->set_value(record.value);
+  out->set_sequence(record.sequence);
+  out->set_publisher(record.publisher_id().ToString());
+  out->set_expires_at_unix(record.expires_at);
+  out->set_name(record.Name());
 }
 
 grpc::ServerUnaryReactor* FinishedUnary(grpc::CallbackServerContext* call,
@@ -264,16 +268,68 @@ grpc::ServerWriteReactor<v1::QueryResponse>* NodeService::Query(grpc::CallbackSe
   return new QueryReactor(context_, call, *request);
 }
 
+absl::StatusOr<Records*> NodeService::RecordsOrError() const {
+  if (context_.records == nullptr) {
+    return absl::FailedPreconditionError(
+        "records live in the swarm: this node runs with peer networking off (--peer-listen off)");
+  }
+  return context_.records;
+}
+
 grpc::ServerUnaryReactor* NodeService::PutRecord(grpc::CallbackServerContext* call,
-                                                 const v1::PutRecordRequest*,
-                                                 v1::PutRecordResponse*) {
-  return FinishedUnary(call, NotYet("PutRecord", "signed records"));
+                                                 const v1::PutRecordRequest* request,
+                                                 v1::PutRecordResponse* response) {
+  return RunUnary(call, [this, request, response]() -> absl::Status {
+    SWARMKV_ASSIGN_OR_RETURN(Records * records, RecordsOrError());
+    SWARMKV_ASSIGN_OR_RETURN(Published published,
+                             records->Set(request->key(), request->value(), request->sequence()));
+    response->set_sequence(published.record.sequence);
+    response->set_name(published.record.Name());
+    response->set_replicas(static_cast<uint32_t>(published.copies));
+    response->set_expires_at_unix(published.record.expires_at);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* NodeService::GetRecord(grpc::CallbackServerContext* call,
-                                                 const v1::GetRecordRequest*,
-                                                 v1::GetRecordResponse*) {
-  return FinishedUnary(call, NotYet("GetRecord", "signed records"));
+                                                 const v1::GetRecordRequest* request,
+                                                 v1::GetRecordResponse* response) {
+  return RunUnary(call, [this, request, response]() -> absl::Status {
+    SWARMKV_ASSIGN_OR_RETURN(Records * records, RecordsOrError());
+    SWARMKV_ASSIGN_OR_RETURN(RecordName name, ParseRecordName(request->key()));
+    SWARMKV_ASSIGN_OR_RETURN(Record record, records->Resolve(name));
+    FillRecord(record, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* NodeService::DeleteRecord(grpc::CallbackServerContext* call,
+                                                    const v1::DeleteRecordRequest* request,
+                                                    v1::DeleteRecordResponse* response) {
+  return RunUnary(call, [this, request, response]() -> absl::Status {
+    SWARMKV_ASSIGN_OR_RETURN(Records * records, RecordsOrError());
+    SWARMKV_ASSIGN_OR_RETURN(Published deleted, records->Delete(request->key()));
+    response->set_sequence(deleted.record.sequence);
+    response->set_name(deleted.record.Name());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* NodeService::ListRecords(grpc::CallbackServerContext* call,
+                                                   const v1::ListRecordsRequest* request,
+                                                   v1::ListRecordsResponse* response) {
+  return RunUnary(call, [this, request, response]() -> absl::Status {
+    SWARMKV_ASSIGN_OR_RETURN(Records * records, RecordsOrError());
+    const uint32_t limit = request->limit() == 0 || request->limit() > kMaxListedRecords
+                               ? kMaxListedRecords
+                               : request->limit();
+    SWARMKV_ASSIGN_OR_RETURN(std::vector<Record> own,
+                             records->ListOwn(request->prefix(), limit + 1));
+    response->set_truncated(own.size() > limit);
+    if (own.size() > limit) own.pop_back();
+    for (const Record& r : own) FillRecord(r, response->add_records());
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* NodeService::Peers(grpc::CallbackServerContext* call,

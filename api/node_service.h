@@ -50,15 +50,25 @@ class NodeService final : public v1::Node::CallbackService {
                                                      const v1::QueryRequest* request) override;
   // Reserved for later versions: UNIMPLEMENTED, with a message saying so.
   grpc::ServerUnaryReactor* PutRecord(grpc::CallbackServerContext* call,
-                                      const v1::PutRecordRequest*, v1::PutRecordResponse*) override;
+                                      const v1::PutRecordRequest* request,
+                                      v1::PutRecordResponse* response) override;
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* call,
-                                      const v1::GetRecordRequest*, v1::GetRecordResponse*) override;
+                                      const v1::GetRecordRequest* request,
+                                      v1::GetRecordResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteRecord(grpc::CallbackServerContext* call,
+                                         const v1::DeleteRecordRequest* request,
+                                         v1::DeleteRecordResponse* response) override;
+  grpc::ServerUnaryReactor* ListRecords(grpc::CallbackServerContext* call,
+                                        const v1::ListRecordsRequest* request,
+                                        v1::ListRecordsResponse* response) override;
 
  private:
   // Admits the call, runs `work` on the pool and finishes with its status.
   template <typename Work>
   grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* call, Work work);
 
+  // The node's records; FAILED_PRECONDITION when peer networking is off.
+  absl::StatusOr<Records*> RecordsOrError() const;
   // Brings the blocks of content `root` this store lacks into it from the swarm.
   absl::Status FetchContent(const Cid& root);
 

@@ -17,6 +17,7 @@
 #include "grpcpp/server_context.h"
 #include "pubsub/pubsub.h"
 #include "pubsub/query_engine.h"
+#include "records/records.h"
 #include "replication/swarm.h"
 #include "storage/block_store.h"
 
@@ -71,6 +72,8 @@ struct ServiceContext {
   PubsubNode* pubsub;
   // Broadcast queries on the pubsub (alone, this node answers its own).
   QueryEngine* queries;
+  // Signed records; null when peer networking is off (they live in the swarm).
+  Records* records;
   ApiOptions options;
   std::atomic<int> calls_in_flight{0};
 

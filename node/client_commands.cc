@@ -300,21 +300,27 @@ absl::Status RunHealth(const ApiFlags& api) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// `argument` itself, or stdin for "-": read up to one byte past `limit`, so that the node
+// refuses what is too large with its own clear message.
+std::string ArgumentOrStdin(const std::string& argument, size_t limit) {
+  if (argument != "-") return argument;
+  std::string in;
+  char buffer[1 << 16];
+  size_t n;
+  while (in.size() <= limit && (n = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) {
+    in.append(buffer, n);
+  }
+  return in;
+}
+
+}  // namespace
+
 absl::Status RunPub(const ApiFlags& api, const std::string& topic, const std::string& data) {
   v1::PublishRequest request;
   request.set_topic(topic);
-  if (data == "-") {
-    std::string in;
-    char buffer[1 << 16];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) {
-      in.append(buffer, n);
-      if (in.size() > (1u << 20)) break;  // the node refuses it with a clear message
-    }
-    request.set_data(std::move(in));
-  } else {
-    request.set_data(data);
-  }
+  request.set_data(ArgumentOrStdin(data, 1u << 20));
   v1::PublishResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Publish, request, &response));
   std::printf("%s\n", response.message_id().c_str());
@@ -418,6 +424,72 @@ absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags) {
   std::fprintf(
       stderr, "%zu node%s answered in %s\n", answers.size(), answers.size() == 1 ? "" : "s",
       absl::FormatDuration(absl::Trunc(absl::Now() - started, absl::Milliseconds(1))).c_str());
+  return absl::OkStatus();
+}
+
+absl::Status RunSet(const ApiFlags& api, const std::string& key, const std::string& value,
+                    uint64_t sequence) {
+  v1::PutRecordRequest request;
+  request.set_key(key);
+  request.set_value(ArgumentOrStdin(value, 64 * 1024));
+  request.set_sequence(sequence);
+  v1::PutRecordResponse response;
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::PutRecord, request, &response));
+  std::printf("%s sequence %llu on %u nodes\n", response.name().c_str(),
+              static_cast<unsigned long long>(response.sequence()), response.replicas());
+  return absl::OkStatus();
+}
+
+namespace {
+
+std::string RecordJson(const v1::GetRecordResponse& r) {
+  return absl::StrFormat(
+      "{\"name\":\"%s\",\"publisher\":\"%s\",\"sequence\":%d,\"expires_at\":%d,"
+      "\"value_base64\":\"%s\"}",
+      JsonEscape(r.name()), r.publisher(), r.sequence(), r.expires_at_unix(), Base64(r.value()));
+}
+
+}  // namespace
+
+absl::Status RunResolve(const ApiFlags& api, const std::string& name, bool json) {
+  v1::GetRecordRequest request;
+  request.set_key(name);
+  v1::GetRecordResponse response;
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::GetRecord, request, &response));
+  if (json) {
+    std::printf("%s\n", RecordJson(response).c_str());
+  } else {
+    std::fwrite(response.value().data(), 1, response.value().size(), stdout);
+    // A value meant for a terminal ends its line; bytes for a pipe pass through unchanged.
+    if (isatty(fileno(stdout)) && !absl::EndsWith(response.value(), "\n")) std::printf("\n");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunUnset(const ApiFlags& api, const std::string& key) {
+  v1::DeleteRecordRequest request;
+  request.set_key(key);
+  v1::DeleteRecordResponse response;
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::DeleteRecord, request, &response));
+  std::printf("deleted %s (sequence %llu)\n", response.name().c_str(),
+              static_cast<unsigned long long>(response.sequence()));
+  return absl::OkStatus();
+}
+
+absl::Status RunKeys(const ApiFlags& api, const std::string& prefix, bool json) {
+  v1::ListRecordsRequest request;
+  request.set_prefix(prefix);
+  v1::ListRecordsResponse response;
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::ListRecords, request, &response));
+  if (!json && response.records().empty()) std::printf("no records\n");
+  for (const v1::GetRecordResponse& r : response.records()) {
+    if (json) {
+      std::printf("%s\n", RecordJson(r).c_str());
+    } else {
+      std::printf("%s\n", r.name().c_str());
+    }
+  }
+  if (response.truncated()) std::fprintf(stderr, "(more records match; narrow the prefix)\n");
   return absl::OkStatus();
 }
 

@@ -61,6 +61,13 @@ struct QueryFlags {
 // a JSON object per answer with `json`. A count of the answering nodes goes to stderr.
 absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags);
 
+// Signed records (docs/records.md). `value` "-" reads stdin.
+absl::Status RunSet(const ApiFlags& api, const std::string& key, const std::string& value,
+                    uint64_t sequence);
+absl::Status RunResolve(const ApiFlags& api, const std::string& name, bool json);
+absl::Status RunUnset(const ApiFlags& api, const std::string& key);
+absl::Status RunKeys(const ApiFlags& api, const std::string& prefix, bool json);
+
 }  // namespace swarmkv
 
 #endif  // SWARMKV_NODE_CLIENT_COMMANDS_H_

@@ -194,6 +194,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   std::unique_ptr<PubsubNode> pubsub;
   std::unique_ptr<GossipService> gossip_service;
   // Broadcast queries, evaluated on this node's store off the loop.
+  std::unique_ptr<Records> records;
   std::unique_ptr<NodeQuerySubject> query_subject;
   std::unique_ptr<QueryEngine> queries;
   // On every way out (an early error return too): incoming peer calls stop, outgoing ones end
@@ -222,6 +223,8 @@ absl::Status RunDaemon(const NodeConfig& given) {
     gossip_transport =
         std::make_unique<GossipTransport>(*gossip_channels, swarm_options.transport.timeout);
     Swarm* dht = &swarm->swarm();
+    // Before serving: its validator judges the records peers send.
+    records = std::make_unique<Records>(*dht, data.store(), data.identity(), RealClock::Instance());
     pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, *gossip_transport,
                                           [dht] { return dht->Peers(); });
     gossip_service = std::make_unique<GossipService>(*pubsub, *peer_server);
@@ -245,7 +248,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
       query_options.origin_address = AdvertisedPeerAddress(config, peer_server->port());
     }
     query_subject = std::make_unique<NodeQuerySubject>(
-        data.store(), swarm != nullptr ? &swarm->swarm() : nullptr);
+        data.store(), swarm != nullptr ? &swarm->swarm() : nullptr, records.get());
     queries = std::make_unique<QueryEngine>(*pubsub, BuiltinQueryKinds(), *query_subject, *swarm_io,
                                             query_options);
     queries->Start();
@@ -263,6 +266,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
                          swarm != nullptr ? &swarm->swarm() : nullptr,
                          pubsub.get(),
                          queries.get(),
+                         records.get(),
                          {}};
   context.options.max_chunk_bytes = config.api_max_chunk_bytes;
   context.options.max_concurrent_calls = static_cast<int>(config.api_max_concurrent_calls);

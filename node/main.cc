@@ -226,6 +226,29 @@ int main(int argc, char** argv) {
   sub_cmd->add_flag("--json", json, "One JSON object per message (data in base64)");
   sub_cmd->callback(client([&] { return RunSub(api, topic, json); }));
 
+  std::string record_key, record_value = "-";
+  uint64_t record_sequence = 0;
+  auto* set_cmd = app.add_subcommand("set", "Publish a signed record under one of your keys");
+  set_cmd->add_option("key", record_key, "Key (UTF-8, up to 256 bytes)")->required();
+  set_cmd->add_option("value", record_value, "Value (up to 64 KiB), or - for stdin")
+      ->capture_default_str();
+  set_cmd->add_option("--sequence", record_sequence,
+                      "Sequence number (default: one above the highest the swarm has)");
+  set_cmd->callback(client([&] { return RunSet(api, record_key, record_value, record_sequence); }));
+  auto* resolve_cmd = app.add_subcommand("resolve", "Print the value of a record");
+  resolve_cmd->add_option("name", record_key, "<publisher id>/<key>, or one of your keys")
+      ->required();
+  resolve_cmd->add_flag("--json", json, "Sequence, publisher and expiry too (value in base64)");
+  resolve_cmd->callback(client([&] { return RunResolve(api, record_key, json); }));
+  auto* unset_cmd = app.add_subcommand("unset", "Delete one of your records (a signed tombstone)");
+  unset_cmd->add_option("key", record_key, "Key")->required();
+  unset_cmd->callback(client([&] { return RunUnset(api, record_key); }));
+  std::string keys_prefix;
+  auto* keys_cmd = app.add_subcommand("keys", "List your records held by this node");
+  keys_cmd->add_option("prefix", keys_prefix, "Key prefix (default: all)");
+  keys_cmd->add_flag("--json", json, "One JSON object per record (value in base64)");
+  keys_cmd->callback(client([&] { return RunKeys(api, keys_prefix, json); }));
+
   QueryFlags query;
   auto* query_cmd = app.add_subcommand("query", "Ask every node of the swarm; print the answers");
   query_cmd->require_subcommand(1);
@@ -253,6 +276,13 @@ int main(int argc, char** argv) {
   query_options(pins_cmd);
   pins_cmd->callback(client([&] {
     query.kind = "PINS";
+    return RunQuery(api, query);
+  }));
+  auto* keys_query_cmd = query_cmd->add_subcommand("keys", "Record names the swarm holds");
+  keys_query_cmd->add_option("prefix", query.argument, "Key or name prefix (empty: every record)");
+  query_options(keys_query_cmd);
+  keys_query_cmd->callback(client([&] {
+    query.kind = "KEYS";
     return RunQuery(api, query);
   }));
 

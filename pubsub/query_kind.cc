@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "pubsub/query_kinds/has.h"
+#include "pubsub/query_kinds/keys.h"
 #include "pubsub/query_kinds/pins.h"
 #include "pubsub/query_kinds/stats.h"
 
@@ -30,6 +31,7 @@ const QueryKinds& BuiltinQueryKinds() {
     registry->Register("HAS", MakeHasQuery());
     registry->Register("STATS", MakeStatsQuery());
     registry->Register("PINS", MakePinsQuery());
+    registry->Register("KEYS", MakeKeysQuery());
     return registry;
   }();
   return *kinds;

@@ -49,6 +49,10 @@ class QuerySubject {
   virtual absl::StatusOr<std::vector<PinEntry>> Pins(absl::string_view prefix,
                                                      size_t limit) const = 0;
   virtual NodeFigures Figures() const = 0;
+  // Names of the signed records held here whose key or name starts with `prefix`, at most
+  // `limit` of them.
+  virtual absl::StatusOr<std::vector<std::string>> RecordNames(absl::string_view prefix,
+                                                               size_t limit) const = 0;
 };
 
 class QueryKind {

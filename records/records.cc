@@ -51,9 +51,15 @@ absl::StatusOr<Published> Records::Publish(const std::string& key, std::string v
 absl::StatusOr<Published> Records::Set(const std::string& key, std::string value,
                                        uint64_t sequence) {
   SWARMKV_RETURN_IF_ERROR(CheckRecordFields(key, value, false));
+  SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key));
+  const uint64_t highest = current.has_value() ? current->sequence : 0;
   if (sequence == 0) {
-    SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key));
-    sequence = current.has_value() ? current->sequence + 1 : 1;
+    sequence = highest + 1;
+  } else if (sequence <= highest) {
+    // The swarm orders equal sequences by a tie rule; a caller who names one means "after".
+    return absl::FailedPreconditionError(
+        absl::StrCat("record ", publisher_.node_id().ToString(), "/", key, " already has sequence ",
+                     highest, "; set it without a sequence, or with a higher one"));
   }
   return Publish(key, std::move(value), sequence, false);
 }
@@ -84,7 +90,7 @@ absl::StatusOr<Record> Records::Resolve(const RecordName& name) {
   return record;
 }
 
-absl::StatusOr<std::vector<Record>> Records::Held() {
+absl::StatusOr<std::vector<Record>> Records::Held() const {
   SWARMKV_ASSIGN_OR_RETURN(auto stored, store_.ListRecords(kMaxListedRecords));
   std::vector<Record> out;
   for (const auto& [dht_key, value] : stored) {
@@ -95,7 +101,7 @@ absl::StatusOr<std::vector<Record>> Records::Held() {
   return out;
 }
 
-absl::StatusOr<std::vector<Record>> Records::ListOwn(absl::string_view prefix, size_t limit) {
+absl::StatusOr<std::vector<Record>> Records::ListOwn(absl::string_view prefix, size_t limit) const {
   SWARMKV_ASSIGN_OR_RETURN(std::vector<Record> held, Held());
   std::vector<Record> out;
   for (Record& r : held) {
@@ -109,7 +115,7 @@ absl::StatusOr<std::vector<Record>> Records::ListOwn(absl::string_view prefix, s
 }
 
 absl::StatusOr<std::vector<std::string>> Records::NamesHeld(absl::string_view prefix,
-                                                            size_t limit) {
+                                                            size_t limit) const {
   SWARMKV_ASSIGN_OR_RETURN(std::vector<Record> held, Held());
   std::vector<std::string> names;
   for (const Record& r : held) {

@@ -38,7 +38,8 @@ class Records {
   Records(Swarm& swarm, BlockStore& store, const Identity& publisher, const Clock& clock);
 
   // Publishes `value` under this publisher's `key` with `sequence` (0: one above the highest
-  // the swarm has). FAILED_PRECONDITION when a record with that sequence or a newer one exists;
+  // the swarm has; otherwise higher than it). FAILED_PRECONDITION when a record with that
+  // sequence or a newer one exists;
   // UNAVAILABLE when fewer nodes than the write quorum stored it; INVALID_ARGUMENT or
   // RESOURCE_EXHAUSTED for a bad key or value.
   absl::StatusOr<Published> Set(const std::string& key, std::string value, uint64_t sequence = 0);
@@ -47,10 +48,10 @@ class Records {
   // The newest record under `name` the swarm has. NOT_FOUND when there is none, or it was deleted.
   absl::StatusOr<Record> Resolve(const RecordName& name);
   // This publisher's live records held here whose key starts with `prefix`, in key order.
-  absl::StatusOr<std::vector<Record>> ListOwn(absl::string_view prefix, size_t limit);
+  absl::StatusOr<std::vector<Record>> ListOwn(absl::string_view prefix, size_t limit) const;
   // Names ("<publisher id>/<key>") of the live records held here whose key or name starts with
   // `prefix` (the KEYS query).
-  absl::StatusOr<std::vector<std::string>> NamesHeld(absl::string_view prefix, size_t limit);
+  absl::StatusOr<std::vector<std::string>> NamesHeld(absl::string_view prefix, size_t limit) const;
 
   const NodeId& publisher_id() const { return publisher_.node_id(); }
 
@@ -61,7 +62,7 @@ class Records {
   absl::StatusOr<Published> Publish(const std::string& key, std::string value, uint64_t sequence,
                                     bool tombstone);
   // Every live record held here, decoded.
-  absl::StatusOr<std::vector<Record>> Held();
+  absl::StatusOr<std::vector<Record>> Held() const;
 
   Swarm& swarm_;
   BlockStore& store_;

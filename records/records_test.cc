@@ -97,6 +97,8 @@ TEST_F(RecordsTest, SetOnOneNodeResolvesOnAnotherAndSequencesOnlyGoUp) {
   // An explicit sequence that is not higher is refused, and nothing changes.
   EXPECT_THAT(records(0).Set("app/color", "old", 4).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already has sequence")));
+  EXPECT_THAT(records(0).Set("app/color", "same", 10).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   SWARMKV_ASSERT_OK_AND_ASSIGN(Record r, records(3).Resolve(NameOf(0, "app/color")));
   EXPECT_EQ(r.value, "v10");
   // A bare key is the resolving node's own namespace: node 5 has no such record.

@@ -651,13 +651,20 @@ absl::Status BlockStore::PutMeta(absl::string_view name, absl::string_view value
   return SyncIfNeeded(Durability::kPerOptions, "write meta");
 }
 
-absl::Status BlockStore::PutProviderRecord(absl::string_view key, absl::string_view value) {
+rocksdb::WriteBatch BlockStore::PutOrDelete(int family, absl::string_view key,
+                                            absl::string_view value) const {
+  const auto f = static_cast<Family>(family);
   rocksdb::WriteBatch batch;
   if (value.empty()) {
-    batch.Delete(handles_->cf(kProviders), ToSlice(key)).PermitUncheckedError();
+    batch.Delete(handles_->cf(f), ToSlice(key)).PermitUncheckedError();
   } else {
-    handles_->PutSealed(&batch, storage_key_, kProviders, key, value);
+    handles_->PutSealed(&batch, storage_key_, f, key, value);
   }
+  return batch;
+}
+
+absl::Status BlockStore::PutProviderRecord(absl::string_view key, absl::string_view value) {
+  rocksdb::WriteBatch batch = PutOrDelete(kProviders, key, value);
   absl::MutexLock lock(&mu_);
   return CommitLocked(&batch, "write provider record");
 }
@@ -668,12 +675,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> BlockStore::Lis
 }
 
 absl::Status BlockStore::PutRecord(absl::string_view key, absl::string_view value) {
-  rocksdb::WriteBatch batch;
-  if (value.empty()) {
-    batch.Delete(handles_->cf(kRecords), ToSlice(key)).PermitUncheckedError();
-  } else {
-    handles_->PutSealed(&batch, storage_key_, kRecords, key, value);
-  }
+  rocksdb::WriteBatch batch = PutOrDelete(kRecords, key, value);
   {
     absl::MutexLock lock(&mu_);
     SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "write record"));

@@ -269,6 +269,8 @@ class BlockStore final : public BlockSource {
   struct Handles;
   BlockStore(BlockStoreOptions options, SecretBytes storage_key);
   absl::Status LoadCounters();
+  // A batch that seals `value` at (family, key), or deletes the key when `value` is empty.
+  rocksdb::WriteBatch PutOrDelete(int family, absl::string_view key, absl::string_view value) const;
   // Up to `limit` sealed values of `family`, opened, in key order (`what` names one in errors).
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListSealed(
       int family, size_t limit, absl::string_view what) const;

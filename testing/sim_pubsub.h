@@ -44,6 +44,9 @@ class SimQuerySubject final : public QuerySubject {
   absl::StatusOr<bool> IsPinned(const Cid& cid) const override { return pinned.contains(cid); }
   absl::StatusOr<std::vector<PinEntry>> Pins(absl::string_view prefix, size_t limit) const override;
   NodeFigures Figures() const override { return figures; }
+  absl::StatusOr<std::vector<std::string>> RecordNames(absl::string_view, size_t) const override {
+    return std::vector<std::string>{};  // the simulator keeps no records
+  }
 
   absl::flat_hash_set<Cid> blocks;
   absl::flat_hash_set<Cid> pinned;

@@ -17,6 +17,9 @@
 //   add-providers I N      liar I announces itself as provider of N random CIDs
 //   provide I CID          liar I announces CID
 //   get-providers CID      the providers the target returns for CID
+//   forge-record KEY       liar 0 PUT_RECORDs a record it signed with another value under KEY
+//                          (and liar 1's publisher key, when there is a liar 1)
+//   ping I                 liar I pings the target (PERMISSION_DENIED once it is penalized)
 //   served                 calls the liars have answered, by method
 //   forge-gossip TOPIC     a fresh identity sends a GOSSIP frame signed over other bytes
 // Call outcomes are reported as gRPC status code numbers.
@@ -44,6 +47,7 @@
 #include "pubsub/frame.h"
 #include "pubsub/message.h"
 #include "pubsub/wire_frames.h"
+#include "records/record.h"
 #include "replication/key_space.h"
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
@@ -184,6 +188,8 @@ class HostilePeer {
     if (command == "provide" && words.size() == 3) return Provide(std::stoul(words[1]), words[2]);
     if (command == "get-providers" && words.size() == 2) return GetProviders(words[1]);
     if (command == "served") return Served();
+    if (command == "forge-record" && words.size() == 2) return ForgeRecord(words[1]);
+    if (command == "ping" && words.size() == 2) return Ping(std::stoul(words[1]));
     if (command == "forge-gossip" && words.size() == 2) return ForgeGossip(words[1]);
     return absl::StrCat("{\"error\":", Quoted("unknown command or arguments: " + command), "}");
   }
@@ -340,6 +346,33 @@ class HostilePeer {
     }
     return absl::StrCat("{\"code\":", status.error_code(), ",\"providers\":[",
                         absl::StrJoin(ids, ","), "]}");
+  }
+
+  // Signed over "genuine", sent with "forged": no node may store or serve it.
+  std::string ForgeRecord(const std::string& key) {
+    if (liars_.empty()) return "{\"error\":\"no liar to send with\"}";
+    absl::StatusOr<Record> record =
+        SignRecord(liars_[0].identity, key, "genuine", 1, absl::Now() + absl::Hours(1));
+    if (!record.ok()) return absl::StrCat("{\"error\":", Quoted(record.status().message()), "}");
+    record->value = "forged";
+    if (liars_.size() > 1) record->publisher = liars_[1].identity.public_key();
+    pb::PutRecordRequest request;
+    request.mutable_caller()->set_listen_port(liars_[0].server->port());
+    request.set_record(EncodeRecord(*record));
+    pb::PutRecordResponse response;
+    const grpc::Status status = liars_[0].target->PutRecord(Deadline().get(), request, &response);
+    return absl::StrCat("{\"code\":", status.error_code(), ",\"name\":", Quoted(record->Name()),
+                        "}");
+  }
+
+  std::string Ping(size_t liar_index) {
+    if (liar_index >= liars_.size()) return "{\"error\":\"no such liar\"}";
+    pb::PingRequest ping;
+    ping.mutable_caller()->set_listen_port(liars_[liar_index].server->port());
+    pb::PingResponse pong;
+    return absl::StrCat(
+        "{\"code\":", liars_[liar_index].target->Ping(Deadline().get(), ping, &pong).error_code(),
+        "}");
   }
 
   std::string Served() const {
