@@ -258,6 +258,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   auto housekeeper = std::make_unique<Housekeeper>(
       *loop, *pool, data.store(), swarm != nullptr ? &swarm->swarm() : nullptr,
       std::move(bootstrap), *ParseDurationSetting(config.maintenance_interval));
+  housekeeper->set_records(records.get());
   housekeeper->Start();
   ServiceContext context{data.store(),
                          data.identity(),

@@ -130,11 +130,29 @@ void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
               {"unproven", report.drops_unproven},
               {"announced", report.providers_announced},
               {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
-    next();
+    swarm_->MaintainRecordsAsync(
+        lifeline_.Guard<RecordMaintenanceReport>([next](RecordMaintenanceReport records) {
+          const bool eventful = records.expired + records.pushed + records.handed_off > 0;
+          LogEvent(eventful ? LogLevel::kInfo : LogLevel::kDebug, "records.maintenance",
+                   {{"records", records.records},
+                    {"expired", records.expired},
+                    {"pushed", records.pushed},
+                    {"push_failures", records.push_failures},
+                    {"handed_off", records.handed_off}});
+          next();
+        }));
   }));
 }
 
 void Housekeeper::FinishRound(Round round, Outcome outcome) {
+  if (round.maintain && records_ != nullptr) {
+    absl::StatusOr<size_t> republished = records_->RepublishDue();
+    if (!republished.ok() || *republished > 0) {
+      LogEvent(republished.ok() ? LogLevel::kInfo : LogLevel::kWarn, "records.republished",
+               {{"records", static_cast<uint64_t>(republished.value_or(0))},
+                {"status", republished.status().ToString()}});
+    }
+  }
   // The table a round changed is saved by the next tick, like any other change.
   if (round.collect) CollectGarbage();
   outcome.peers = swarm_ != nullptr ? swarm_->Peers().size() : 0;

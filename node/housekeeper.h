@@ -33,6 +33,7 @@
 #include "base/event_loop.h"
 #include "base/executor.h"
 #include "base/lifeline.h"
+#include "records/records.h"
 #include "replication/swarm.h"
 #include "storage/block_store.h"
 
@@ -44,6 +45,8 @@ class Housekeeper {
               std::vector<BootstrapEntry> bootstrap, absl::Duration interval);
   ~Housekeeper() { Stop(); }
 
+  // The node's records, republished by each maintenance round when due. REQUIRES: before Start.
+  void set_records(Records* records) { records_ = records; }
   // Sets the first tick, due at once.
   void Start();
   // Stops starting rounds; returns at once. A round in progress finishes (quickly, once the
@@ -85,6 +88,7 @@ class Housekeeper {
   Executor& executor_;
   BlockStore& store_;
   Swarm* const swarm_;
+  Records* records_ = nullptr;
   const std::vector<BootstrapEntry> bootstrap_;
   const absl::Duration interval_;
 

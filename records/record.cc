@@ -170,6 +170,8 @@ absl::StatusOr<Record> DecodeRecord(absl::string_view bytes) {
 
 bool Supersedes(const Record& a, const Record& b) {
   if (a.sequence != b.sequence) return a.sequence > b.sequence;
+  // A republish re-signs the same sequence with a later expiry: it must replace the old copy.
+  if (a.expires_at != b.expires_at) return a.expires_at > b.expires_at;
   return EncodeRecord(a) > EncodeRecord(b);
 }
 

@@ -65,8 +65,9 @@ std::string EncodeRecord(const Record& record);
 // limit, or whose signature does not verify. The whole input must be one record.
 absl::StatusOr<Record> DecodeRecord(absl::string_view bytes);
 
-// True when `a` should replace `b`: a higher sequence, or the same sequence and an encoding
-// that sorts after b's (a rule every node computes alike; equal records replace nothing).
+// True when `a` should replace `b`: a higher sequence; at the same sequence a later expiry (a
+// republish); then an encoding that sorts after b's (a rule every node computes alike; equal
+// records replace nothing).
 bool Supersedes(const Record& a, const Record& b);
 
 // A record name as users write it: "<publisher id>/<key>", or a bare key (this node's

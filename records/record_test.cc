@@ -68,6 +68,11 @@ TEST(RecordTest, HigherSequenceWinsAndTiesBreakTheSameWayEverywhere) {
   const Record x = Signed(who, "k", "x", 5), y = Signed(who, "k", "y", 5);
   EXPECT_NE(Supersedes(x, y), Supersedes(y, x));  // exactly one wins
   EXPECT_FALSE(Supersedes(x, x));
+  // A republish (same sequence and value, later expiry) replaces what it extends.
+  absl::StatusOr<Record> later = SignRecord(who, "k", "x", 5, kExpiry + absl::Hours(24));
+  ASSERT_THAT(later.status(), IsOk());
+  EXPECT_TRUE(Supersedes(*later, x));
+  EXPECT_FALSE(Supersedes(x, *later));
 }
 
 TEST(RecordTest, LimitsAreClearErrors) {

@@ -14,6 +14,11 @@ absl::StatusOr<DhtKey> SignedRecordValidator::Validate(absl::string_view value) 
   return record->dht_key();
 }
 
+bool SignedRecordValidator::KeepHere(absl::string_view value) const {
+  absl::StatusOr<Record> record = DecodeRecord(value);
+  return record.ok() && record->publisher == own_publisher_;
+}
+
 bool SignedRecordValidator::Better(absl::string_view a, absl::string_view b) const {
   // Both were validated on their way in; a value that no longer decodes never wins.
   absl::StatusOr<Record> ra = DecodeRecord(a), rb = DecodeRecord(b);

@@ -6,6 +6,9 @@
 #ifndef SWARMKV_RECORDS_RECORD_VALIDATOR_H_
 #define SWARMKV_RECORDS_RECORD_VALIDATOR_H_
 
+#include <string>
+#include <utility>
+
 #include "base/clock.h"
 #include "replication/record_validator.h"
 
@@ -13,13 +16,17 @@ namespace swarmkv {
 
 class SignedRecordValidator final : public RecordValidator {
  public:
-  explicit SignedRecordValidator(const Clock& clock) : clock_(clock) {}
+  // `own_publisher`: the public key whose records this node keeps (and republishes).
+  SignedRecordValidator(const Clock& clock, std::string own_publisher)
+      : clock_(clock), own_publisher_(std::move(own_publisher)) {}
 
   absl::StatusOr<DhtKey> Validate(absl::string_view value) const override;
   bool Better(absl::string_view a, absl::string_view b) const override;
+  bool KeepHere(absl::string_view value) const override;
 
  private:
   const Clock& clock_;
+  const std::string own_publisher_;
 };
 
 }  // namespace swarmkv

@@ -15,7 +15,11 @@ constexpr size_t kMaxListedRecords = 1 << 20;
 }  // namespace
 
 Records::Records(Swarm& swarm, BlockStore& store, const Identity& publisher, const Clock& clock)
-    : swarm_(swarm), store_(store), publisher_(publisher), clock_(clock), validator_(clock) {
+    : swarm_(swarm),
+      store_(store),
+      publisher_(publisher),
+      clock_(clock),
+      validator_(clock, publisher.public_key()) {
   swarm_.set_record_validator(&validator_);
 }
 
@@ -88,6 +92,25 @@ absl::StatusOr<Record> Records::Resolve(const RecordName& name) {
         absl::StrCat("record ", full, " was deleted (sequence ", record.sequence, ")"));
   }
   return record;
+}
+
+absl::StatusOr<size_t> Records::RepublishDue() {
+  SWARMKV_ASSIGN_OR_RETURN(auto stored, store_.ListRecords(kMaxListedRecords));
+  const absl::Time now = clock_.Now();
+  size_t republished = 0;
+  for (const auto& [dht_key, value] : stored) {
+    absl::StatusOr<Record> record = DecodeRecord(value);
+    if (!record.ok() || record->publisher != publisher_.public_key()) continue;
+    const absl::Time expires = absl::FromUnixSeconds(record->expires_at);
+    if (expires <= now || expires - now > kDefaultRecordLifetime / 2) continue;
+    // Tombstones too: a deletion must outlive the copies it overrides.
+    SWARMKV_ASSIGN_OR_RETURN(Record renewed,
+                             SignRecord(publisher_, record->key, record->value, record->sequence,
+                                        now + kDefaultRecordLifetime, record->tombstone));
+    SWARMKV_ASSIGN_OR_RETURN(RecordPlacement placement, swarm_.PutRecord(EncodeRecord(renewed)));
+    if (placement.newer.empty()) ++republished;
+  }
+  return republished;
 }
 
 absl::StatusOr<std::vector<Record>> Records::Held() const {

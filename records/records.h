@@ -53,6 +53,10 @@ class Records {
   // `prefix` (the KEYS query).
   absl::StatusOr<std::vector<std::string>> NamesHeld(absl::string_view prefix, size_t limit) const;
 
+  // Re-signs this publisher's records held here whose lifetime is more than half gone (same
+  // sequence and value, a new expiry) and places them again. Yields how many.
+  absl::StatusOr<size_t> RepublishDue();
+
   const NodeId& publisher_id() const { return publisher_.node_id(); }
 
  private:

@@ -3,6 +3,7 @@
 #include "records/records.h"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,7 @@ class RecordsTest : public ::testing::Test {
   InlineExecutor inline_;
   ::swarmkv::testing::LoopbackNetwork network_;
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::set<int> down_;
 };
 
 TEST_F(RecordsTest, SetOnOneNodeResolvesOnAnotherAndSequencesOnlyGoUp) {
@@ -143,6 +145,54 @@ TEST_F(RecordsTest, AResolveRepairsNodesThatHeldAnOlderRecord) {
   SWARMKV_ASSERT_OK_AND_ASSIGN(Record seen, records(0).Resolve(NameOf(0, "k")));
   EXPECT_EQ(seen.sequence, 2u);
   for (uint64_t sequence : HeldSequences(0, "k")) EXPECT_EQ(sequence, 2u);
+}
+
+TEST_F(RecordsTest, MaintenanceRepairsCopiesAfterHoldersDie) {
+  ASSERT_THAT(records(1).Set("kept", "alive").status(), IsOk());
+  std::vector<int> holders;
+  const DhtKey key = RecordDhtKey(nodes_[1]->identity.node_id(), "kept");
+  for (int i = 0; i < kNodes; ++i) {
+    if (i != 1 && nodes_[i]->store->GetRecord(DigestView(key)).ok()) holders.push_back(i);
+  }
+  ASSERT_GE(holders.size(), 2u);
+  for (int i : {holders[0], holders[1]}) {
+    network_.SetDown(nodes_[i]->address, true);
+    down_.insert(i);
+  }
+  // The live nodes notice (block maintenance finds the dead ones), then place records again.
+  size_t pushed = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < kNodes; ++i) {
+      if (down_.count(i) != 0) continue;
+      swarm(i).Maintain();
+      pushed += swarm(i).MaintainRecords().pushed;
+    }
+  }
+  EXPECT_GT(pushed, 0u);
+  size_t live_holders = 0;
+  for (int i = 0; i < kNodes; ++i) {
+    if (down_.count(i) == 0 && nodes_[i]->store->GetRecord(DigestView(key)).ok()) ++live_holders;
+  }
+  EXPECT_GE(live_holders, 3u);  // R copies again among the four live nodes
+}
+
+TEST_F(RecordsTest, MaintenanceDeletesExpiredRecordsAndThePublisherRepublishes) {
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record stale, SignRecord(nodes_[2]->identity, "stale", "x", 1,
+                                                        loop_.clock().Now() + absl::Minutes(1)));
+  ASSERT_THAT(nodes_[3]->store->PutRecord(DigestView(stale.dht_key()), EncodeRecord(stale)),
+              IsOk());
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published kept, records(2).Set("kept", "y"));
+  loop_.RunFor(absl::Hours(25));  // "stale" is past its expiry, "kept" past half its lifetime
+  EXPECT_EQ(swarm(3).MaintainRecords().expired, 1u);
+  EXPECT_THAT(nodes_[3]->store->GetRecord(DigestView(stale.dht_key())).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t republished, records(2).RepublishDue());
+  EXPECT_EQ(republished, 1u);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record renewed, records(4).Resolve(NameOf(2, "kept")));
+  EXPECT_EQ(renewed.sequence, kept.record.sequence);
+  EXPECT_GT(renewed.expires_at, kept.record.expires_at);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t again, records(2).RepublishDue());
+  EXPECT_EQ(again, 0u);  // not due again until half of the new lifetime is gone
 }
 
 TEST_F(RecordsTest, ListsOwnKeysAndNamesHeldByPrefix) {

@@ -22,6 +22,9 @@ class RecordValidator {
   virtual absl::StatusOr<DhtKey> Validate(absl::string_view value) const = 0;
   // True when `a` should replace `b`; both valid under the same key.
   virtual bool Better(absl::string_view a, absl::string_view b) const = 0;
+  // True for a record this node keeps wherever it belongs (its own publisher's: it republishes
+  // them); others are handed off like blocks once the responsible nodes hold them.
+  virtual bool KeepHere(absl::string_view value) const = 0;
 };
 
 }  // namespace swarmkv

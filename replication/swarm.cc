@@ -140,6 +140,11 @@ absl::StatusOr<std::string> Swarm::GetRecord(const DhtKey& key) {
       absl::UnavailableError("the node is shutting down"));
 }
 
+RecordMaintenanceReport Swarm::MaintainRecords() {
+  return Wait<RecordMaintenanceReport>(
+      [this](Done<RecordMaintenanceReport> done) { MaintainRecordsAsync(done); }, {});
+}
+
 absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {
   return Wait<absl::StatusOr<size_t>>(
       [this, blocks](Done<absl::StatusOr<size_t>> done) { ReplicateAsync(blocks, done); },

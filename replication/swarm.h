@@ -122,6 +122,15 @@ struct FetchManyOutcome {
   std::vector<Contact> hints;
 };
 
+// What one records maintenance round did (Swarm::MaintainRecordsAsync).
+struct RecordMaintenanceReport {
+  uint64_t records = 0;  // live records held here
+  uint64_t expired = 0;  // expired (or no longer valid) records deleted
+  uint64_t pushed = 0;   // PUT_RECORDs the responsible nodes accepted
+  uint64_t push_failures = 0;
+  uint64_t handed_off = 0;  // copies dropped here once every responsible node held them
+};
+
 // Where a PutRecord left a record.
 struct RecordPlacement {
   // Copies now held, this node's included.
@@ -205,6 +214,11 @@ class Swarm {
   // its key (or of the first hint); any not served that way are fetched one by one as by Fetch.
   void FetchManyAsync(std::vector<Cid> cids, std::vector<Contact> hints,
                       Done<FetchManyOutcome> done);
+  // Records maintenance (docs/records.md): deletes expired records; when the routing table has
+  // changed since the last round, sends each record to the R closest known nodes (repair) and
+  // drops copies this node is no longer responsible for once all of them hold it (hand-off;
+  // never the records the validator says to keep here).
+  void MaintainRecordsAsync(Done<RecordMaintenanceReport> done);
   // One maintenance round (DESIGN §5): refresh the neighbourhood and one bucket (in turn), push
   // blocks to responsible nodes that lack them, hand off blocks this node is no longer
   // responsible for, republish provider records of pinned content when due, expire old ones.
@@ -223,6 +237,7 @@ class Swarm {
   MaintenanceReport Maintain();
   absl::StatusOr<RecordPlacement> PutRecord(std::string record);
   absl::StatusOr<std::string> GetRecord(const DhtKey& key);
+  RecordMaintenanceReport MaintainRecords();
 
   // A single node: no bootstrap list and no peer known. Its store is all there is, so a Put
   // needs only its own copy and a missing block is NOT_FOUND without asking anyone.
@@ -305,6 +320,10 @@ class Swarm {
   // A GET_RECORD in progress (swarm_records.cc).
   struct RecordRead;
   void FinishRecordRead(std::shared_ptr<RecordRead> read);
+  // A records maintenance round placing records (swarm_records.cc).
+  struct RecordRound;
+  void PushRecords(std::shared_ptr<RecordRound> round);
+  void FinishRecordRound(std::shared_ptr<RecordRound> round);
   // Writes providers_[key] to the store (deleting the record, and the key, when empty).
   void PersistProvidersLocked(const DhtKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -336,6 +355,9 @@ class Swarm {
   uint64_t maintenance_rounds_ ABSL_GUARDED_BY(mu_) = 0;
 
   const RecordValidator* record_validator_ = nullptr;
+  // The routing table's version when records were last placed; placement runs again only
+  // after it has moved (a node joined or left the neighbourhoods).
+  std::optional<uint64_t> records_placed_at_ ABSL_GUARDED_BY(mu_);
   // Serializes each record's read-compare-write (a newer record must never be overwritten by
   // an older one arriving at the same time).
   absl::Mutex records_mu_;

@@ -175,4 +175,117 @@ void Swarm::FinishRecordRead(std::shared_ptr<RecordRead> read) {
   read->done(read->best);
 }
 
+// ----- Maintenance -----
+
+namespace {
+// Records a round reads from the store at most, and places at once.
+constexpr size_t kMaxRecordsPerRound = 1 << 16;
+constexpr size_t kRecordWindow = 32;
+}  // namespace
+
+struct Swarm::RecordRound {
+  struct Held {
+    DhtKey key;
+    std::string value;
+    std::vector<Contact> closest;
+    size_t stored = 0;  // closest nodes that answered "held"
+  };
+  std::vector<Held> records;
+  size_t next = 0;       // the next record to push
+  size_t in_flight = 0;  // records with PUT_RECORDs out
+  RecordMaintenanceReport report;
+  Done<RecordMaintenanceReport> done;
+};
+
+void Swarm::MaintainRecordsAsync(Done<RecordMaintenanceReport> done) {
+  if (record_validator_ == nullptr) {
+    loop_.Post([done] { done({}); });
+    return;
+  }
+  auto round = std::make_shared<RecordRound>();
+  round->done = std::move(done);
+  // The sweep reads and deletes: off the loop.
+  blocking_.Post([this, round] {
+    absl::StatusOr<std::vector<std::pair<std::string, std::string>>> stored =
+        store_.ListRecords(kMaxRecordsPerRound);
+    if (stored.ok()) {
+      for (auto& [key_bytes, value] : *stored) {
+        absl::StatusOr<DhtKey> key = record_validator_->Validate(value);
+        if (!key.ok() || DigestView(*key) != key_bytes) {
+          absl::MutexLock lock(&records_mu_);
+          if (store_.PutRecord(key_bytes, "").ok()) ++round->report.expired;
+          continue;
+        }
+        round->records.push_back(RecordRound::Held{*key, std::move(value), {}, 0});
+      }
+    }
+    round->report.records = round->records.size();
+    loop_.Post([this, round] {
+      {
+        absl::MutexLock lock(&mu_);
+        if (records_placed_at_ == table_version_) round->records.clear();  // nothing moved
+        records_placed_at_ = table_version_;
+      }
+      for (RecordRound::Held& held : round->records) {
+        held.closest = WithoutSelf(ClosestKnown(held.key, options_.replication_factor + 1), self_);
+        if (held.closest.size() > options_.replication_factor) {
+          held.closest.erase(held.closest.begin() + options_.replication_factor,
+                             held.closest.end());
+        }
+      }
+      PushRecords(round);
+    });
+  });
+}
+
+void Swarm::PushRecords(std::shared_ptr<RecordRound> round) {
+  while (round->in_flight < kRecordWindow && round->next < round->records.size()) {
+    const size_t index = round->next++;
+    RecordRound::Held& held = round->records[index];
+    if (held.closest.empty()) continue;
+    ++round->in_flight;
+    auto pending = std::make_shared<size_t>(held.closest.size());
+    for (const Contact& c : held.closest) {
+      transport_.PutRecord(
+          c, held.value,
+          OnLoop<std::string>(loop_, [this, round, index, pending](absl::StatusOr<std::string> a) {
+            // "" (stored) and a newer record held there both mean the node is covered.
+            if (a.ok()) {
+              ++round->report.pushed;
+              ++round->records[index].stored;
+            } else {
+              ++round->report.push_failures;
+            }
+            if (--*pending > 0) return;
+            --round->in_flight;
+            PushRecords(round);
+          }));
+    }
+  }
+  if (round->in_flight == 0 && round->next >= round->records.size()) FinishRecordRound(round);
+}
+
+void Swarm::FinishRecordRound(std::shared_ptr<RecordRound> round) {
+  std::vector<RecordRound::Held> leaving;
+  for (RecordRound::Held& held : round->records) {
+    const bool all_hold =
+        held.closest.size() >= options_.replication_factor && held.stored == held.closest.size();
+    if (all_hold && !IsResponsibleFor(held.key) && !record_validator_->KeepHere(held.value)) {
+      leaving.push_back(std::move(held));
+    }
+  }
+  if (leaving.empty()) return round->done(round->report);
+  blocking_.Post([this, round, leaving = std::move(leaving)] {
+    for (const RecordRound::Held& held : leaving) {
+      absl::MutexLock lock(&records_mu_);
+      // Only the copy that was placed: a newer one that arrived since stays until next round.
+      absl::StatusOr<std::string> now = store_.GetRecord(KeyBytes(held.key));
+      if (now.ok() && *now == held.value && store_.PutRecord(KeyBytes(held.key), "").ok()) {
+        ++round->report.handed_off;
+      }
+    }
+    loop_.Post([round] { round->done(round->report); });
+  });
+}
+
 }  // namespace swarmkv

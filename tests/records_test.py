@@ -136,6 +136,10 @@ class RecordsTest(unittest.TestCase):
         readers = [n for n in self.nodes if n.daemon.proc is not None and n is not publisher]
         for reader in readers:
             self.assertEqual(reader.resolve(name).value, b"still here")
+        # Maintenance repairs: R = 3 copies again among the live nodes.
+        live = {n.id for n in self.nodes if n.daemon.proc is not None}
+        wait_until(lambda: len(self.holders(publisher, name) & live) >= 3, 60,
+                   "three live holders after repair")
         # Restarted on their data: they rejoin and serve it again.
         for node in doomed:
             node.daemon.start()
