@@ -116,6 +116,7 @@ void FillRecord(const Record& record, v1::GetRecordResponse* out) {
   out->set_publisher(record.publisher_id().ToString());
   out->set_expires_at_unix(record.expires_at);
   out->set_name(record.Name());
+  out->set_encrypted(record.encrypted);
 }
 
 grpc::ServerUnaryReactor* FinishedUnary(grpc::CallbackServerContext* call,
@@ -281,8 +282,9 @@ grpc::ServerUnaryReactor* NodeService::PutRecord(grpc::CallbackServerContext* ca
                                                  v1::PutRecordResponse* response) {
   return RunUnary(call, [this, request, response]() -> absl::Status {
     SWARMKV_ASSIGN_OR_RETURN(Records * records, RecordsOrError());
-    SWARMKV_ASSIGN_OR_RETURN(Published published,
-                             records->Set(request->key(), request->value(), request->sequence()));
+    SWARMKV_ASSIGN_OR_RETURN(
+        Published published,
+        records->Set(request->key(), request->value(), request->sequence(), request->secret()));
     response->set_sequence(published.record.sequence);
     response->set_name(published.record.Name());
     response->set_replicas(static_cast<uint32_t>(published.copies));
@@ -298,6 +300,14 @@ grpc::ServerUnaryReactor* NodeService::GetRecord(grpc::CallbackServerContext* ca
     SWARMKV_ASSIGN_OR_RETURN(Records * records, RecordsOrError());
     SWARMKV_ASSIGN_OR_RETURN(RecordName name, ParseRecordName(request->key()));
     SWARMKV_ASSIGN_OR_RETURN(Record record, records->Resolve(name));
+    if (record.encrypted) {
+      if (request->secret().empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "record ", record.Name(), " is encrypted: resolve it with the secret it was set with"));
+      }
+      SWARMKV_ASSIGN_OR_RETURN(record.value,
+                               OpenRecordValue(request->secret(), record.Name(), record.value));
+    }
     FillRecord(record, response);
     return absl::OkStatus();
   });

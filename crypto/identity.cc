@@ -62,6 +62,24 @@ absl::StatusOr<Identity> Identity::LoadOrCreate(const std::string& path,
   return FromSeed(seed);
 }
 
+absl::StatusOr<Identity> Identity::Load(const std::string& path) {
+  SWARMKV_ASSIGN_OR_RETURN(SecretBytes seed, ReadKeyFile(path, KeyKind::kIdentity));
+  if (seed.size() != kIdentitySeedBytes) {
+    return absl::DataLossError(absl::StrCat("key file ", path, " does not hold an identity seed"));
+  }
+  return FromSeed(seed);
+}
+
+absl::StatusOr<Identity> Identity::Create(const std::string& path) {
+  if (ReadKeyFile(path, KeyKind::kIdentity).status().code() != absl::StatusCode::kNotFound) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(path, " exists already; a key file is never overwritten"));
+  }
+  Identity identity = Generate();
+  SWARMKV_RETURN_IF_ERROR(WriteKeyFile(path, KeyKind::kIdentity, identity.Seed()));
+  return identity;
+}
+
 SecretBytes Identity::Seed() const {
   return SecretBytes(secret_key_.view().substr(0, kIdentitySeedBytes));
 }

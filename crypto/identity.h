@@ -49,6 +49,11 @@ class Identity {
   // Loads `path` (a KeyKind::kIdentity key file), creating a new identity there if it is absent.
   static absl::StatusOr<Identity> LoadOrCreate(const std::string& path,
                                                const SecretBytes* passphrase = nullptr);
+  // Loads `path`, which must exist (NOT_FOUND otherwise, PERMISSION_DENIED for a key file others
+  // can read).
+  static absl::StatusOr<Identity> Load(const std::string& path);
+  // Writes a new identity to `path` (0600); ALREADY_EXISTS when something is there.
+  static absl::StatusOr<Identity> Create(const std::string& path);
 
   Identity(Identity&&) = default;
   Identity& operator=(Identity&&) = default;

@@ -427,12 +427,32 @@ absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// The bytes of a record secret file (the node checks their length).
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read secret file ", path, ": ", std::strerror(errno)));
+  }
+  std::string secret(65, '\0');
+  secret.resize(std::fread(secret.data(), 1, secret.size(), f));
+  std::fclose(f);
+  return secret;
+}
+
+}  // namespace
+
 absl::Status RunSet(const ApiFlags& api, const std::string& key, const std::string& value,
-                    uint64_t sequence) {
+                    uint64_t sequence, const std::string& secret_file) {
   v1::PutRecordRequest request;
   request.set_key(key);
   request.set_value(ArgumentOrStdin(value, 64 * 1024));
   request.set_sequence(sequence);
+  if (!secret_file.empty()) {
+    SWARMKV_ASSIGN_OR_RETURN(*request.mutable_secret(), ReadSecretFile(secret_file));
+  }
   v1::PutRecordResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::PutRecord, request, &response));
   std::printf("%s sequence %llu on %u nodes\n", response.name().c_str(),
@@ -445,15 +465,20 @@ namespace {
 std::string RecordJson(const v1::GetRecordResponse& r) {
   return absl::StrFormat(
       "{\"name\":\"%s\",\"publisher\":\"%s\",\"sequence\":%d,\"expires_at\":%d,"
-      "\"value_base64\":\"%s\"}",
-      JsonEscape(r.name()), r.publisher(), r.sequence(), r.expires_at_unix(), Base64(r.value()));
+      "\"encrypted\":%s,\"value_base64\":\"%s\"}",
+      JsonEscape(r.name()), r.publisher(), r.sequence(), r.expires_at_unix(),
+      r.encrypted() ? "true" : "false", Base64(r.value()));
 }
 
 }  // namespace
 
-absl::Status RunResolve(const ApiFlags& api, const std::string& name, bool json) {
+absl::Status RunResolve(const ApiFlags& api, const std::string& name, bool json,
+                        const std::string& secret_file) {
   v1::GetRecordRequest request;
   request.set_key(name);
+  if (!secret_file.empty()) {
+    SWARMKV_ASSIGN_OR_RETURN(*request.mutable_secret(), ReadSecretFile(secret_file));
+  }
   v1::GetRecordResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::GetRecord, request, &response));
   if (json) {

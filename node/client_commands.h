@@ -62,9 +62,11 @@ struct QueryFlags {
 absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags);
 
 // Signed records (docs/records.md). `value` "-" reads stdin.
+// `secret_file`: a file holding the secret an encrypted record is sealed with (empty: none).
 absl::Status RunSet(const ApiFlags& api, const std::string& key, const std::string& value,
-                    uint64_t sequence);
-absl::Status RunResolve(const ApiFlags& api, const std::string& name, bool json);
+                    uint64_t sequence, const std::string& secret_file);
+absl::Status RunResolve(const ApiFlags& api, const std::string& name, bool json,
+                        const std::string& secret_file);
 absl::Status RunUnset(const ApiFlags& api, const std::string& key);
 absl::Status RunKeys(const ApiFlags& api, const std::string& prefix, bool json);
 

@@ -65,6 +65,7 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
       {"log", {"level"}},
       {"metrics", {"listen"}},
       {"node", {"worker_threads"}},
+      {"records", {"publisher_key"}},
       {"peer",
        {"listen", "bootstrap", "replication_factor", "write_quorum", "maintenance_interval",
         "timeout", "provider_ttl", "max_connections_per_ip"}},
@@ -160,6 +161,11 @@ listen = ""
 # Threads doing store and swarm work (0: 16).
 worker_threads = 0
 
+[records]
+# A key file made by `swarmkv keygen FILE` whose identity publishes this node's records (several
+# nodes of one owner then write one namespace). Empty: the node's own identity.
+publisher_key = ""
+
 [peer]
 # The TLS peer listener other nodes connect to ("host:port"; port 0 picks a free one), or "off"
 # for a node that talks to no one.
@@ -213,6 +219,7 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
   SWARMKV_RETURN_IF_ERROR(Read(table, "log", "level", source, &config->log_level));
   SWARMKV_RETURN_IF_ERROR(Read(table, "metrics", "listen", source, &config->metrics_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "node", "worker_threads", source, &config->worker_threads));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "records", "publisher_key", source, &config->publisher_key));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "listen", source, &config->peer_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "bootstrap", source, &config->peer_bootstrap));
   SWARMKV_RETURN_IF_ERROR(
@@ -254,6 +261,7 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   EnvString("SWARMKV_METRICS_LISTEN", &config->metrics_listen);
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WORKER_THREADS", &config->worker_threads));
   EnvString("SWARMKV_PEER_LISTEN", &config->peer_listen);
+  EnvString("SWARMKV_PUBLISHER_KEY", &config->publisher_key);
   if (const char* v = std::getenv("SWARMKV_PEER_BOOTSTRAP"); v != nullptr && *v != '\0') {
     config->peer_bootstrap.clear();
     for (absl::string_view entry : absl::StrSplit(v, ',', absl::SkipWhitespace())) {

@@ -50,6 +50,9 @@ struct NodeConfig {
   std::string peer_timeout = "5s";
   // Lifetime of provider records; this node renews its own at half of it.
   std::string provider_ttl = "24h";
+  // A key file (`swarmkv keygen`) whose identity publishes this node's records, so several nodes
+  // of one owner share a namespace; empty: the node's own identity.
+  std::string publisher_key;
   // Established connections to the peer port from one remote address, at most (0: no cap).
   uint64_t peer_max_connections_per_ip = 64;
 };

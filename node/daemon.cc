@@ -194,6 +194,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   std::unique_ptr<PubsubNode> pubsub;
   std::unique_ptr<GossipService> gossip_service;
   // Broadcast queries, evaluated on this node's store off the loop.
+  std::unique_ptr<Identity> publisher;  // a separate publisher key, when configured
   std::unique_ptr<Records> records;
   std::unique_ptr<NodeQuerySubject> query_subject;
   std::unique_ptr<QueryEngine> queries;
@@ -224,7 +225,21 @@ absl::Status RunDaemon(const NodeConfig& given) {
         std::make_unique<GossipTransport>(*gossip_channels, swarm_options.transport.timeout);
     Swarm* dht = &swarm->swarm();
     // Before serving: its validator judges the records peers send.
-    records = std::make_unique<Records>(*dht, data.store(), data.identity(), RealClock::Instance());
+    if (!config.publisher_key.empty()) {
+      absl::StatusOr<Identity> loaded = Identity::Load(config.publisher_key);
+      if (!loaded.ok()) {
+        return absl::Status(
+            loaded.status().code(),
+            absl::StrCat("publisher key ", config.publisher_key, ": ", loaded.status().message(),
+                         absl::IsNotFound(loaded.status())
+                             ? " (create one with: swarmkv keygen FILE)"
+                             : ""));
+      }
+      publisher = std::make_unique<Identity>(*std::move(loaded));
+    }
+    records = std::make_unique<Records>(*dht, data.store(),
+                                        publisher != nullptr ? *publisher : data.identity(),
+                                        RealClock::Instance());
     pubsub = std::make_unique<PubsubNode>(data.identity(), *loop, *gossip_transport,
                                           [dht] { return dht->Peers(); });
     gossip_service = std::make_unique<GossipService>(*pubsub, *peer_server);

@@ -82,6 +82,15 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("init", "Create the data directory, identity, keys and config.toml")
       ->callback([&] { status = RunInit(config.data_dir); });
+  std::string keygen_path;
+  auto* keygen_cmd = app.add_subcommand(
+      "keygen", "Create a publisher key file (0600) for --publisher-key; prints its id");
+  keygen_cmd->add_option("file", keygen_path, "Where to write it (never overwritten)")->required();
+  keygen_cmd->callback([&] {
+    absl::StatusOr<Identity> publisher = Identity::Create(keygen_path);
+    status = publisher.status();
+    if (status.ok()) std::printf("publisher %s\n", publisher->node_id().ToString().c_str());
+  });
 
   // Daemon flags: only the ones given override the file and the environment.
   NodeConfig flags;
@@ -135,6 +144,10 @@ int main(int argc, char** argv) {
                                               "Deadline of each peer request (default 5s)");
   auto* provider_ttl_opt = daemon->add_option("--provider-ttl", flags.provider_ttl,
                                               "Lifetime of provider records (default 24h)");
+  auto* publisher_opt = daemon->add_option(
+      "--publisher-key", flags.publisher_key,
+      "Key file (swarmkv keygen) that publishes this node's records (default: the node's "
+      "identity) [SWARMKV_PUBLISHER_KEY]");
   auto* per_ip_opt = daemon->add_option(
       "--peer-max-connections-per-ip", flags.peer_max_connections_per_ip,
       "Connections to the peer port one remote address may hold, 0 for no cap (default 64)");
@@ -162,6 +175,7 @@ int main(int argc, char** argv) {
     if (*peer_timeout_opt) config.peer_timeout = flags.peer_timeout;
     if (*provider_ttl_opt) config.provider_ttl = flags.provider_ttl;
     if (*per_ip_opt) config.peer_max_connections_per_ip = flags.peer_max_connections_per_ip;
+    if (*publisher_opt) config.publisher_key = flags.publisher_key;
     if (!log_level.empty()) config.log_level = log_level;
     status = SetLogLevel(config.log_level);
     if (status.ok()) status = RunDaemon(config);
@@ -234,12 +248,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   set_cmd->add_option("--sequence", record_sequence,
                       "Sequence number (default: one above the highest the swarm has)");
-  set_cmd->callback(client([&] { return RunSet(api, record_key, record_value, record_sequence); }));
+  std::string secret_file;
+  set_cmd->add_option("--encrypt", secret_file,
+                      "Seal the value under a secret read from this file (16 to 64 bytes, e.g. "
+                      "head -c 32 /dev/urandom > FILE): nodes that store it see only ciphertext");
+  set_cmd->callback(
+      client([&] { return RunSet(api, record_key, record_value, record_sequence, secret_file); }));
   auto* resolve_cmd = app.add_subcommand("resolve", "Print the value of a record");
   resolve_cmd->add_option("name", record_key, "<publisher id>/<key>, or one of your keys")
       ->required();
   resolve_cmd->add_flag("--json", json, "Sequence, publisher and expiry too (value in base64)");
-  resolve_cmd->callback(client([&] { return RunResolve(api, record_key, json); }));
+  resolve_cmd->add_option("--secret", secret_file,
+                          "File with the secret an encrypted record was set with");
+  resolve_cmd->callback(client([&] { return RunResolve(api, record_key, json, secret_file); }));
   auto* unset_cmd = app.add_subcommand("unset", "Delete one of your records (a signed tombstone)");
   unset_cmd->add_option("key", record_key, "Key")->required();
   unset_cmd->callback(client([&] { return RunUnset(api, record_key); }));

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "crypto/aead.h"
+#include "crypto/secret_bytes.h"
 #include "crypto/varint.h"
 
 namespace swarmkv {
@@ -11,6 +13,8 @@ namespace {
 
 constexpr uint8_t kRecordVersion = 1;
 constexpr uint8_t kTombstoneFlag = 0x01;
+constexpr uint8_t kEncryptedFlag = 0x02;
+constexpr absl::string_view kValueKeyDomain = "swarmkv-record-value-v1";
 constexpr absl::string_view kSignatureDomain = "swarmkv-record-v1";
 constexpr absl::string_view kDhtKeyDomain = "swarmkv-record-key-v1";
 
@@ -65,7 +69,8 @@ absl::StatusOr<absl::string_view> ReadBytes(absl::string_view* in, size_t max,
 std::string EncodeUnsigned(const Record& r) {
   std::string out;
   out.push_back(static_cast<char>(kRecordVersion));
-  out.push_back(static_cast<char>(r.tombstone ? kTombstoneFlag : 0));
+  out.push_back(
+      static_cast<char>((r.tombstone ? kTombstoneFlag : 0) | (r.encrypted ? kEncryptedFlag : 0)));
   out.append(r.publisher);
   AppendBytes(r.key, &out);
   AppendBytes(r.value, &out);
@@ -114,8 +119,10 @@ std::string SignedBytes(const Record& record) {
 }
 
 absl::StatusOr<Record> SignRecord(const Identity& publisher, std::string key, std::string value,
-                                  uint64_t sequence, absl::Time expires_at, bool tombstone) {
+                                  uint64_t sequence, absl::Time expires_at, bool tombstone,
+                                  bool encrypted) {
   SWARMKV_RETURN_IF_ERROR(CheckRecordFields(key, value, tombstone));
+  if (tombstone && encrypted) return absl::InvalidArgumentError("a deletion has no value to seal");
   if (sequence > kMaxVarint) return absl::InvalidArgumentError("record sequence is too large");
   Record r;
   r.key = std::move(key);
@@ -124,6 +131,7 @@ absl::StatusOr<Record> SignRecord(const Identity& publisher, std::string key, st
   r.publisher = publisher.public_key();
   r.expires_at = absl::ToUnixSeconds(expires_at);
   r.tombstone = tombstone;
+  r.encrypted = encrypted;
   r.signature = publisher.Sign(SignedBytes(r));
   return r;
 }
@@ -145,9 +153,13 @@ absl::StatusOr<Record> DecodeRecord(absl::string_view bytes) {
         "record version ", static_cast<int>(static_cast<uint8_t>(in[0])), " is not supported"));
   }
   const auto flags = static_cast<uint8_t>(in[1]);
-  if ((flags & ~kTombstoneFlag) != 0) return absl::InvalidArgumentError("unknown record flags");
+  if ((flags & ~(kTombstoneFlag | kEncryptedFlag)) != 0 ||
+      flags == (kTombstoneFlag | kEncryptedFlag)) {
+    return absl::InvalidArgumentError("unknown record flags");
+  }
   Record r;
   r.tombstone = (flags & kTombstoneFlag) != 0;
+  r.encrypted = (flags & kEncryptedFlag) != 0;
   r.publisher = std::string(in.substr(2, kPublicKeyBytes));
   in.remove_prefix(2 + kPublicKeyBytes);
   SWARMKV_ASSIGN_OR_RETURN(absl::string_view key, ReadBytes(&in, kMaxRecordKeyBytes, "key"));
@@ -173,6 +185,38 @@ bool Supersedes(const Record& a, const Record& b) {
   // A republish re-signs the same sequence with a later expiry: it must replace the old copy.
   if (a.expires_at != b.expires_at) return a.expires_at > b.expires_at;
   return EncodeRecord(a) > EncodeRecord(b);
+}
+
+namespace {
+
+absl::StatusOr<SecretBytes> ValueKey(absl::string_view secret, absl::string_view name) {
+  if (secret.size() < kMinRecordSecretBytes || secret.size() > kMaxRecordSecretBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("a record secret is ", kMinRecordSecretBytes,
+                                                   " to ", kMaxRecordSecretBytes, " bytes"));
+  }
+  const Digest256 key = KeyedBlake2b256(SecretBytes(secret), kValueKeyDomain, name);
+  return SecretBytes(DigestView(key));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SealRecordValue(absl::string_view secret, absl::string_view name,
+                                            absl::string_view value) {
+  SWARMKV_ASSIGN_OR_RETURN(SecretBytes key, ValueKey(secret, name));
+  std::string sealed;
+  SealWithRandomNonce(key, value, name, &sealed);
+  return sealed;
+}
+
+absl::StatusOr<std::string> OpenRecordValue(absl::string_view secret, absl::string_view name,
+                                            absl::string_view sealed) {
+  SWARMKV_ASSIGN_OR_RETURN(SecretBytes key, ValueKey(secret, name));
+  std::string value;
+  if (!OpenWithRandomNonce(key, sealed, name, &value)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the secret given does not open record ", name));
+  }
+  return value;
 }
 
 absl::StatusOr<RecordName> ParseRecordName(absl::string_view name) {

@@ -37,6 +37,7 @@ struct Record {
   std::string publisher;   // the publisher's Ed25519 public key, 32 bytes
   int64_t expires_at = 0;  // Unix seconds
   bool tombstone = false;  // a deletion: the key has no value from this sequence on
+  bool encrypted = false;  // the value is sealed under a caller's secret (SealRecordValue)
   std::string signature;   // Ed25519 over SignedBytes(), 64 bytes
 
   NodeId publisher_id() const { return NodeId::FromPublicKey(publisher); }
@@ -56,7 +57,22 @@ absl::Status CheckRecordFields(absl::string_view key, absl::string_view value, b
 
 // A record signed by `publisher`.
 absl::StatusOr<Record> SignRecord(const Identity& publisher, std::string key, std::string value,
-                                  uint64_t sequence, absl::Time expires_at, bool tombstone = false);
+                                  uint64_t sequence, absl::Time expires_at, bool tombstone = false,
+                                  bool encrypted = false);
+
+// Optional value encryption: XChaCha20-Poly1305 under a key derived from a secret the caller
+// holds and the record's name (BLAKE2b keyed with the secret), the name as associated data, so
+// storing nodes hold only ciphertext and a sealed value cannot be moved to another name.
+inline constexpr size_t kMinRecordSecretBytes = 16;
+inline constexpr size_t kMaxRecordSecretBytes = 64;
+// What sealing adds to a value (nonce and tag).
+inline constexpr size_t kRecordSealOverhead = 40;
+// INVALID_ARGUMENT for a secret outside 16..64 bytes.
+absl::StatusOr<std::string> SealRecordValue(absl::string_view secret, absl::string_view name,
+                                            absl::string_view value);
+// PERMISSION_DENIED when `secret` does not open it.
+absl::StatusOr<std::string> OpenRecordValue(absl::string_view secret, absl::string_view name,
+                                            absl::string_view sealed);
 
 // The bytes the signature covers: everything but the signature, after a domain prefix.
 std::string SignedBytes(const Record& record);

@@ -90,6 +90,32 @@ TEST(RecordTest, LimitsAreClearErrors) {
   EXPECT_THAT(SignRecord(who, "ключ/키", std::string(64 * 1024, 'v'), 1, kExpiry).status(), IsOk());
 }
 
+TEST(RecordTest, EncryptedValuesOpenOnlyWithTheirSecretAndName) {
+  const std::string secret(32, 's');
+  absl::StatusOr<std::string> sealed = SealRecordValue(secret, "b.../k", "the value");
+  ASSERT_THAT(sealed.status(), IsOk());
+  EXPECT_EQ(sealed->size(), 9 + kRecordSealOverhead);
+  EXPECT_EQ(sealed->find("the value"), std::string::npos);
+  absl::StatusOr<std::string> opened = OpenRecordValue(secret, "b.../k", *sealed);
+  ASSERT_THAT(opened.status(), IsOk());
+  EXPECT_EQ(*opened, "the value");
+  EXPECT_THAT(OpenRecordValue(std::string(32, 't'), "b.../k", *sealed).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(OpenRecordValue(secret, "b.../other", *sealed).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied));  // moved to another name
+  EXPECT_THAT(SealRecordValue("short", "b.../k", "v").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("16 to 64")));
+
+  const Identity who = Identity::Generate();
+  absl::StatusOr<Record> r = SignRecord(who, "k", *sealed, 1, kExpiry, false, /*encrypted=*/true);
+  ASSERT_THAT(r.status(), IsOk());
+  absl::StatusOr<Record> back = DecodeRecord(EncodeRecord(*r));
+  ASSERT_THAT(back.status(), IsOk());
+  EXPECT_TRUE(back->encrypted);
+  EXPECT_THAT(SignRecord(who, "k", "", 2, kExpiry, /*tombstone=*/true, /*encrypted=*/true).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(RecordTest, NamesAreFullWhenTheFirstSegmentIsANodeId) {
   const Identity who = Identity::Generate();
   absl::StatusOr<RecordName> full = ParseRecordName(who.node_id().ToString() + "/app/color");

@@ -32,10 +32,10 @@ absl::StatusOr<std::optional<Record>> Records::Current(const std::string& key) {
 }
 
 absl::StatusOr<Published> Records::Publish(const std::string& key, std::string value,
-                                           uint64_t sequence, bool tombstone) {
+                                           uint64_t sequence, bool tombstone, bool encrypted) {
   SWARMKV_ASSIGN_OR_RETURN(Record record,
                            SignRecord(publisher_, key, std::move(value), sequence,
-                                      clock_.Now() + kDefaultRecordLifetime, tombstone));
+                                      clock_.Now() + kDefaultRecordLifetime, tombstone, encrypted));
   SWARMKV_ASSIGN_OR_RETURN(RecordPlacement placement, swarm_.PutRecord(EncodeRecord(record)));
   if (!placement.newer.empty()) {
     absl::StatusOr<Record> newer = DecodeRecord(placement.newer);
@@ -52,9 +52,19 @@ absl::StatusOr<Published> Records::Publish(const std::string& key, std::string v
   return Published{std::move(record), placement.copies};
 }
 
-absl::StatusOr<Published> Records::Set(const std::string& key, std::string value,
-                                       uint64_t sequence) {
+absl::StatusOr<Published> Records::Set(const std::string& key, std::string value, uint64_t sequence,
+                                       absl::string_view secret) {
   SWARMKV_RETURN_IF_ERROR(CheckRecordFields(key, value, false));
+  if (!secret.empty()) {
+    if (value.size() + kRecordSealOverhead > kMaxRecordValueBytes) {
+      return absl::ResourceExhaustedError(absl::StrCat("an encrypted record value is at most ",
+                                                       kMaxRecordValueBytes - kRecordSealOverhead,
+                                                       " bytes; this one is ", value.size()));
+    }
+    SWARMKV_ASSIGN_OR_RETURN(
+        value,
+        SealRecordValue(secret, absl::StrCat(publisher_.node_id().ToString(), "/", key), value));
+  }
   SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key));
   const uint64_t highest = current.has_value() ? current->sequence : 0;
   if (sequence == 0) {
@@ -65,7 +75,7 @@ absl::StatusOr<Published> Records::Set(const std::string& key, std::string value
         absl::StrCat("record ", publisher_.node_id().ToString(), "/", key, " already has sequence ",
                      highest, "; set it without a sequence, or with a higher one"));
   }
-  return Publish(key, std::move(value), sequence, false);
+  return Publish(key, std::move(value), sequence, false, !secret.empty());
 }
 
 absl::StatusOr<Published> Records::Delete(const std::string& key) {
@@ -75,7 +85,7 @@ absl::StatusOr<Published> Records::Delete(const std::string& key) {
     return absl::NotFoundError(
         absl::StrCat("no record ", publisher_.node_id().ToString(), "/", key, " to delete"));
   }
-  return Publish(key, "", current->sequence + 1, true);
+  return Publish(key, "", current->sequence + 1, true, false);
 }
 
 absl::StatusOr<Record> Records::Resolve(const RecordName& name) {
@@ -104,9 +114,10 @@ absl::StatusOr<size_t> Records::RepublishDue() {
     const absl::Time expires = absl::FromUnixSeconds(record->expires_at);
     if (expires <= now || expires - now > kDefaultRecordLifetime / 2) continue;
     // Tombstones too: a deletion must outlive the copies it overrides.
-    SWARMKV_ASSIGN_OR_RETURN(Record renewed,
-                             SignRecord(publisher_, record->key, record->value, record->sequence,
-                                        now + kDefaultRecordLifetime, record->tombstone));
+    SWARMKV_ASSIGN_OR_RETURN(
+        Record renewed,
+        SignRecord(publisher_, record->key, record->value, record->sequence,
+                   now + kDefaultRecordLifetime, record->tombstone, record->encrypted));
     SWARMKV_ASSIGN_OR_RETURN(RecordPlacement placement, swarm_.PutRecord(EncodeRecord(renewed)));
     if (placement.newer.empty()) ++republished;
   }

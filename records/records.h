@@ -42,7 +42,10 @@ class Records {
   // sequence or a newer one exists;
   // UNAVAILABLE when fewer nodes than the write quorum stored it; INVALID_ARGUMENT or
   // RESOURCE_EXHAUSTED for a bad key or value.
-  absl::StatusOr<Published> Set(const std::string& key, std::string value, uint64_t sequence = 0);
+  // With a `secret` (16 to 64 bytes) the value is sealed under it (SealRecordValue): storing
+  // nodes see only ciphertext, and resolving it needs the same secret.
+  absl::StatusOr<Published> Set(const std::string& key, std::string value, uint64_t sequence = 0,
+                                absl::string_view secret = {});
   // A signed tombstone one above the current sequence. NOT_FOUND when there is nothing to delete.
   absl::StatusOr<Published> Delete(const std::string& key);
   // The newest record under `name` the swarm has. NOT_FOUND when there is none, or it was deleted.
@@ -64,7 +67,7 @@ class Records {
   // none.
   absl::StatusOr<std::optional<Record>> Current(const std::string& key);
   absl::StatusOr<Published> Publish(const std::string& key, std::string value, uint64_t sequence,
-                                    bool tombstone);
+                                    bool tombstone, bool encrypted);
   // Every live record held here, decoded.
   absl::StatusOr<std::vector<Record>> Held() const;
 

@@ -195,6 +195,25 @@ TEST_F(RecordsTest, MaintenanceDeletesExpiredRecordsAndThePublisherRepublishes) 
   EXPECT_EQ(again, 0u);  // not due again until half of the new lifetime is gone
 }
 
+TEST_F(RecordsTest, AnEncryptedValueIsCiphertextOnEveryStoringNode) {
+  const std::string secret(32, 'k');
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published p, records(0).Set("secret", "plaintext!", 0, secret));
+  EXPECT_TRUE(p.record.encrypted);
+  const DhtKey key = RecordDhtKey(nodes_[0]->identity.node_id(), "secret");
+  size_t holders = 0;
+  for (auto& node : nodes_) {
+    absl::StatusOr<std::string> held = node->store->GetRecord(DigestView(key));
+    if (!held.ok()) continue;
+    ++holders;
+    EXPECT_EQ(held->find("plaintext!"), std::string::npos);
+  }
+  EXPECT_GE(holders, 3u);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record r, records(4).Resolve(NameOf(0, "secret")));
+  EXPECT_TRUE(r.encrypted);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::string value, OpenRecordValue(secret, r.Name(), r.value));
+  EXPECT_EQ(value, "plaintext!");
+}
+
 TEST_F(RecordsTest, ListsOwnKeysAndNamesHeldByPrefix) {
   ASSERT_THAT(records(0).Set("app/a", "1").status(), IsOk());
   ASSERT_THAT(records(0).Set("app/b", "2").status(), IsOk());

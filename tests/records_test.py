@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 
@@ -27,9 +28,9 @@ NODES = 5
 
 
 class Node:
-    def __init__(self, index, bootstrap=None):
+    def __init__(self, index, bootstrap=None, extra_args=()):
         self.index = index
-        args = ["--maintenance-interval", "1s", "--peer-timeout", "1s"]
+        args = ["--maintenance-interval", "1s", "--peer-timeout", "1s", *extra_args]
         if bootstrap:
             args += ["--bootstrap", bootstrap]
         self.daemon = Daemon(SWARMKV, extra_args=args).start()
@@ -203,6 +204,49 @@ class RecordsTest(unittest.TestCase):
                          node_pb2.DeleteRecordRequest(key="never-set"), 30)
         listed = node.stub.ListRecords(node_pb2.ListRecordsRequest(prefix="on"), timeout=30)
         self.assertEqual([r.name for r in listed.records], [f"{node.id}/once"])
+
+    def test_5b_an_encrypted_record_needs_its_secret(self):
+        node, other = self.nodes[0], self.nodes[3]
+        secret = os.urandom(32)
+        put = node.stub.PutRecord(node_pb2.PutRecordRequest(key="sealed", value=b"for my eyes",
+                                                            secret=secret), timeout=30)
+        resolve = other.stub.GetRecord
+        detail = self.assert_code(grpc.StatusCode.FAILED_PRECONDITION, resolve,
+                                  node_pb2.GetRecordRequest(key=put.name), 30)
+        self.assertIn("encrypted", detail)
+        self.assert_code(grpc.StatusCode.PERMISSION_DENIED, resolve,
+                         node_pb2.GetRecordRequest(key=put.name, secret=os.urandom(32)), 30)
+        got = resolve(node_pb2.GetRecordRequest(key=put.name, secret=secret), timeout=30)
+        self.assertEqual((got.value, got.encrypted), (b"for my eyes", True))
+
+    def test_6_two_nodes_with_one_publisher_key_write_one_namespace(self):
+        tmp = tempfile.TemporaryDirectory(prefix="skv-pub-")
+        self.addCleanup(tmp.cleanup)
+        key = os.path.join(tmp.name, "publisher.key")
+        made = subprocess.run([SWARMKV, "keygen", key], capture_output=True, text=True)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        publisher_id = made.stdout.split()[1]
+        self.assertEqual(os.stat(key).st_mode & 0o777, 0o600)
+        again = subprocess.run([SWARMKV, "keygen", key], capture_output=True, text=True)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("never overwritten", again.stderr)
+
+        entry = f"{self.nodes[0].id}@{self.nodes[0].peer_address}"
+        a = Node(10, bootstrap=entry, extra_args=["--publisher-key", key])
+        b = Node(11, bootstrap=entry, extra_args=["--publisher-key", key])
+        self.addCleanup(a.close)
+        self.addCleanup(b.close)
+        for node in (a, b):
+            wait_until(lambda: node.peers(), 30, f"node {node.index} joined")
+        first = a.set("shared", b"from a")
+        self.assertEqual(first.name, f"{publisher_id}/shared")
+        second = b.set("shared", b"from b")  # one above what a published
+        self.assertEqual((second.name, second.sequence), (first.name, first.sequence + 1))
+        self.assertEqual(self.nodes[2].resolve(first.name).value, b"from b")
+        # A key file that is not there is a clear error at start.
+        with self.assertRaises(AssertionError) as failed:
+            Daemon(SWARMKV, extra_args=["--publisher-key", key + ".missing"]).start()
+        self.assertIn("swarmkv keygen", str(failed.exception))
 
 
 if __name__ == "__main__":
