@@ -143,6 +143,14 @@ std::string EncodeRecord(const Record& record) {
 }
 
 absl::StatusOr<Record> DecodeRecord(absl::string_view bytes) {
+  SWARMKV_ASSIGN_OR_RETURN(Record r, ParseRecord(bytes));
+  if (!VerifySignature(r.publisher, SignedBytes(r), r.signature)) {
+    return absl::InvalidArgumentError("record signature does not verify");
+  }
+  return r;
+}
+
+absl::StatusOr<Record> ParseRecord(absl::string_view bytes) {
   if (bytes.size() > kMaxEncodedRecordBytes) {
     return absl::InvalidArgumentError("an encoded record is over the size limit");
   }
@@ -174,9 +182,6 @@ absl::StatusOr<Record> DecodeRecord(absl::string_view bytes) {
   }
   r.signature = std::string(in);
   SWARMKV_RETURN_IF_ERROR(CheckRecordFields(r.key, r.value, r.tombstone));
-  if (!VerifySignature(r.publisher, SignedBytes(r), r.signature)) {
-    return absl::InvalidArgumentError("record signature does not verify");
-  }
   return r;
 }
 

@@ -80,6 +80,8 @@ std::string EncodeRecord(const Record& record);
 // Parses and verifies: INVALID_ARGUMENT, saying what is wrong, for anything malformed, over a
 // limit, or whose signature does not verify. The whole input must be one record.
 absl::StatusOr<Record> DecodeRecord(absl::string_view bytes);
+// The same checks but the signature's: only for bytes that were decoded (verified) before.
+absl::StatusOr<Record> ParseRecord(absl::string_view bytes);
 
 // True when `a` should replace `b`: a higher sequence; at the same sequence a later expiry (a
 // republish); then an encoding that sorts after b's (a rule every node computes alike; equal

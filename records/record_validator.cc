@@ -20,8 +20,8 @@ bool SignedRecordValidator::KeepHere(absl::string_view value) const {
 }
 
 bool SignedRecordValidator::Better(absl::string_view a, absl::string_view b) const {
-  // Both were validated on their way in; a value that no longer decodes never wins.
-  absl::StatusOr<Record> ra = DecodeRecord(a), rb = DecodeRecord(b);
+  // Both were validated on their way in (signatures included): parsed, not verified again.
+  absl::StatusOr<Record> ra = ParseRecord(a), rb = ParseRecord(b);
   if (!ra.ok()) return false;
   if (!rb.ok()) return true;
   return Supersedes(*ra, *rb);

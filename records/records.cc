@@ -23,8 +23,10 @@ Records::Records(Swarm& swarm, BlockStore& store, const Identity& publisher, con
   swarm_.set_record_validator(&validator_);
 }
 
-absl::StatusOr<std::optional<Record>> Records::Current(const std::string& key) {
-  absl::StatusOr<std::string> found = swarm_.GetRecord(RecordDhtKey(publisher_.node_id(), key));
+absl::StatusOr<std::optional<Record>> Records::Current(const std::string& key,
+                                                       std::vector<Contact>* closest) {
+  absl::StatusOr<std::string> found =
+      swarm_.GetRecord(RecordDhtKey(publisher_.node_id(), key), closest);
   if (absl::IsNotFound(found.status())) return std::optional<Record>();
   SWARMKV_RETURN_IF_ERROR(found.status());
   SWARMKV_ASSIGN_OR_RETURN(Record record, DecodeRecord(*found));
@@ -32,11 +34,13 @@ absl::StatusOr<std::optional<Record>> Records::Current(const std::string& key) {
 }
 
 absl::StatusOr<Published> Records::Publish(const std::string& key, std::string value,
-                                           uint64_t sequence, bool tombstone, bool encrypted) {
+                                           uint64_t sequence, bool tombstone, bool encrypted,
+                                           std::vector<Contact> closest) {
   SWARMKV_ASSIGN_OR_RETURN(Record record,
                            SignRecord(publisher_, key, std::move(value), sequence,
                                       clock_.Now() + kDefaultRecordLifetime, tombstone, encrypted));
-  SWARMKV_ASSIGN_OR_RETURN(RecordPlacement placement, swarm_.PutRecord(EncodeRecord(record)));
+  SWARMKV_ASSIGN_OR_RETURN(RecordPlacement placement,
+                           swarm_.PutRecord(EncodeRecord(record), std::move(closest)));
   if (!placement.newer.empty()) {
     absl::StatusOr<Record> newer = DecodeRecord(placement.newer);
     return absl::FailedPreconditionError(absl::StrCat(
@@ -65,7 +69,8 @@ absl::StatusOr<Published> Records::Set(const std::string& key, std::string value
         value,
         SealRecordValue(secret, absl::StrCat(publisher_.node_id().ToString(), "/", key), value));
   }
-  SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key));
+  std::vector<Contact> closest;
+  SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key, &closest));
   const uint64_t highest = current.has_value() ? current->sequence : 0;
   if (sequence == 0) {
     sequence = highest + 1;
@@ -75,17 +80,18 @@ absl::StatusOr<Published> Records::Set(const std::string& key, std::string value
         absl::StrCat("record ", publisher_.node_id().ToString(), "/", key, " already has sequence ",
                      highest, "; set it without a sequence, or with a higher one"));
   }
-  return Publish(key, std::move(value), sequence, false, !secret.empty());
+  return Publish(key, std::move(value), sequence, false, !secret.empty(), std::move(closest));
 }
 
 absl::StatusOr<Published> Records::Delete(const std::string& key) {
   SWARMKV_RETURN_IF_ERROR(CheckRecordFields(key, "", true));
-  SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key));
+  std::vector<Contact> closest;
+  SWARMKV_ASSIGN_OR_RETURN(std::optional<Record> current, Current(key, &closest));
   if (!current.has_value() || current->tombstone) {
     return absl::NotFoundError(
         absl::StrCat("no record ", publisher_.node_id().ToString(), "/", key, " to delete"));
   }
-  return Publish(key, "", current->sequence + 1, true, false);
+  return Publish(key, "", current->sequence + 1, true, false, std::move(closest));
 }
 
 absl::StatusOr<Record> Records::Resolve(const RecordName& name) {

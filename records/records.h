@@ -65,9 +65,12 @@ class Records {
  private:
   // The newest record under this publisher's `key` anywhere, tombstones included; nullopt when
   // none.
-  absl::StatusOr<std::optional<Record>> Current(const std::string& key);
+  // `closest` (may be null) receives the nodes the read asked: the put that follows places the
+  // record on them without a second lookup.
+  absl::StatusOr<std::optional<Record>> Current(const std::string& key,
+                                                std::vector<Contact>* closest);
   absl::StatusOr<Published> Publish(const std::string& key, std::string value, uint64_t sequence,
-                                    bool tombstone, bool encrypted);
+                                    bool tombstone, bool encrypted, std::vector<Contact> closest);
   // Every live record held here, decoded.
   absl::StatusOr<std::vector<Record>> Held() const;
 

@@ -36,26 +36,31 @@ class RecordsTest : public ::testing::Test {
   };
 
   void SetUp() override {
-    for (int i = 0; i < kNodes; ++i) {
-      auto node = std::make_unique<Node>(Node{
-          Identity::Generate(), absl::StrCat("10.0.", i, ".1:7420"), nullptr, nullptr, nullptr});
-      BlockStoreOptions store_options;
-      store_options.sync_writes = false;
-      auto store = BlockStore::Open(dir_.Sub(absl::StrCat("node", i)), key_, store_options);
-      ASSERT_TRUE(store.ok()) << store.status();
-      node->store = *std::move(store);
-      Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
-      node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport,
-                                            loop_, inline_, SwarmOptions{});
-      node->records =
-          std::make_unique<Records>(*node->swarm, *node->store, node->identity, loop_.clock());
-      network_.Add(node->address, node->swarm.get());
-      nodes_.push_back(std::move(node));
-    }
+    for (int i = 0; i < kNodes; ++i) AddNode();
     for (int i = 1; i < kNodes; ++i) {
       ASSERT_EQ(swarm(i).Bootstrap({BootstrapEntry{std::nullopt, nodes_[0]->address}}), 1u);
     }
     for (int i = 0; i < kNodes; ++i) swarm(i).FindClosest(KeyOf(swarm(i).self()));
+  }
+
+  // A node with a store, a swarm and records, wired to the network but knowing no one.
+  int AddNode() {
+    const int i = static_cast<int>(nodes_.size());
+    auto node = std::make_unique<Node>(
+        Node{Identity::Generate(), absl::StrCat("10.0.", i, ".1:7420"), nullptr, nullptr, nullptr});
+    BlockStoreOptions store_options;
+    store_options.sync_writes = false;
+    auto store = BlockStore::Open(dir_.Sub(absl::StrCat("node", i)), key_, store_options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    node->store = *std::move(store);
+    Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
+    node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport, loop_,
+                                          inline_, SwarmOptions{});
+    node->records =
+        std::make_unique<Records>(*node->swarm, *node->store, node->identity, loop_.clock());
+    network_.Add(node->address, node->swarm.get());
+    nodes_.push_back(std::move(node));
+    return i;
   }
 
   Swarm& swarm(int i) { return *nodes_[i]->swarm; }
@@ -131,6 +136,22 @@ TEST_F(RecordsTest, ForgedRecordsAreRefusedAndTheirSenderPenalized) {
   EXPECT_THAT(swarm(2).HandlePutRecord(sender, EncodeRecord(*forged)).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("signature")));
   EXPECT_THAT(swarm(2).OnPeerContact(sender), StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(RecordsTest, AStoringNodeKeepsTheNewerRecordAndAnswersWithIt) {
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published two, records(0).Set("k", "two", 2));
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record one, SignRecord(nodes_[0]->identity, "k", "one", 1,
+                                                      loop_.clock().Now() + absl::Hours(1)));
+  const Contact sender{nodes_[0]->identity.node_id(), nodes_[0]->address, absl::InfinitePast()};
+  for (int i = 1; i < kNodes; ++i) {
+    absl::StatusOr<std::string> held = nodes_[i]->store->GetRecord(DigestView(one.dht_key()));
+    if (!held.ok()) continue;
+    // An older record is refused: the node answers with what it holds, and keeps it.
+    SWARMKV_ASSERT_OK_AND_ASSIGN(std::string newer,
+                                 swarm(i).HandlePutRecord(sender, EncodeRecord(one)));
+    EXPECT_EQ(newer, EncodeRecord(two.record));
+    EXPECT_EQ(*nodes_[i]->store->GetRecord(DigestView(one.dht_key())), EncodeRecord(two.record));
+  }
 }
 
 TEST_F(RecordsTest, AResolveRepairsNodesThatHeldAnOlderRecord) {
@@ -212,6 +233,29 @@ TEST_F(RecordsTest, AnEncryptedValueIsCiphertextOnEveryStoringNode) {
   EXPECT_TRUE(r.encrypted);
   SWARMKV_ASSERT_OK_AND_ASSIGN(std::string value, OpenRecordValue(secret, r.Name(), r.value));
   EXPECT_EQ(value, "plaintext!");
+}
+
+// A node that knows only one far node still finds the record: the one it asks names closer
+// nodes, and a lookup follows.
+TEST_F(RecordsTest, AReaderThatKnowsFewNodesLooksUpTheClosest) {
+  ASSERT_THAT(records(0).Set("far", "found").status(), IsOk());
+  const int late = AddNode();
+  const DhtKey key = RecordDhtKey(nodes_[0]->identity.node_id(), "far");
+  // Its one contact: the node farthest from the record's key among those without a copy.
+  int farthest = -1;
+  for (int i = 1; i < kNodes; ++i) {
+    if (nodes_[i]->store->GetRecord(DigestView(key)).ok()) continue;
+    if (farthest < 0 || Closer(key, KeyOf(swarm(farthest).self()), KeyOf(swarm(i).self()))) {
+      farthest = i;
+    }
+  }
+  ASSERT_GE(farthest, 1);
+  ASSERT_THAT(swarm(late).OnPeerContact(
+                  Contact{swarm(farthest).self(), nodes_[farthest]->address, absl::InfinitePast()}),
+              IsOk());
+  ASSERT_EQ(swarm(late).Peers().size(), 1u);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Record r, records(late).Resolve(NameOf(0, "far")));
+  EXPECT_EQ(r.value, "found");
 }
 
 TEST_F(RecordsTest, ListsOwnKeysAndNamesHeldByPrefix) {

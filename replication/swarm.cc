@@ -126,18 +126,20 @@ std::vector<Contact> Swarm::FindClosest(const DhtKey& target) {
       [this, target](Done<std::vector<Contact>> done) { FindClosestAsync(target, done); }, {});
 }
 
-absl::StatusOr<RecordPlacement> Swarm::PutRecord(std::string record) {
+absl::StatusOr<RecordPlacement> Swarm::PutRecord(std::string record, std::vector<Contact> closest) {
   return Wait<absl::StatusOr<RecordPlacement>>(
-      [this, &record](Done<absl::StatusOr<RecordPlacement>> done) {
-        PutRecordAsync(std::move(record), done);
+      [this, &record, &closest](Done<absl::StatusOr<RecordPlacement>> done) {
+        PutRecordAsync(std::move(record), std::move(closest), done);
       },
       absl::UnavailableError("the node is shutting down"));
 }
 
-absl::StatusOr<std::string> Swarm::GetRecord(const DhtKey& key) {
-  return Wait<absl::StatusOr<std::string>>(
-      [this, key](Done<absl::StatusOr<std::string>> done) { GetRecordAsync(key, done); },
-      absl::UnavailableError("the node is shutting down"));
+absl::StatusOr<std::string> Swarm::GetRecord(const DhtKey& key, std::vector<Contact>* closest) {
+  RecordLookup found =
+      Wait<RecordLookup>([this, key](Done<RecordLookup> done) { GetRecordAsync(key, done); },
+                         RecordLookup{absl::UnavailableError("the node is shutting down"), {}});
+  if (closest != nullptr) *closest = std::move(found.closest);
+  return std::move(found.record);
 }
 
 RecordMaintenanceReport Swarm::MaintainRecords() {

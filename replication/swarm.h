@@ -24,6 +24,7 @@
 #ifndef SWARMKV_REPLICATION_SWARM_H_
 #define SWARMKV_REPLICATION_SWARM_H_
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -131,6 +132,12 @@ struct RecordMaintenanceReport {
   uint64_t handed_off = 0;  // copies dropped here once every responsible node held them
 };
 
+// What a GetRecord found: the best record (NOT_FOUND when none) and the closest nodes it asked.
+struct RecordLookup {
+  absl::StatusOr<std::string> record;
+  std::vector<Contact> closest;
+};
+
 // Where a PutRecord left a record.
 struct RecordPlacement {
   // Copies now held, this node's included.
@@ -189,11 +196,13 @@ class Swarm {
 
   // Stores `record` here, durably, and on the R nodes closest to its key. Yields where it went;
   // INVALID_ARGUMENT for a record the validator refuses.
-  void PutRecordAsync(std::string record, Done<absl::StatusOr<RecordPlacement>> done);
+  // `closest`: the nodes to place it on, when a GetRecord just found them; empty: a lookup.
+  void PutRecordAsync(std::string record, std::vector<Contact> closest,
+                      Done<absl::StatusOr<RecordPlacement>> done);
   // The best valid record under `key` among this node's and the R closest nodes' (NOT_FOUND
   // when none has one); nodes that answered with an older one, or none, are sent it (read
   // repair).
-  void GetRecordAsync(const DhtKey& key, Done<absl::StatusOr<std::string>> done);
+  void GetRecordAsync(const DhtKey& key, Done<RecordLookup> done);
 
   // Contacts the entries, then looks up this node's own id to fill the table. Yields how many
   // entries answered.
@@ -235,8 +244,9 @@ class Swarm {
   std::vector<absl::StatusOr<std::string>> FetchMany(const std::vector<Cid>& cids,
                                                      std::vector<Contact>* hints);
   MaintenanceReport Maintain();
-  absl::StatusOr<RecordPlacement> PutRecord(std::string record);
-  absl::StatusOr<std::string> GetRecord(const DhtKey& key);
+  absl::StatusOr<RecordPlacement> PutRecord(std::string record, std::vector<Contact> closest = {});
+  // `closest` (may be null) receives the nodes asked, for a PutRecord that follows.
+  absl::StatusOr<std::string> GetRecord(const DhtKey& key, std::vector<Contact>* closest = nullptr);
   RecordMaintenanceReport MaintainRecords();
 
   // A single node: no bootstrap list and no peer known. Its store is all there is, so a Put
@@ -317,8 +327,20 @@ class Swarm {
   absl::StatusOr<std::string> KeepRecord(const DhtKey& key, absl::string_view record);
   // The record held here under `key`, "" when none (or a damaged one, which is dropped).
   absl::StatusOr<std::string> LocalRecord(const DhtKey& key) const;
+  // The closest nodes to a record's key, by a lookup sized for placement (2R, not k).
+  void FindRecordHoldersAsync(const DhtKey& key, Done<std::vector<Contact>> done);
+  // Sends `record` to the R closest of `closest` (not this node) and counts who holds it.
+  void PlaceRecord(std::string record, std::vector<Contact> closest,
+                   Done<absl::StatusOr<RecordPlacement>> done);
   // A GET_RECORD in progress (swarm_records.cc).
   struct RecordRead;
+  // The steps of a GetRecord: ask `contacts` (and the local store), weigh each answer, look up
+  // the closest nodes when an answer named closer ones, then finish with read repair.
+  void AskForRecord(std::shared_ptr<RecordRead> read, std::vector<Contact> contacts,
+                    bool with_local);
+  void ConsiderRecord(std::shared_ptr<RecordRead> read, const Contact& from,
+                      absl::StatusOr<std::string> record);
+  void AfterRecordRound(std::shared_ptr<RecordRead> read);
   void FinishRecordRead(std::shared_ptr<RecordRead> read);
   // A records maintenance round placing records (swarm_records.cc).
   struct RecordRound;
@@ -358,9 +380,13 @@ class Swarm {
   // The routing table's version when records were last placed; placement runs again only
   // after it has moved (a node joined or left the neighbourhoods).
   std::optional<uint64_t> records_placed_at_ ABSL_GUARDED_BY(mu_);
-  // Serializes each record's read-compare-write (a newer record must never be overwritten by
-  // an older one arriving at the same time).
-  absl::Mutex records_mu_;
+  // Serialize each record's read-compare-write (a newer record must never be overwritten by an
+  // older one arriving at the same time); striped by key, so writes of different records, and
+  // their fsyncs, go on together (the store's group commit then shares the syncs).
+  std::array<absl::Mutex, 64> record_locks_;
+  absl::Mutex& RecordLock(const DhtKey& key) {
+    return record_locks_[key[0] % record_locks_.size()];
+  }
 };
 
 }  // namespace swarmkv
