@@ -278,6 +278,7 @@ absl::Status RunId(const ApiFlags& api) {
 absl::Status RunPeers(const ApiFlags& api) {
   v1::PeersResponse peers;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Peers, v1::PeersRequest(), &peers));
+  if (peers.peers().empty()) std::printf("no peers\n");
   for (const v1::Peer& peer : peers.peers()) {
     std::printf("%s %s\n", peer.node_id().c_str(),
                 peer.addresses().empty() ? "-" : peer.addresses(0).c_str());

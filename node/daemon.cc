@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/metrics.h"
@@ -287,7 +288,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   context.options.max_chunk_bytes = config.api_max_chunk_bytes;
   context.options.max_concurrent_calls = static_cast<int>(config.api_max_concurrent_calls);
   context.options.bearer_token = config.api_token;
-  const std::string api = ApiTarget(config);
+  std::string api = ApiTarget(config);
   context.options.api_addresses = {api};
   if (swarm != nullptr) {
     context.options.peer_addresses = {AdvertisedPeerAddress(config, peer_server->port())};
@@ -302,7 +303,8 @@ absl::Status RunDaemon(const NodeConfig& given) {
     SWARMKV_RETURN_IF_ERROR(CheckSocketPath(socket));
     unlink(socket.c_str());  // a stale socket from a daemon that died; we hold the store lock
   }
-  builder.AddListeningPort(api, grpc::InsecureServerCredentials());
+  int api_port = 0;
+  builder.AddListeningPort(api, grpc::InsecureServerCredentials(), &api_port);
   // A Put message is a chunk plus a few bytes of framing; anything larger is refused by gRPC
   // with RESOURCE_EXHAUSTED before it is buffered.
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.api_max_chunk_bytes + 4096));
@@ -319,13 +321,20 @@ absl::Status RunDaemon(const NodeConfig& given) {
     interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
-  // The socket is created 0600 from the start: no window in which others could connect.
+  // The socket is created owner-only (0700) from the start: no window in which others could
+  // connect.
   const mode_t old_umask = umask(077);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   umask(old_umask);
   if (server == nullptr) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", api, " (address in use, or not allowed)"));
+  }
+  // "host:0" asked for any free port: report the one bound. No client can have called yet: the
+  // port is known only from this log line and Info, which come after.
+  if (config.api_listen != "unix" && api_port > 0 && absl::EndsWith(api, ":0")) {
+    api = absl::StrCat(api.substr(0, api.size() - 1), api_port);
+    context.options.api_addresses = {api};
   }
   std::unique_ptr<MetricsServer> metrics_server;
   if (!config.metrics_listen.empty()) {

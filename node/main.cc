@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   app.add_option("--api-token", api.token, "Bearer token for the API (env SWARMKV_API_TOKEN)");
   app.add_option("--log-level", log_level, "debug, info, warn, error or off");
   (void)data_dir_opt;
+  // Global options are accepted after the subcommand too (`swarmkv daemon --data-dir X`).
+  app.fallthrough();
 
   absl::Status status;
   // Client commands resolve their API address once the flags are known.
@@ -95,9 +97,10 @@ int main(int argc, char** argv) {
   // Daemon flags: only the ones given override the file and the environment.
   NodeConfig flags;
   auto* daemon = app.add_subcommand("daemon", "Run the node (Ctrl-C or SIGTERM stops it)");
-  auto* listen_opt = daemon->add_option("--listen", flags.api_listen,
-                                        "API listener: \"unix\" (<data-dir>/api.sock, 0600) or "
-                                        "host:port (TCP) [env SWARMKV_API_LISTEN]");
+  auto* listen_opt =
+      daemon->add_option("--listen", flags.api_listen,
+                         "API listener: \"unix\" (<data-dir>/api.sock, owner only) or "
+                         "host:port (TCP) [env SWARMKV_API_LISTEN]");
   auto* token_opt = daemon->add_option("--token", flags.api_token,
                                        "Bearer token required on every call [SWARMKV_API_TOKEN]");
   auto* token_file_opt = daemon->add_option(
@@ -188,9 +191,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   put_cmd->add_option("--chunk-size", put.chunk_size, "Bytes per block (default 262144)");
   put_cmd->add_option("--name", put.name, "Name recorded with the pin");
-  put_cmd->add_flag("!--no-pin", put.pin, "Do not pin (garbage collection may remove it)");
+  bool no_pin = false;
+  put_cmd->add_flag("--no-pin", no_pin, "Do not pin (garbage collection may remove it)");
   put_cmd->add_flag("-q,--quiet", put.quiet, "No progress line");
-  put_cmd->callback(client([&] { return RunPut(api, put); }));
+  put_cmd->callback(client([&] {
+    put.pin = !no_pin;
+    return RunPut(api, put);
+  }));
 
   GetFlags get;
   auto* get_cmd = app.add_subcommand("get", "Write content to stdout or a file");

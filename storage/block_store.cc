@@ -1,5 +1,6 @@
 #include "storage/block_store.h"
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
@@ -151,6 +152,10 @@ absl::StatusOr<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& 
   std::unique_ptr<BlockStore> store(new BlockStore(options, storage_key.Clone()));
   auto handles = std::make_unique<Handles>();
 
+  // Made here (0700, like the data directory) rather than by RocksDB, which first logs a failed
+  // read of the missing directory at error level: a new user's first log line was an "error".
+  // A failure is left to RocksDB's open to report, with its own words.
+  (void)mkdir(dir.c_str(), 0700);
   storage_internal::RocksDbSetup setup = storage_internal::MakeRocksDbSetup(options);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(setup.db, dir, setup.families, &handles->families, &db);

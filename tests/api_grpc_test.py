@@ -191,6 +191,44 @@ class NodeApiTest(unittest.TestCase):
         self.assertNotIn("late", names)
 
 
+class CliTest(unittest.TestCase):
+    def test_options_after_the_subcommand_and_the_bound_port_reported(self):
+        # Issue 17: `swarmkv daemon --data-dir X` was refused, and a TCP API on port 0 was
+        # reported as port 0.
+        with tempfile.TemporaryDirectory() as parent:
+            data = os.path.join(parent, "node")
+            log_path = os.path.join(parent, "log")
+            with open(log_path, "wb") as log:
+                proc = subprocess.Popen(
+                    [SWARMKV, "daemon", "--data-dir", data, "--listen", "127.0.0.1:0",
+                     "--peer-listen", "127.0.0.1:0"], stdout=log, stderr=log)
+            try:
+                api = None
+                deadline = time.monotonic() + 30
+                while api is None and time.monotonic() < deadline and proc.poll() is None:
+                    with open(log_path) as f:
+                        text = f.read()
+                    if "daemon.ready" in text:
+                        api = next(w[4:] for w in text.split() if w.startswith("api="))
+                    time.sleep(0.05)
+                self.assertIsNotNone(api, open(log_path).read())
+                self.assertFalse(api.endswith(":0"), api)
+                with grpc.insecure_channel(api) as channel:
+                    info = node_pb2_grpc.NodeStub(channel).Info(node_pb2.InfoRequest(), timeout=10)
+                self.assertEqual(list(info.api_addresses), [api])
+                peers = subprocess.run([SWARMKV, "peers", "--api", api], capture_output=True,
+                                       text=True, timeout=30)
+                self.assertEqual(peers.stdout, "no peers\n", peers.stderr)
+                help_text = subprocess.run([SWARMKV, "put", "--help"], capture_output=True,
+                                           text=True, timeout=30).stdout
+                self.assertIn("--no-pin", help_text)
+                self.assertNotIn("{false}", help_text)
+                self.assertNotIn(" error ", open(log_path).read())  # a clean first start
+            finally:
+                proc.terminate()
+                self.assertEqual(proc.wait(timeout=30), 0)
+
+
 class TokenTest(unittest.TestCase):
     def test_unsafe_setups_are_refused_at_start(self):
         # Issue 15 findings 8 and 9, on the real binary.
