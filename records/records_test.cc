@@ -55,7 +55,7 @@ class RecordsTest : public ::testing::Test {
     node->store = *std::move(store);
     Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
     node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport, loop_,
-                                          inline_, SwarmOptions{});
+                                          inline_, options_);
     node->records =
         std::make_unique<Records>(*node->swarm, *node->store, node->identity, loop_.clock());
     network_.Add(node->address, node->swarm.get());
@@ -79,6 +79,7 @@ class RecordsTest : public ::testing::Test {
     return out;
   }
 
+  SwarmOptions options_;
   ::swarmkv::testing::TempDir dir_;
   SecretBytes key_ = SecretBytes::Random(32);
   VirtualEventLoop loop_;
@@ -256,6 +257,37 @@ TEST_F(RecordsTest, AReaderThatKnowsFewNodesLooksUpTheClosest) {
   ASSERT_EQ(swarm(late).Peers().size(), 1u);
   SWARMKV_ASSERT_OK_AND_ASSIGN(Record r, records(late).Resolve(NameOf(0, "far")));
   EXPECT_EQ(r.value, "found");
+}
+
+// With no slack in responsibility (R = 3 of 6 nodes), a copy left on a node that is not among
+// the closest is handed off once they all hold it; the publisher keeps its own.
+class RecordsHandOffTest : public RecordsTest {
+ protected:
+  void SetUp() override {
+    options_.store_slack = 0;
+    RecordsTest::SetUp();
+  }
+};
+
+TEST_F(RecordsHandOffTest, ACopyNotOursGoesOnceTheClosestHoldItAndThePublisherKeepsItsOwn) {
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published p, records(0).Set("moved", "on"));
+  const DhtKey key = p.record.dht_key();
+  const std::string encoded = EncodeRecord(p.record);
+  int stray = -1;
+  for (int i = 1; i < kNodes && stray < 0; ++i) {
+    if (!swarm(i).IsResponsibleFor(key)) stray = i;
+  }
+  ASSERT_GE(stray, 1);
+  ASSERT_THAT(nodes_[stray]->store->PutRecord(DigestView(key), encoded), IsOk());
+  EXPECT_EQ(swarm(stray).MaintainRecords().handed_off, 1u);
+  EXPECT_THAT(nodes_[stray]->store->GetRecord(DigestView(key)).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  size_t held = 0;
+  for (int i = 0; i < kNodes; ++i) held += nodes_[i]->store->GetRecord(DigestView(key)).ok();
+  EXPECT_GE(held, 3u);
+  // The publisher keeps its own record wherever it belongs (it republishes it).
+  EXPECT_EQ(swarm(0).MaintainRecords().handed_off, 0u);
+  EXPECT_THAT(nodes_[0]->store->GetRecord(DigestView(key)).status(), IsOk());
 }
 
 TEST_F(RecordsTest, ListsOwnKeysAndNamesHeldByPrefix) {
