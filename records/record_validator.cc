@@ -6,7 +6,15 @@
 namespace swarmkv {
 
 absl::StatusOr<DhtKey> SignedRecordValidator::Validate(absl::string_view value) const {
-  absl::StatusOr<Record> record = DecodeRecord(value);
+  return Unexpired(DecodeRecord(value));
+}
+
+absl::StatusOr<DhtKey> SignedRecordValidator::Revalidate(absl::string_view stored) const {
+  return Unexpired(ParseRecord(stored));
+}
+
+absl::StatusOr<DhtKey> SignedRecordValidator::Unexpired(
+    const absl::StatusOr<Record>& record) const {
   if (!record.ok()) return record.status();
   if (record->expires_at <= absl::ToUnixSeconds(clock_.Now())) {
     return absl::FailedPreconditionError(absl::StrCat("record ", record->Name(), " has expired"));

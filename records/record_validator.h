@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "records/record.h"
 #include "replication/record_validator.h"
 
 namespace swarmkv {
@@ -21,10 +22,14 @@ class SignedRecordValidator final : public RecordValidator {
       : clock_(clock), own_publisher_(std::move(own_publisher)) {}
 
   absl::StatusOr<DhtKey> Validate(absl::string_view value) const override;
+  absl::StatusOr<DhtKey> Revalidate(absl::string_view stored) const override;
   bool Better(absl::string_view a, absl::string_view b) const override;
   bool KeepHere(absl::string_view value) const override;
 
  private:
+  // Whether `record` has expired: FAILED_PRECONDITION then, its DHT key otherwise.
+  absl::StatusOr<DhtKey> Unexpired(const absl::StatusOr<Record>& record) const;
+
   const Clock& clock_;
   const std::string own_publisher_;
 };

@@ -20,6 +20,10 @@ class RecordValidator {
   // malformed or forged (its sender is penalized); FAILED_PRECONDITION for one that is valid but
   // no longer wanted (expired).
   virtual absl::StatusOr<DhtKey> Validate(absl::string_view value) const = 0;
+  // The same answer for a value this node stored after validating it, without checking its
+  // signature again (the store is sealed at rest): what reads and maintenance sweeps use, so
+  // that their cost does not grow with a signature check per record held.
+  virtual absl::StatusOr<DhtKey> Revalidate(absl::string_view stored) const = 0;
   // True when `a` should replace `b`; both valid under the same key.
   virtual bool Better(absl::string_view a, absl::string_view b) const = 0;
   // True for a record this node keeps wherever it belongs (its own publisher's: it republishes

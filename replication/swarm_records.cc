@@ -41,7 +41,7 @@ absl::StatusOr<std::string> Swarm::LocalRecord(const DhtKey& key) const {
   if (absl::IsNotFound(held.status())) return std::string();
   SWARMKV_RETURN_IF_ERROR(held.status());
   // Checked again on the way out: a record that no longer validates (expired) is not served.
-  if (!record_validator_->Validate(*held).ok()) return std::string();
+  if (!record_validator_->Revalidate(*held).ok()) return std::string();
   return held;
 }
 
@@ -282,7 +282,7 @@ void Swarm::MaintainRecordsAsync(Done<RecordMaintenanceReport> done) {
         store_.ListRecords(kMaxRecordsPerRound);
     if (stored.ok()) {
       for (auto& [key_bytes, value] : *stored) {
-        absl::StatusOr<DhtKey> key = record_validator_->Validate(value);
+        absl::StatusOr<DhtKey> key = record_validator_->Revalidate(value);
         if (!key.ok() || DigestView(*key) != key_bytes) {
           // Under the lock of the key it is stored at (a forged entry's own key may differ).
           DhtKey stored_at{};
