@@ -50,12 +50,6 @@ absl::Status Read(const toml::table& table, const std::string& section, const st
   return absl::OkStatus();
 }
 
-// Whether a TCP API address is reachable only from this host.
-bool IsLoopbackListen(const std::string& listen) {
-  const std::string host = listen.substr(0, listen.rfind(':'));
-  return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
-}
-
 absl::Status CheckKnownKeys(const toml::table& table, const std::string& source) {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kKnown = {
       {"api",
@@ -116,6 +110,19 @@ void EnvString(const char* name, std::string* out) {
 }
 
 }  // namespace
+
+bool IsLoopbackListen(const std::string& listen) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
+}
+
+std::string ListenReach(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) return "unix socket, owner only";
+  if (IsLoopbackListen(listen)) return "this host only";
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") return "all interfaces";
+  return "the network at " + host;
+}
 
 std::string DefaultConfigToml() {
   return R"(# swarmkv node configuration.

@@ -57,6 +57,12 @@ struct NodeConfig {
   uint64_t peer_max_connections_per_ip = 64;
 };
 
+// Whether a TCP "host:port" is reachable only from this host.
+bool IsLoopbackListen(const std::string& listen);
+// Who can reach a listener, in words for the start-up log: "unix socket, owner only", "this
+// host only", "all interfaces" or "the network at <host>".
+std::string ListenReach(const std::string& listen);
+
 // The commented config file `swarmkv init` writes.
 std::string DefaultConfigToml();
 

@@ -354,6 +354,26 @@ absl::Status RunDaemon(const NodeConfig& given) {
                                                             : context.options.peer_addresses[0]},
             {"workers", static_cast<uint64_t>(workers)}});
 
+  {
+    // One line on what this node exposes and to whom: nobody should be surprised that the peer
+    // port listens on every interface.
+    std::string peer = "off";
+    if (peer_server != nullptr) {
+      peer = config.peer_listen;
+      if (absl::EndsWith(peer, ":0")) {
+        peer = absl::StrCat(peer.substr(0, peer.size() - 1), peer_server->port());
+      }
+    }
+    const std::string& metrics_at = config.metrics_listen;
+    LogEvent(
+        LogLevel::kInfo, "daemon.exposes",
+        {{"api", api},
+         {"api_reach", ListenReach(api)},
+         {"peer", peer},
+         {"peer_reach", peer_server != nullptr ? ListenReach(peer) : std::string("none")},
+         {"metrics", metrics_at.empty() ? std::string("off") : metrics_at},
+         {"metrics_reach", metrics_at.empty() ? std::string("none") : ListenReach(metrics_at)}});
+  }
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LogEvent(LogLevel::kInfo, "daemon.stopping", {{"signal", signal_number}});
