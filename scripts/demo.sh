@@ -70,6 +70,12 @@ node 2 query has "$cap" --deadline 1s
 echo "== swarmkv query stats (on node 3: every node's figures)"
 node 3 query stats --deadline 1s
 echo
+echo "== swarmkv set demo/greeting (a signed record, on node 1) and resolve it (on node 3)"
+name="$(node 1 set demo/greeting "hello, records" | awk '{print $1}')"
+echo "$name"
+[ "$(node 3 resolve "$name")" = "hello, records" ] || { echo "resolve FAILED" >&2; exit 1; }
+node 3 resolve "$name"; echo
+echo
 cmp -s "$work/hello.txt" "$work/back.txt" || { echo "round trip FAILED" >&2; exit 1; }
 echo "round trip OK: identical bytes, put on node 1, got from node 3"
 for n in 1 2 3; do
