@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -83,7 +85,7 @@ std::vector<TcpSocket> ParseTcpTable(absl::string_view table) {
 }
 
 std::vector<TcpSocket> ConnectionsOverCap(std::vector<TcpSocket> sockets, uint16_t local_port,
-                                          size_t cap) {
+                                          size_t cap, const ConnectionAges& ages) {
   std::vector<TcpSocket> over;
   if (cap == 0) return over;
   absl::flat_hash_map<std::string, std::vector<TcpSocket>> by_host;
@@ -94,8 +96,13 @@ std::vector<TcpSocket> ConnectionsOverCap(std::vector<TcpSocket> sockets, uint16
   }
   for (auto& [host, connections] : by_host) {
     if (connections.size() <= cap) continue;
-    std::sort(connections.begin(), connections.end(),
-              [](const TcpSocket& a, const TcpSocket& b) { return a.inode < b.inode; });
+    auto age = [&ages](const TcpSocket& s) {
+      auto it = ages.find(s.inode);
+      return it != ages.end() ? it->second : UINT64_MAX;
+    };
+    std::sort(connections.begin(), connections.end(), [&](const TcpSocket& a, const TcpSocket& b) {
+      return std::make_pair(age(a), a.inode) < std::make_pair(age(b), b.inode);
+    });
     over.insert(over.end(), std::make_move_iterator(connections.begin() + cap),
                 std::make_move_iterator(connections.end()));
   }
@@ -119,12 +126,23 @@ std::string TableHostToText(absl::string_view hex) {
   return text;
 }
 
-size_t ConnectionCapEnforcer::EnforceOnce(uint16_t port, size_t cap) {
+size_t ConnectionCapEnforcer::EnforceOnce(uint16_t port, size_t cap, ConnectionAges* ages,
+                                          uint64_t check) {
   std::vector<TcpSocket> sockets = ParseTcpTable(ReadFile("/proc/net/tcp"));
   std::vector<TcpSocket> v6 = ParseTcpTable(ReadFile("/proc/net/tcp6"));
   sockets.insert(sockets.end(), std::make_move_iterator(v6.begin()),
                  std::make_move_iterator(v6.end()));
-  const std::vector<TcpSocket> over = ConnectionsOverCap(std::move(sockets), port, cap);
+  if (ages != nullptr) {
+    ConnectionAges seen;
+    for (const TcpSocket& s : sockets) {
+      if (!s.established || s.local_port != port || s.inode == 0) continue;
+      auto it = ages->find(s.inode);
+      seen[s.inode] = it != ages->end() ? it->second : check;
+    }
+    *ages = std::move(seen);
+  }
+  const std::vector<TcpSocket> over =
+      ConnectionsOverCap(std::move(sockets), port, cap, ages != nullptr ? *ages : ConnectionAges{});
   if (over.empty()) return 0;
 
   absl::flat_hash_map<uint64_t, const TcpSocket*> wanted;
@@ -187,7 +205,7 @@ void ConnectionCapEnforcer::Run() {
   absl::MutexLock lock(&mu_);
   while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), interval_)) {
     mu_.Unlock();
-    EnforceOnce(port_, cap_);
+    EnforceOnce(port_, cap_, &ages_, ++checks_);
     mu_.Lock();
   }
 }

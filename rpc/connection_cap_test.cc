@@ -55,6 +55,13 @@ TEST(ConnectionCapTest, KeepsTheOldestFromEachHostAndOnlyOnThePort) {
   }
   EXPECT_THAT(at_one, UnorderedElementsAre(204u, 205u));
   EXPECT_TRUE(ConnectionsOverCap(ParseTcpTable(kTable), 7412, 0).empty());  // no cap
+  // Seen by an earlier check beats a lower inode: 205 was there first, 203 and 204 came later.
+  const ConnectionAges ages = {{205, 1}, {203, 2}, {204, 2}};
+  std::vector<uint64_t> by_age;
+  for (const TcpSocket& s : ConnectionsOverCap(ParseTcpTable(kTable), 7412, 1, ages)) {
+    by_age.push_back(s.inode);
+  }
+  EXPECT_THAT(by_age, UnorderedElementsAre(203u, 204u));
 }
 
 TEST(ConnectionCapTest, SpellsTableAddressesAsPeopleDo) {

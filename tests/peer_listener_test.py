@@ -68,18 +68,26 @@ class PeerListenerTest(unittest.TestCase):
             try:
                 port = peer_port(data)
                 self.assertIsNotNone(port, "the daemon did not come up")
-                for _ in range(40):  # idle, no TLS
-                    sockets.append(socket.create_connection(("127.0.0.1", port), timeout=5))
-                    sockets[-1].setblocking(False)
-                started = time.monotonic()
-                while sum(map(is_open, sockets)) > 8 and time.monotonic() - started < 8:
-                    time.sleep(0.05)
-                took = time.monotonic() - started
-                open_now = [is_open(s) for s in sockets]
-                # Well inside the handshake timeout (10 s), which would close all 40.
-                self.assertLess(took, 8, f"still open: {sum(open_now)}")
-                self.assertEqual(sum(open_now), 8, open_now)
-                self.assertTrue(all(open_now[:8]), f"the oldest are kept: {open_now}")
+                def connect(n):
+                    for _ in range(n):  # idle, no TLS
+                        sockets.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+                        sockets[-1].setblocking(False)
+
+                def until_open_is(n):
+                    started = time.monotonic()
+                    while sum(map(is_open, sockets)) > n and time.monotonic() - started < 8:
+                        time.sleep(0.05)
+                    # Well inside the handshake timeout (10 s), which would close them all.
+                    self.assertEqual(sum(map(is_open, sockets)), n,
+                                     [is_open(s) for s in sockets])
+                # Nine: one check shuts one down; the eight left have been seen by a check.
+                connect(9)
+                until_open_is(8)
+                first = [s for s in sockets if is_open(s)]
+                # 32 more: they are newer than those eight, and they are the ones shut down.
+                connect(32)
+                until_open_is(8)
+                self.assertTrue(all(map(is_open, first)), "the connections seen first are kept")
                 self.assertIsNone(daemon.poll())
             finally:
                 for s in sockets:
