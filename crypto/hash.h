@@ -3,9 +3,11 @@
 #ifndef SWARMKV_CRYPTO_HASH_H_
 #define SWARMKV_CRYPTO_HASH_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -19,6 +21,15 @@ using Digest256 = std::array<uint8_t, 32>;
 
 inline absl::string_view DigestView(const Digest256& d) {
   return absl::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+// `bytes` as a digest; nullopt unless it is exactly 32 bytes (ids, keys and proofs off the wire
+// or out of the store).
+inline std::optional<Digest256> DigestFromBytes(absl::string_view bytes) {
+  Digest256 d;
+  if (bytes.size() != d.size()) return std::nullopt;
+  std::copy(bytes.begin(), bytes.end(), d.begin());
+  return d;
 }
 
 Digest256 Sha256(absl::string_view data);

@@ -239,9 +239,7 @@ void QueryEngine::OnResult(const GossipMessage& result, const std::optional<Node
     Count([](QueryStats& s) { ++s.dropped_malformed; });
     return;
   }
-  Digest256 origin;
-  std::copy(payload.query_origin().begin(), payload.query_origin().end(), origin.begin());
-  const MessageId id{NodeId(origin), payload.query_sequence()};
+  const MessageId id{NodeId(*DigestFromBytes(payload.query_origin())), payload.query_sequence()};
   if (id.origin == pubsub_.self()) {
     auto it = pending_.find(id);
     if (it == pending_.end()) {

@@ -89,11 +89,9 @@ absl::StatusOr<Frame> DecodeFrame(const peer::v1::GossipFrame& in) {
         absl::StrCat("a frame carries at most ", kMaxIdsPerFrame, " ids"));
   }
   for (const peer::v1::MessageId& wire : in.ids()) {
-    if (wire.origin().size() != 32)
-      return absl::InvalidArgumentError("a message id's origin is 32 bytes");
-    Digest256 origin;
-    std::copy(wire.origin().begin(), wire.origin().end(), origin.begin());
-    frame.ids.push_back(MessageId{NodeId(origin), wire.sequence()});
+    const std::optional<Digest256> origin = DigestFromBytes(wire.origin());
+    if (!origin.has_value()) return absl::InvalidArgumentError("a message id's origin is 32 bytes");
+    frame.ids.push_back(MessageId{NodeId(*origin), wire.sequence()});
   }
   if (in.has_message()) {
     const peer::v1::GossipMessage& wire = in.message();

@@ -29,7 +29,8 @@ absl::StatusOr<std::optional<Record>> Records::Current(const std::string& key,
       swarm_.GetRecord(RecordDhtKey(publisher_.node_id(), key), closest);
   if (absl::IsNotFound(found.status())) return std::optional<Record>();
   SWARMKV_RETURN_IF_ERROR(found.status());
-  SWARMKV_ASSIGN_OR_RETURN(Record record, DecodeRecord(*found));
+  // The swarm validated it (signature included) before yielding it.
+  SWARMKV_ASSIGN_OR_RETURN(Record record, ParseRecord(*found));
   return std::optional<Record>(std::move(record));
 }
 
@@ -102,7 +103,8 @@ absl::StatusOr<Record> Records::Resolve(const RecordName& name) {
     return absl::NotFoundError(absl::StrCat("no record ", full));
   }
   SWARMKV_RETURN_IF_ERROR(found.status());
-  SWARMKV_ASSIGN_OR_RETURN(Record record, DecodeRecord(*found));
+  // The swarm validated it (signature included) before yielding it.
+  SWARMKV_ASSIGN_OR_RETURN(Record record, ParseRecord(*found));
   if (record.tombstone) {
     return absl::NotFoundError(
         absl::StrCat("record ", full, " was deleted (sequence ", record.sequence, ")"));

@@ -66,13 +66,12 @@ std::vector<Contact> GrpcTransport::CheckContacts(
   std::vector<Contact> out;
   for (const peer::v1::PeerContact& c : contacts) {
     if (out.size() >= options_.max_contacts) break;
-    if (c.id().size() != 32 || c.address().size() > kMaxAddressBytes ||
+    const std::optional<Digest256> id = DigestFromBytes(c.id());
+    if (!id.has_value() || c.address().size() > kMaxAddressBytes ||
         !ParseHostPort(c.address()).has_value()) {
       continue;  // malformed, or no host:port (a "unix:" target): ignored, never dialled
     }
-    Digest256 id;
-    std::copy(c.id().begin(), c.id().end(), id.begin());
-    out.push_back(Contact{NodeId(id), c.address(), absl::InfinitePast()});
+    out.push_back(Contact{NodeId(*id), c.address(), absl::InfinitePast()});
   }
   return out;
 }
@@ -237,12 +236,9 @@ void GrpcTransport::Prove(const Contact& to, const Cid& cid, std::string nonce,
         async->Prove(context, request, response, std::move(on_done));
       },
       [](const peer::v1::ProveResponse& response) -> absl::StatusOr<Digest256> {
-        Digest256 proof;
-        if (response.proof().size() != proof.size()) {
-          return absl::DataLossError("a PROVE answer is not 32 bytes");
-        }
-        std::copy(response.proof().begin(), response.proof().end(), proof.begin());
-        return proof;
+        const std::optional<Digest256> proof = DigestFromBytes(response.proof());
+        if (!proof.has_value()) return absl::DataLossError("a PROVE answer is not 32 bytes");
+        return *proof;
       },
       std::move(done));
 }

@@ -22,12 +22,9 @@ absl::StatusOr<Cid> CidField(const std::string& bytes) {
 }
 
 absl::StatusOr<DhtKey> KeyField(const std::string& bytes, absl::string_view field) {
-  DhtKey key;
-  if (bytes.size() != key.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " must be 32 bytes"));
-  }
-  std::copy(bytes.begin(), bytes.end(), key.begin());
-  return key;
+  std::optional<DhtKey> key = DigestFromBytes(bytes);
+  if (!key.has_value()) return absl::InvalidArgumentError(absl::StrCat(field, " must be 32 bytes"));
+  return *key;
 }
 
 void AppendContacts(const std::vector<Contact>& contacts,

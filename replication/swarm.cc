@@ -412,9 +412,9 @@ absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
   size_t loaded = 0;
   absl::MutexLock lock(&mu_);
   for (const auto& [key_bytes, value] : records) {
-    if (key_bytes.size() != 32) return absl::DataLossError("a provider record key is malformed");
-    DhtKey key;
-    std::copy(key_bytes.begin(), key_bytes.end(), key.begin());
+    const std::optional<DhtKey> stored_key = DigestFromBytes(key_bytes);
+    if (!stored_key.has_value()) return absl::DataLossError("a provider record key is malformed");
+    const DhtKey& key = *stored_key;
     absl::string_view in = value;
     SWARMKV_ASSIGN_OR_RETURN(uint64_t count, ReadVarint(&in, "provider record"));
     if (count > options_.max_providers_per_key) {

@@ -285,10 +285,7 @@ void Swarm::MaintainRecordsAsync(Done<RecordMaintenanceReport> done) {
         absl::StatusOr<DhtKey> key = record_validator_->Revalidate(value);
         if (!key.ok() || DigestView(*key) != key_bytes) {
           // Under the lock of the key it is stored at (a forged entry's own key may differ).
-          DhtKey stored_at{};
-          std::copy_n(key_bytes.begin(), std::min(key_bytes.size(), stored_at.size()),
-                      stored_at.begin());
-          absl::MutexLock lock(&RecordLock(stored_at));
+          absl::MutexLock lock(&RecordLock(DigestFromBytes(key_bytes).value_or(DhtKey{})));
           if (store_.PutRecord(key_bytes, "").ok()) ++round->report.expired;
           continue;
         }

@@ -341,8 +341,8 @@ class HostilePeer {
         liars_[0].target->GetProviders(Deadline().get(), request, &response);
     std::vector<std::string> ids;
     for (const pb::PeerContact& p : response.providers()) {
-      absl::StatusOr<Digest256> id = ToDigest(p.id());
-      ids.push_back(Quoted(id.ok() ? NodeId(*id).ToString() : "malformed"));
+      const std::optional<Digest256> id = DigestFromBytes(p.id());
+      ids.push_back(Quoted(id.has_value() ? NodeId(*id).ToString() : "malformed"));
     }
     return absl::StrCat("{\"code\":", status.error_code(), ",\"providers\":[",
                         absl::StrJoin(ids, ","), "]}");
@@ -402,13 +402,6 @@ class HostilePeer {
     pb::DeliverResponse response;
     return absl::StrCat(
         "{\"code\":", stub->Deliver(Deadline().get(), request, &response).error_code(), "}");
-  }
-
-  static absl::StatusOr<Digest256> ToDigest(const std::string& bytes) {
-    if (bytes.size() != 32) return absl::InvalidArgumentError("not 32 bytes");
-    Digest256 d;
-    std::copy(bytes.begin(), bytes.end(), d.begin());
-    return d;
   }
 
   const std::string target_;
