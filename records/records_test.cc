@@ -155,6 +155,22 @@ TEST_F(RecordsTest, AStoringNodeKeepsTheNewerRecordAndAnswersWithIt) {
   }
 }
 
+TEST_F(RecordsTest, AStorerClaimingANewerRecordItCannotShowBlocksNothing) {
+  const DhtKey key = RecordDhtKey(nodes_[0]->identity.node_id(), "claimed");
+  std::vector<Contact> closest = swarm(0).FindClosest(key);
+  ASSERT_FALSE(closest.empty());
+  int liar = -1;
+  for (int i = 1; i < kNodes; ++i) {
+    if (swarm(i).self() == closest[0].id) liar = i;
+  }
+  ASSERT_GE(liar, 1);
+  network_.SetLiar(nodes_[liar]->address, true);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Published p, records(0).Set("claimed", "mine"));
+  EXPECT_EQ(p.record.sequence, 1u);
+  // Its claim was checked, found to be no record, and it is ignored from now on.
+  EXPECT_THAT(swarm(0).OnPeerContact(closest[0]), StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
 TEST_F(RecordsTest, AResolveRepairsNodesThatHeldAnOlderRecord) {
   ASSERT_THAT(records(0).Set("k", "one").status(), IsOk());
   const std::vector<uint64_t> after_first = HeldSequences(0, "k");

@@ -330,8 +330,11 @@ class Swarm {
   // The closest nodes to a record's key, by a lookup sized for placement (2R, not k).
   void FindRecordHoldersAsync(const DhtKey& key, Done<std::vector<Contact>> done);
   // Sends `record` to the R closest of `closest` (not this node) and counts who holds it.
-  void PlaceRecord(std::string record, std::vector<Contact> closest,
+  void PlaceRecord(const DhtKey& key, std::string record, std::vector<Contact> closest,
                    Done<absl::StatusOr<RecordPlacement>> done);
+  // Whether `record`, which `from` sent for `key`, is valid there. A forged one, or one for
+  // another key, penalizes its sender; an expired one is only stale.
+  bool ValidFrom(const Contact& from, const DhtKey& key, absl::string_view record);
   // A GET_RECORD in progress (swarm_records.cc).
   struct RecordRead;
   // The steps of a GetRecord: ask `contacts` (and the local store), weigh each answer, look up

@@ -90,16 +90,18 @@ void Swarm::PutRecordAsync(std::string record, std::vector<Contact> closest,
                 closest = std::move(closest), done = std::move(done)]() mutable {
       if (!newer.ok()) return done(newer.status());
       if (!newer->empty()) return done(RecordPlacement{0, *std::move(newer)});
-      if (!closest.empty()) return PlaceRecord(std::move(record), std::move(closest), done);
-      FindRecordHoldersAsync(*key, [this, record = std::move(record),
+      if (!closest.empty()) {
+        return PlaceRecord(*key, std::move(record), std::move(closest), done);
+      }
+      FindRecordHoldersAsync(*key, [this, key = *key, record = std::move(record),
                                     done = std::move(done)](std::vector<Contact> found) mutable {
-        PlaceRecord(std::move(record), std::move(found), done);
+        PlaceRecord(key, std::move(record), std::move(found), done);
       });
     });
   });
 }
 
-void Swarm::PlaceRecord(std::string record, std::vector<Contact> closest,
+void Swarm::PlaceRecord(const DhtKey& key, std::string record, std::vector<Contact> closest,
                         Done<absl::StatusOr<RecordPlacement>> done) {
   closest = WithoutSelf(std::move(closest), self_);
   if (closest.size() > options_.replication_factor) {
@@ -113,13 +115,17 @@ void Swarm::PlaceRecord(std::string record, std::vector<Contact> closest,
   auto tally = std::make_shared<Tally>(Tally{closest.size(), {1, ""}, std::move(done)});
   if (closest.empty()) return tally->done(tally->placement);
   for (const Contact& c : closest) {
-    transport_.PutRecord(c, record,
-                         OnLoop<std::string>(loop_, [tally](absl::StatusOr<std::string> answer) {
-                           if (answer.ok() && answer->empty()) ++tally->placement.copies;
-                           if (answer.ok() && !answer->empty())
-                             tally->placement.newer = *std::move(answer);
-                           if (--tally->pending == 0) tally->done(std::move(tally->placement));
-                         }));
+    transport_.PutRecord(
+        c, record,
+        OnLoop<std::string>(loop_, [this, tally, key, record, c](absl::StatusOr<std::string> a) {
+          if (a.ok() && a->empty()) ++tally->placement.copies;
+          // A "newer record" refuses the put only when it is one: a liar's answer cannot.
+          if (a.ok() && !a->empty() && ValidFrom(c, key, *a) &&
+              record_validator_->Better(*a, record)) {
+            tally->placement.newer = *std::move(a);
+          }
+          if (--tally->pending == 0) tally->done(std::move(tally->placement));
+        }));
   }
 }
 
@@ -177,17 +183,19 @@ void Swarm::AskForRecord(std::shared_ptr<RecordRead> read, std::vector<Contact> 
   });
 }
 
+bool Swarm::ValidFrom(const Contact& from, const DhtKey& key, absl::string_view record) {
+  absl::StatusOr<DhtKey> its_key = record_validator_->Validate(record);
+  // A forged record, or one for another key, is a lie; an expired one is only stale.
+  const bool lie = its_key.ok() ? *its_key != key : absl::IsInvalidArgument(its_key.status());
+  if (lie && from.id != self_) Penalize(from.id, "answered with a record that does not verify");
+  return its_key.ok() && !lie;
+}
+
 void Swarm::ConsiderRecord(std::shared_ptr<RecordRead> read, const Contact& from,
                            absl::StatusOr<std::string> record) {
   std::string valid;
-  if (record.ok() && !record->empty()) {
-    absl::StatusOr<DhtKey> key = record_validator_->Validate(*record);
-    // A forged record, or one for another key, is a lie; an expired one is only stale.
-    const bool lie = key.ok() ? *key != read->key : absl::IsInvalidArgument(key.status());
-    if (key.ok() && !lie) valid = *std::move(record);
-    if (lie && from.id != self_) {
-      Penalize(from.id, "GET_RECORD answered with a record that does not verify");
-    }
+  if (record.ok() && !record->empty() && ValidFrom(from, read->key, *record)) {
+    valid = *std::move(record);
   }
   if (record.ok()) read->answers.emplace_back(from, valid);
   if (!valid.empty() && (read->best.empty() || record_validator_->Better(valid, read->best))) {
@@ -319,20 +327,23 @@ void Swarm::PushRecords(std::shared_ptr<RecordRound> round) {
     ++round->in_flight;
     auto pending = std::make_shared<size_t>(held.closest.size());
     for (const Contact& c : held.closest) {
-      transport_.PutRecord(
-          c, held.value,
-          OnLoop<std::string>(loop_, [this, round, index, pending](absl::StatusOr<std::string> a) {
-            // "" (stored) and a newer record held there both mean the node is covered.
-            if (a.ok()) {
-              ++round->report.pushed;
-              ++round->records[index].stored;
-            } else {
-              ++round->report.push_failures;
-            }
-            if (--*pending > 0) return;
-            --round->in_flight;
-            PushRecords(round);
-          }));
+      transport_.PutRecord(c, held.value,
+                           OnLoop<std::string>(loop_, [this, round, index, pending,
+                                                       c](absl::StatusOr<std::string> a) {
+                             // "" (stored) and a newer record held there both mean the node is
+                             // covered; an answer that is no valid record for the key (a liar's)
+                             // covers nothing, or a hand-off could follow it.
+                             const RecordRound::Held& held = round->records[index];
+                             if (a.ok() && (a->empty() || ValidFrom(c, held.key, *a))) {
+                               ++round->report.pushed;
+                               ++round->records[index].stored;
+                             } else {
+                               ++round->report.push_failures;
+                             }
+                             if (--*pending > 0) return;
+                             --round->in_flight;
+                             PushRecords(round);
+                           }));
     }
   }
   if (round->in_flight == 0 && round->next >= round->records.size()) FinishRecordRound(round);

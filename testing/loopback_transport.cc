@@ -65,6 +65,8 @@ class LoopbackNetwork::NodeTransport final : public Transport {
   void PutRecord(const Contact& to, std::string record, Callback<std::string> done) override {
     auto endpoint = network_.Reach(self_, to.address, &to.id);
     if (!endpoint.ok()) return done(endpoint.status());
+    // A liar claims to hold a newer record, and sends bytes that are none.
+    if ((*endpoint)->liar) return done(std::string("a newer record, believe me"));
     done((*endpoint)->swarm->HandlePutRecord(self_, record));
   }
   void GetRecord(const Contact& to, const DhtKey& key, Callback<RecordAnswer> done) override {
