@@ -116,4 +116,28 @@ std::string HexEncode(absl::string_view bytes) {
   return out;
 }
 
+absl::StatusOr<std::string> HexDecode(absl::string_view text) {
+  if (text.size() % 2 != 0) {
+    return absl::InvalidArgumentError("hex text has an odd number of digits");
+  }
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (size_t i = 0; i < text.size(); i += 2) {
+    const int high = digit(text[i]);
+    const int low = digit(text[i + 1]);
+    if (high < 0 || low < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("hex text has a non-hex character at ", high < 0 ? i : i + 1));
+    }
+    out.push_back(static_cast<char>(high << 4 | low));
+  }
+  return out;
+}
+
 }  // namespace swarmkv

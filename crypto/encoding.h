@@ -22,6 +22,8 @@ absl::StatusOr<std::string> Base64UrlDecode(absl::string_view text);
 
 // Lower-case hex, for digests in logs and tests.
 std::string HexEncode(absl::string_view bytes);
+// Hex of either case, even length. INVALID_ARGUMENT for anything else.
+absl::StatusOr<std::string> HexDecode(absl::string_view text);
 
 }  // namespace swarmkv
 

@@ -47,5 +47,16 @@ TEST(Base64UrlTest, RoundTripAndStrictness) {
 
 TEST(HexTest, Encodes) { EXPECT_EQ(HexEncode(absl::string_view("\x00\xff\x10", 3)), "00ff10"); }
 
+TEST(HexTest, DecodesEitherCaseAndRoundTrips) {
+  EXPECT_EQ(HexDecode("00fF10").value(), std::string("\x00\xff\x10", 3));
+  const std::string bytes("\x01\x02zz\x00\x80", 6);
+  EXPECT_EQ(HexDecode(HexEncode(bytes)).value(), bytes);
+}
+
+TEST(HexTest, RefusesOddLengthAndNonHex) {
+  EXPECT_THAT(HexDecode("abc"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("odd")));
+  EXPECT_THAT(HexDecode("0g"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at 1")));
+}
+
 }  // namespace
 }  // namespace swarmkv

@@ -20,15 +20,17 @@ runtime_packages() {
 }
 
 if ! docker image inspect swarmkv-base:bookworm >/dev/null 2>&1; then
-  # The machine's own Debian mirror, from its apt configuration (deb822 or one-line form).
-  mirror="${mirror:-$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null \
-            | awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}')}"
+  # The machine's own Debian mirror, only from its apt configuration (deb822 or one-line form):
+  # no file here names a mirror host.
+  mirror="$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null \
+            | awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}')"
   if [ -z "$mirror" ]; then
     mirror="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
               | awk '$1 == "deb" && $2 !~ /^\[/ && $2 !~ /security/ {print $2; exit}')"
   fi
   if [ -z "$mirror" ]; then
-    echo "build-images: no Debian mirror in /etc/apt/sources.list*; set mirror=<url>" >&2
+    echo "build-images: no Debian mirror in this machine's apt sources (/etc/apt/sources.list," \
+         "/etc/apt/sources.list.d/); add the one apt should use, then run this again" >&2
     exit 1
   fi
   root="$(mktemp -d /tmp/swarmkv-rootfs.XXXXXX)"

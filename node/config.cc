@@ -58,7 +58,7 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
       {"store", {"sync_writes", "quota_bytes", "verify_hash_on_read", "min_free_bytes"}},
       {"log", {"level"}},
       {"metrics", {"listen"}},
-      {"node", {"worker_threads"}},
+      {"node", {"worker_threads", "convergence_secret_file", "shutdown_grace"}},
       {"records", {"publisher_key"}},
       {"peer",
        {"listen", "bootstrap", "replication_factor", "write_quorum", "maintenance_interval",
@@ -167,6 +167,13 @@ listen = ""
 [node]
 # Threads doing store and swarm work (0: 16).
 worker_threads = 0
+# A file holding the cluster's convergence secret, 64 hex digits (`openssl rand -hex 32`), the
+# same on every node so identical content put in convergent mode anywhere gets one CID. Empty:
+# the node's own <data dir>/convergence.key (env SWARMKV_CONVERGENCE_SECRET_FILE).
+convergence_secret_file = ""
+# On SIGTERM, how long calls in flight may finish before the node stops anyway. Keep it well
+# under the stop timeout of whatever stops the node (env SWARMKV_SHUTDOWN_GRACE).
+shutdown_grace = "5s"
 
 [records]
 # A key file made by `swarmkv keygen FILE` whose identity publishes this node's records (several
@@ -226,6 +233,9 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
   SWARMKV_RETURN_IF_ERROR(Read(table, "log", "level", source, &config->log_level));
   SWARMKV_RETURN_IF_ERROR(Read(table, "metrics", "listen", source, &config->metrics_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "node", "worker_threads", source, &config->worker_threads));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "node", "convergence_secret_file", source, &config->convergence_secret_file));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "node", "shutdown_grace", source, &config->shutdown_grace));
   SWARMKV_RETURN_IF_ERROR(Read(table, "records", "publisher_key", source, &config->publisher_key));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "listen", source, &config->peer_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "peer", "bootstrap", source, &config->peer_bootstrap));
@@ -241,9 +251,12 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
   return absl::OkStatus();
 }
 
-absl::Status ApplyConfigFile(NodeConfig* config) {
-  const std::string path = config->data_dir + "/config.toml";
+absl::Status ApplyConfigFile(NodeConfig* config, const std::string& given_path) {
+  const std::string path = given_path.empty() ? config->data_dir + "/config.toml" : given_path;
   std::ifstream in(path);
+  if (!in && !given_path.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("config file ", path, " cannot be read"));
+  }
   if (!in) return absl::OkStatus();
   std::stringstream text;
   text << in.rdbuf();
@@ -269,6 +282,8 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WORKER_THREADS", &config->worker_threads));
   EnvString("SWARMKV_PEER_LISTEN", &config->peer_listen);
   EnvString("SWARMKV_PUBLISHER_KEY", &config->publisher_key);
+  EnvString("SWARMKV_CONVERGENCE_SECRET_FILE", &config->convergence_secret_file);
+  EnvString("SWARMKV_SHUTDOWN_GRACE", &config->shutdown_grace);
   if (const char* v = std::getenv("SWARMKV_PEER_BOOTSTRAP"); v != nullptr && *v != '\0') {
     config->peer_bootstrap.clear();
     for (absl::string_view entry : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
@@ -314,7 +329,8 @@ absl::Status ValidateConfig(const NodeConfig& config) {
   for (const DurationSetting& setting :
        {DurationSetting{"peer.maintenance_interval", config.maintenance_interval, absl::Seconds(1)},
         DurationSetting{"peer.timeout", config.peer_timeout, absl::Milliseconds(10)},
-        DurationSetting{"peer.provider_ttl", config.provider_ttl, absl::Seconds(2)}}) {
+        DurationSetting{"peer.provider_ttl", config.provider_ttl, absl::Seconds(2)},
+        DurationSetting{"node.shutdown_grace", config.shutdown_grace, absl::ZeroDuration()}}) {
     absl::Duration d;
     if (!absl::ParseDuration(setting.text, &d) || d < setting.minimum ||
         d > absl::Hours(24 * 365)) {

@@ -34,6 +34,12 @@ struct NodeConfig {
   std::string metrics_listen;
   // Worker threads for store and swarm work (0: 16, as swarm operations wait on the network).
   uint64_t worker_threads = 0;
+  // A file with the cluster's shared convergence secret (node/convergence_secret.h); empty: the
+  // node's own <data>/convergence.key.
+  std::string convergence_secret_file;
+  // On SIGTERM, how long calls in flight may go on before the node stops anyway. Keep it well
+  // under the orchestrator's stop timeout (docs/deploy.md).
+  std::string shutdown_grace = "5s";
 
   // Peer networking (the swarm). "host:port" for the TLS peer listener (port 0: any free
   // port), or "off" for a node that talks to no one.
@@ -74,13 +80,15 @@ absl::Status LoadTokenFile(NodeConfig* config);
 // INVALID_ARGUMENT for a syntax error, an unknown key or a value of the wrong type.
 absl::Status ApplyConfigToml(const std::string& toml, const std::string& source,
                              NodeConfig* config);
-// Applies `<data_dir>/config.toml` when it exists.
-absl::Status ApplyConfigFile(NodeConfig* config);
+// Applies `path` (--config, SWARMKV_CONFIG_FILE: INVALID_ARGUMENT when it cannot be read), or
+// with an empty `path`, `<data_dir>/config.toml` when it exists.
+absl::Status ApplyConfigFile(NodeConfig* config, const std::string& path = "");
 // Applies SWARMKV_API_LISTEN, SWARMKV_API_TOKEN, SWARMKV_API_MAX_CHUNK_BYTES,
 // SWARMKV_API_MAX_CONCURRENT_CALLS, SWARMKV_STORE_SYNC_WRITES, SWARMKV_STORE_QUOTA_BYTES,
 // SWARMKV_LOG_LEVEL, SWARMKV_METRICS_LISTEN, SWARMKV_WORKER_THREADS, SWARMKV_PEER_LISTEN,
 // SWARMKV_PEER_BOOTSTRAP (comma-separated), SWARMKV_REPLICATION_FACTOR, SWARMKV_WRITE_QUORUM,
-// SWARMKV_MAINTENANCE_INTERVAL, SWARMKV_PEER_TIMEOUT and SWARMKV_PROVIDER_TTL.
+// SWARMKV_MAINTENANCE_INTERVAL, SWARMKV_PEER_TIMEOUT, SWARMKV_PROVIDER_TTL,
+// SWARMKV_CONVERGENCE_SECRET_FILE and SWARMKV_SHUTDOWN_GRACE.
 absl::Status ApplyEnvironment(NodeConfig* config);
 // Checks ranges. INVALID_ARGUMENT naming the setting otherwise.
 absl::Status ValidateConfig(const NodeConfig& config);

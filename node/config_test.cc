@@ -145,6 +145,29 @@ TEST(ConfigTest, TheTokenCanComeFromAFile) {
   EXPECT_THAT(LoadTokenFile(&missing), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(ConfigTest, NodeSettingsAndAnExplicitConfigFile) {
+  swarmkv::testing::TempDir temp;
+  NodeConfig config;
+  config.data_dir = temp.Sub("data");
+  EXPECT_THAT(ApplyConfigFile(&config), IsOk());  // no <data>/config.toml: defaults
+  EXPECT_EQ(config.shutdown_grace, "5s");
+  EXPECT_THAT(ApplyConfigFile(&config, temp.Sub("missing.toml")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("missing.toml")));
+  const std::string path = temp.Sub("mounted.toml");
+  std::ofstream(path) << "[node]\nconvergence_secret_file = \"/run/s\"\nshutdown_grace = \"2s\"\n";
+  ASSERT_THAT(ApplyConfigFile(&config, path), IsOk());
+  EXPECT_EQ(config.convergence_secret_file, "/run/s");
+  EXPECT_EQ(config.shutdown_grace, "2s");
+  setenv("SWARMKV_SHUTDOWN_GRACE", "1s", 1);
+  ASSERT_THAT(ApplyEnvironment(&config), IsOk());
+  unsetenv("SWARMKV_SHUTDOWN_GRACE");
+  EXPECT_EQ(config.shutdown_grace, "1s");
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config.shutdown_grace = "soon";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("node.shutdown_grace")));
+}
+
 TEST(ConfigTest, ApiTarget) {
   NodeConfig config;
   config.data_dir = "/d";

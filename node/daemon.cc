@@ -10,6 +10,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
@@ -29,6 +30,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "httplib.h"
+#include "node/convergence_secret.h"
 #include "node/data_dir.h"
 #include "node/housekeeper.h"
 #include "pubsub/gossip_service.h"
@@ -43,11 +45,8 @@
 namespace swarmkv {
 namespace {
 
-// How long in-flight calls get to finish after SIGTERM before they are cancelled.
 // Set when gRPC gave up on a listener, before the daemon is stopped.
 std::atomic<bool> listener_dead{false};
-
-constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
 // Serves GET /metrics (Prometheus text format) on its own thread until destroyed.
 class MetricsServer {
@@ -170,7 +169,19 @@ absl::Status RunDaemon(const NodeConfig& given) {
   store_options.min_free_bytes = config.store_min_free_bytes;
   // Opening the store takes its lock: a second daemon on the same data dir stops here, before
   // it could touch the first one's socket.
-  SWARMKV_ASSIGN_OR_RETURN(DataDir data, DataDir::Open(config.data_dir, store_options));
+  std::optional<SecretBytes> shared_convergence_secret;
+  if (!config.convergence_secret_file.empty()) {
+    SWARMKV_ASSIGN_OR_RETURN(shared_convergence_secret,
+                             ReadConvergenceSecretFile(config.convergence_secret_file));
+  }
+  SWARMKV_ASSIGN_OR_RETURN(
+      DataDir data,
+      DataDir::Open(config.data_dir, store_options, /*passphrase=*/nullptr,
+                    shared_convergence_secret ? &*shared_convergence_secret : nullptr));
+  // On SIGTERM, calls in flight get this long; what follows (peer links, the store) takes at
+  // most a few seconds more, all inside the orchestrator's stop timeout (docs/deploy.md).
+  SWARMKV_ASSIGN_OR_RETURN(const absl::Duration shutdown_grace,
+                           ParseDurationSetting(config.shutdown_grace));
 
   // Swarm operations wait on the network, so more threads than cores keep them overlapping.
   const size_t workers = config.worker_threads != 0 ? config.worker_threads : kDefaultWorkers;
@@ -350,6 +361,8 @@ absl::Status RunDaemon(const NodeConfig& given) {
            {{"node_id", data.identity().node_id().ToString()},
             {"api", api},
             {"token", !config.api_token.empty()},
+            {"convergence_secret", shared_convergence_secret ? std::string("cluster's (file)")
+                                                             : std::string("this node's own")},
             {"peer", context.options.peer_addresses.empty() ? std::string("off")
                                                             : context.options.peer_addresses[0]},
             {"workers", static_cast<uint64_t>(workers)}});
@@ -383,17 +396,15 @@ absl::Status RunDaemon(const NodeConfig& given) {
   service.EndSubscriptions();  // they never end by themselves
   // Calls in flight finish (up to the grace), then the server stops at once. The waiting is ours:
   // gRPC's Shutdown(deadline) waited out most of its deadline whenever a client merely kept an
-  // idle connection open (5 s on every such stop, issue 17), and Compose's stop timeout is 10 s.
-  const absl::Time drain_end = absl::Now() + kShutdownGrace;
+  // idle connection open (5 s on every such stop, issue 17).
+  const absl::Time drain_end = absl::Now() + shutdown_grace;
   while (context.calls_in_flight.load() > 0 && absl::Now() < drain_end) {
     absl::SleepFor(absl::Milliseconds(10));
   }
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
-  server->Wait();
   // The swarm stops before the pool: the housekeeper saves the routing table and stops starting
-  // rounds, the peer listener drains and the transport refuses new calls (so a round in
-  // progress ends at once), the round is waited for and the loop stopped: nothing touches the
-  // store after it closes.
+  // rounds, the transport cancels its calls and refuses new ones (so a round in progress ends
+  // at once), the peer listener drains, the round is waited for and the loop stopped: nothing
+  // touches the store after it closes.
   housekeeper->RequestStop();
   if (swarm != nullptr) {
     // Saved now, while every contact is still in the table: a round still running fails its
@@ -401,9 +412,15 @@ absl::Status RunDaemon(const NodeConfig& given) {
     absl::Status saved = swarm->swarm().SaveRoutingTable();
     if (!saved.ok()) LogEvent(LogLevel::kWarn, "swarm.save_failed", {{"status", saved}});
   }
-  if (peer_server != nullptr) peer_server->Shutdown(absl::Seconds(2));
+  // Before the API server stops: an API call still running after the grace may be blocked in
+  // a swarm operation (a put announcing its content, a get fetching a block), and the server's
+  // shutdown waits for it. With the peer calls cancelled the operation ends now; left alone, a
+  // node stopped under load waited out lookup after lookup, past Docker's stop timeout.
   if (swarm != nullptr) swarm->Shutdown();
   if (gossip_transport != nullptr) gossip_transport->Shutdown();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  server->Wait();
+  if (peer_server != nullptr) peer_server->Shutdown(absl::Seconds(2));
   housekeeper->Stop();
   loop->Stop();
   housekeeper.reset();

@@ -23,7 +23,8 @@ std::string DefaultDataDir() {
 }
 
 absl::StatusOr<DataDir> DataDir::Open(const std::string& path, BlockStoreOptions options,
-                                      const SecretBytes* passphrase) {
+                                      const SecretBytes* passphrase,
+                                      const SecretBytes* shared_convergence_secret) {
   if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create data directory ", path, ": ", std::strerror(errno)));
@@ -47,8 +48,13 @@ absl::StatusOr<DataDir> DataDir::Open(const std::string& path, BlockStoreOptions
   dir.path_ = path;
   SWARMKV_ASSIGN_OR_RETURN(Identity identity, Identity::LoadOrCreate(path + "/identity.key"));
   dir.identity_ = std::make_unique<Identity>(std::move(identity));
-  SWARMKV_ASSIGN_OR_RETURN(dir.convergence_secret_, LoadOrCreateKeyFile(path + "/convergence.key",
-                                                                        KeyKind::kConvergence, 32));
+  if (shared_convergence_secret != nullptr) {
+    dir.convergence_secret_ = shared_convergence_secret->Clone();
+  } else {
+    SWARMKV_ASSIGN_OR_RETURN(
+        dir.convergence_secret_,
+        LoadOrCreateKeyFile(path + "/convergence.key", KeyKind::kConvergence, 32));
+  }
   SWARMKV_ASSIGN_OR_RETURN(
       SecretBytes storage_key,
       LoadOrCreateKeyFile(path + "/storage.key", KeyKind::kStorage, kAeadKeyBytes, passphrase));

@@ -2,7 +2,7 @@
 //
 //   <data>/identity.key     Ed25519 identity (0600)
 //   <data>/storage.key      at-rest sealing key (0600; optionally passphrase-wrapped)
-//   <data>/convergence.key  cluster secret for convergent encryption (0600)
+//   <data>/convergence.key  convergence secret, when the cluster shares none (0600)
 //   <data>/store/           RocksDB
 #ifndef SWARMKV_NODE_DATA_DIR_H_
 #define SWARMKV_NODE_DATA_DIR_H_
@@ -23,9 +23,12 @@ std::string DefaultDataDir();
 class DataDir {
  public:
   // Opens `path`, creating it (mode 0700) and any missing key on first use. A passphrase, when
-  // given, protects a new storage key and is needed to open an existing protected one.
+  // given, protects a new storage key and is needed to open an existing protected one. A
+  // `shared_convergence_secret` (the cluster's) is used instead of <data>/convergence.key, which
+  // is then neither read nor made.
   static absl::StatusOr<DataDir> Open(const std::string& path, BlockStoreOptions options = {},
-                                      const SecretBytes* passphrase = nullptr);
+                                      const SecretBytes* passphrase = nullptr,
+                                      const SecretBytes* shared_convergence_secret = nullptr);
 
   DataDir(DataDir&&) = default;
   DataDir& operator=(DataDir&&) = default;

@@ -44,6 +44,7 @@ void Housekeeper::RequestStop() {
   if (stopping_) return;
   stopping_ = true;
   loop_.Cancel(tick_);
+  loop_.Cancel(membership_tick_);
   store_.CancelReclaim();  // a reclaim of a big store may run for minutes; do not wait for it
 }
 
@@ -92,7 +93,33 @@ void Housekeeper::Tick() {
   }
   if (round.maintain) last_round_ = now;
   if (swarm_ == nullptr) next_round_ = now + interval_;
+  round_running_ = true;
+  if (swarm_ != nullptr) ScheduleMembershipRefresh();
   StartBootstrap(round);
+}
+
+void Housekeeper::ScheduleMembershipRefresh() {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return;
+  membership_tick_ = loop_.RunAfter(interval_, lifeline_.Guard([this] { RefreshMembership(); }));
+}
+
+void Housekeeper::RefreshMembership() {
+  if (!round_running_ || membership_running_) return;
+  membership_running_ = true;
+  auto refresh = [this](size_t) {
+    swarm_->RefreshMembershipAsync(lifeline_.Guard<size_t>([this](size_t revived) {
+      loop_.Post(lifeline_.Guard([this, revived] {
+        membership_running_ = false;
+        LogEvent(LogLevel::kDebug, "swarm.membership_refreshed",
+                 {{"revived", static_cast<uint64_t>(revived)},
+                  {"peers", static_cast<uint64_t>(swarm_->Peers().size())}});
+        if (round_running_) ScheduleMembershipRefresh();
+      }));
+    }));
+  };
+  if (bootstrap_.empty()) return refresh(0);
+  swarm_->BootstrapAsync(bootstrap_, lifeline_.Guard<size_t>(refresh));
 }
 
 void Housekeeper::StartBootstrap(Round round) {
@@ -161,6 +188,11 @@ void Housekeeper::FinishRound(Round round, Outcome outcome) {
 
 void Housekeeper::RoundDone(Round round, Outcome outcome) {
   const absl::Time now = loop_.clock().Now();
+  round_running_ = false;
+  {
+    absl::MutexLock lock(&mu_);
+    loop_.Cancel(membership_tick_);
+  }
   if (round.bootstrap) {
     next_bootstrap_ = now + backoff_;
     backoff_ = outcome.bootstrap_answered > 0 ? absl::Seconds(1)

@@ -7,6 +7,10 @@
 //   - maintenance (Swarm::Maintain): every `interval`, and early (within a second, but at most
 //     once per min(interval, 10 s)) when the routing table changed size, so a node that joins
 //     or dies is dealt with promptly;
+//   - membership while a round runs long: a round on a big store under load can take several
+//     intervals (seen: 25-35 s at 10 s); every `interval` during it, the bootstrap list and the
+//     dormant contacts are tried again and a self-lookup run (Swarm::RefreshMembershipAsync),
+//     so a node back from a partition or restart is found within two intervals, not rounds;
 //   - the routing table is saved to the store within a tick of any change to it (so a node
 //     killed right after others joined it still knows them when it restarts), and only then.
 //     (A clean stop saves it too: the daemon does, before it shuts the swarm down.)
@@ -78,6 +82,10 @@ class Housekeeper {
   void CollectGarbage();
   // On the loop, after a round: record it and set the next tick.
   void RoundDone(Round round, Outcome outcome);
+  // On the loop, every `interval` while a round runs: bootstrap (when there is a list), then
+  // Swarm::RefreshMembershipAsync; set again at its end while the round still runs.
+  void ScheduleMembershipRefresh();
+  void RefreshMembership();
   // Saves the routing table (on the executor) when it changed since the last save.
   void SaveTableIfChanged();
   // Sets the next tick unless stopping.
@@ -99,10 +107,13 @@ class Housekeeper {
   absl::Time last_round_ = absl::InfinitePast();
   size_t last_size_ = 0;
   uint64_t saved_table_version_ = 0;
+  bool round_running_ = false;
+  bool membership_running_ = false;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   TimerId tick_ ABSL_GUARDED_BY(mu_) = 0;
+  TimerId membership_tick_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Last: every task of this object is guarded by it.
   Lifeline lifeline_;

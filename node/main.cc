@@ -154,8 +154,20 @@ int main(int argc, char** argv) {
   auto* per_ip_opt = daemon->add_option(
       "--peer-max-connections-per-ip", flags.peer_max_connections_per_ip,
       "Connections to the peer port one remote address may hold, 0 for no cap (default 64)");
+  auto* convergence_opt = daemon->add_option(
+      "--convergence-secret-file", flags.convergence_secret_file,
+      "File with the cluster's convergence secret, 64 hex digits (default: the node's own "
+      "<data-dir>/convergence.key) [SWARMKV_CONVERGENCE_SECRET_FILE]");
+  auto* grace_opt = daemon->add_option(
+      "--shutdown-grace", flags.shutdown_grace,
+      "On SIGTERM, how long calls in flight may finish (default 5s) [SWARMKV_SHUTDOWN_GRACE]");
+  std::string config_file;
+  if (const char* env = std::getenv("SWARMKV_CONFIG_FILE")) config_file = env;
+  daemon->add_option("--config", config_file,
+                     "Config file to read instead of <data-dir>/config.toml (a mounted ConfigMap) "
+                     "[SWARMKV_CONFIG_FILE]");
   daemon->callback([&] {
-    status = ApplyConfigFile(&config);
+    status = ApplyConfigFile(&config, config_file);
     if (status.ok()) status = ApplyEnvironment(&config);
     if (!status.ok()) return;
     if (*listen_opt) config.api_listen = flags.api_listen;
@@ -179,6 +191,8 @@ int main(int argc, char** argv) {
     if (*provider_ttl_opt) config.provider_ttl = flags.provider_ttl;
     if (*per_ip_opt) config.peer_max_connections_per_ip = flags.peer_max_connections_per_ip;
     if (*publisher_opt) config.publisher_key = flags.publisher_key;
+    if (*convergence_opt) config.convergence_secret_file = flags.convergence_secret_file;
+    if (*grace_opt) config.shutdown_grace = flags.shutdown_grace;
     if (!log_level.empty()) config.log_level = log_level;
     status = SetLogLevel(config.log_level);
     if (status.ok()) status = RunDaemon(config);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/host_port.h"
@@ -39,22 +40,39 @@ GrpcTransport::GrpcTransport(TlsCertificate own, GrpcTransportOptions options)
 GrpcTransport::~GrpcTransport() { Shutdown(); }
 
 void GrpcTransport::Shutdown() {
+  // Calls in flight are cancelled, not waited out: an operation blocked on them (a lookup
+  // behind an API call, say) then ends at once, and a stopping node is not held for a peer
+  // timeout per lookup hop (issue 12: a node stopped under load hung past Docker's timeout).
+  std::vector<std::shared_ptr<grpc::ClientContext>> to_cancel;
+  {
+    absl::MutexLock lock(&mu_);
+    shut_down_ = true;
+    for (const auto& [unused, context] : in_flight_) to_cancel.push_back(context);
+  }
+  // Outside the lock: a call's end (EndCall) takes it.
+  for (const auto& context : to_cancel) context->TryCancel();
+  to_cancel.clear();
   absl::MutexLock lock(&mu_);
-  shut_down_ = true;
   mu_.Await(absl::Condition(
-      +[](int64_t* in_flight) { return *in_flight == 0; }, &calls_in_flight_));
+      +[](absl::flat_hash_map<grpc::ClientContext*, std::shared_ptr<grpc::ClientContext>>*
+              in_flight) { return in_flight->empty(); },
+      &in_flight_));
 }
 
-bool GrpcTransport::BeginCall() {
+bool GrpcTransport::BeginCall(std::shared_ptr<grpc::ClientContext> context) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return false;
-  ++calls_in_flight_;
+  grpc::ClientContext* key = context.get();
+  in_flight_.emplace(key, std::move(context));
   return true;
 }
 
-void GrpcTransport::EndCall() {
+std::shared_ptr<grpc::ClientContext> GrpcTransport::EndCall(grpc::ClientContext* context) {
   absl::MutexLock lock(&mu_);
-  --calls_in_flight_;
+  auto it = in_flight_.find(context);
+  std::shared_ptr<grpc::ClientContext> owner = std::move(it->second);
+  in_flight_.erase(it);
+  return owner;
 }
 
 std::shared_ptr<Peer::Stub> GrpcTransport::StubFor(const Contact& to) {
@@ -79,31 +97,31 @@ std::vector<Contact> GrpcTransport::CheckContacts(
 template <typename Request, typename Response, typename T, typename Start, typename Convert>
 void GrpcTransport::Call(std::shared_ptr<Peer::Stub> stub, Request request, Start start,
                          Convert convert, Callback<T> done) {
-  if (!BeginCall()) {
-    done(absl::UnavailableError("the node is shutting down"));
-    return;
-  }
   struct State {
     std::shared_ptr<Peer::Stub> stub;  // keeps the channel while the call runs
     grpc::ClientContext context;
     Request request;
     Response response;
   };
-  auto* state = new State;
+  auto state = std::make_shared<State>();
   state->stub = std::move(stub);
   state->request = std::move(request);
   state->request.mutable_caller()->set_listen_port(listen_port_.load());
   state->context.set_deadline(DeadlineAfter(options_.timeout));
-  start(state->stub->async(), &state->context, &state->request, &state->response,
-        [this, state, convert = std::move(convert), done = std::move(done)](grpc::Status status) {
-          std::unique_ptr<State> owned(state);
+  State* call = state.get();  // owned by in_flight_ until the call ends
+  if (!BeginCall(std::shared_ptr<grpc::ClientContext>(state, &call->context))) {
+    done(absl::UnavailableError("the node is shutting down"));
+    return;
+  }
+  start(call->stub->async(), &call->context, &call->request, &call->response,
+        [this, call, convert = std::move(convert), done = std::move(done)](grpc::Status status) {
           if (status.ok()) {
-            done(convert(owned->response));
+            done(convert(call->response));
           } else {
             done(FromGrpcStatus(status));
           }
-          owned.reset();
-          EndCall();
+          // Taken out only now, so Shutdown waits for `done`; freed as this returns.
+          std::shared_ptr<grpc::ClientContext> owner = EndCall(&call->context);
         });
 }
 

@@ -6,8 +6,9 @@
 // Answers from the network are checked before they reach the Swarm: contacts with a malformed
 // id or address are dropped, lists are capped at `max_contacts`.
 //
-// Thread safety: thread-safe. Shutdown() (or the destructor) refuses new calls and waits for
-// the callbacks of calls in flight, so objects those callbacks touch may be destroyed after it.
+// Thread safety: thread-safe. Shutdown() (or the destructor) refuses new calls, cancels those
+// in flight and waits for their callbacks, so objects those callbacks touch may be destroyed
+// after it.
 #ifndef SWARMKV_REPLICATION_GRPC_TRANSPORT_H_
 #define SWARMKV_REPLICATION_GRPC_TRANSPORT_H_
 
@@ -66,8 +67,10 @@ class GrpcTransport final : public Transport {
             Convert convert, Callback<T> done);
   // A stub on the pooled channel that accepts only `to.id` at `to.address`.
   std::shared_ptr<peer::v1::Peer::Stub> StubFor(const Contact& to);
-  bool BeginCall();
-  void EndCall();
+  // Registers a call about to start (keeping it alive) so Shutdown can cancel it; false once
+  // shut down. EndCall hands the call back, to be freed by the caller.
+  bool BeginCall(std::shared_ptr<grpc::ClientContext> context);
+  std::shared_ptr<grpc::ClientContext> EndCall(grpc::ClientContext* context);
   std::vector<Contact> CheckContacts(
       const google::protobuf::RepeatedPtrField<peer::v1::PeerContact>& contacts) const;
 
@@ -79,7 +82,9 @@ class GrpcTransport final : public Transport {
   PeerChannels channels_;
 
   absl::Mutex mu_;
-  int64_t calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  // Calls in flight, each kept alive here until it ends, so Shutdown can cancel them.
+  absl::flat_hash_map<grpc::ClientContext*, std::shared_ptr<grpc::ClientContext>> in_flight_
+      ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 

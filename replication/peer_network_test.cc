@@ -1,9 +1,11 @@
 // The peer protocol over real gRPC, real TLS and real sockets on 127.0.0.1.
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "base/event_loop.h"
 #include "base/random.h"
 #include "gmock/gmock.h"
@@ -19,6 +21,48 @@ namespace {
 
 using ::swarmkv::testing::IsOk;
 using ::swarmkv::testing::StatusIs;
+
+// A peer that completes the TLS handshake, takes calls and never answers them: a call to it
+// hangs until its deadline, as one to a node frozen or cut off mid-call does.
+class MutePeer final : public peer::v1::Peer::CallbackService {
+ public:
+  MutePeer() {
+    auto cert = MakeSelfSignedCertificate(Identity::Generate(), absl::Now());
+    EXPECT_TRUE(cert.ok());
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", PeerServerCredentials(*cert), &port_);
+    builder.RegisterService(this);
+    server_ = builder.BuildAndStart();
+  }
+  ~MutePeer() {
+    {
+      absl::MutexLock lock(&mu_);
+      for (grpc::ServerUnaryReactor* held : held_) held->Finish(grpc::Status::CANCELLED);
+    }
+    server_->Shutdown();
+  }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  bool AwaitCall(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](std::vector<grpc::ServerUnaryReactor*>* held) { return !held->empty(); }, &held_),
+        timeout);
+  }
+
+  grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* context, const peer::v1::PingRequest*,
+                                 peer::v1::PingResponse*) override {
+    absl::MutexLock lock(&mu_);
+    held_.push_back(context->DefaultReactor());
+    return held_.back();
+  }
+
+ private:
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+  absl::Mutex mu_;
+  std::vector<grpc::ServerUnaryReactor*> held_ ABSL_GUARDED_BY(mu_);
+};
 
 class PeerNetworkTest : public ::testing::Test {
  protected:
@@ -295,6 +339,30 @@ TEST_F(PeerNetworkTest, RandomBytesInEveryFieldNeverHurtTheNode) {
   peer::v1::FindValueResponse out;
   ASSERT_TRUE(stub->FindValue(&c, r, &out).ok());
   EXPECT_EQ(out.block(), "held");
+}
+
+// Issue 12: a node stopped under load hung past Docker's stop timeout, its API server waiting
+// for a call blocked in a swarm operation that waited, hop after hop, on peers that did not
+// answer. Shutdown now cancels the calls in flight: the operation ends at once, not at the
+// deadline (3 s here).
+TEST_F(PeerNetworkTest, ShutdownCancelsCallsInFlightInsteadOfWaitingThemOut) {
+  Node& node = AddNode();
+  MutePeer mute;
+  absl::Notification returned;
+  size_t answered = 99;
+  std::thread joiner([&] {
+    answered = node.swarm().Bootstrap({BootstrapEntry{std::nullopt, mute.address()}});
+    returned.Notify();
+  });
+  ASSERT_TRUE(mute.AwaitCall(absl::Seconds(3)));
+  const absl::Time start = absl::Now();
+  node.service->Shutdown();
+  EXPECT_TRUE(returned.WaitForNotificationWithTimeout(absl::Seconds(2)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  joiner.join();
+  EXPECT_EQ(answered, 0u);
+  // And it stays shut: new calls are refused at once.
+  EXPECT_EQ(node.swarm().Bootstrap({BootstrapEntry{std::nullopt, mute.address()}}), 0u);
 }
 
 }  // namespace

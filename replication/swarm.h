@@ -232,6 +232,10 @@ class Swarm {
   // blocks to responsible nodes that lack them, hand off blocks this node is no longer
   // responsible for, republish provider records of pinned content when due, expire old ones.
   void MaintainAsync(Done<MaintenanceReport> done);
+  // Only the membership part of a round: contacts that stopped answering are tried again and a
+  // self-lookup run. `done` gets how many dormant contacts answered. For the housekeeper to
+  // keep the table current while a long round is still placing blocks.
+  void RefreshMembershipAsync(Done<size_t> done);
 
   // The same, waiting for the answer. REQUIRES: not called on the loop. When the loop has
   // stopped: no answers (0, empty, UNAVAILABLE).

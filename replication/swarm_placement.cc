@@ -164,6 +164,14 @@ void Swarm::MaintainAsync(Done<MaintenanceReport> done) {
   });
 }
 
+void Swarm::RefreshMembershipAsync(Done<size_t> done) {
+  loop_.Post([this, done = std::move(done)] {
+    ReviveDormant([this, done](size_t revived) {
+      FindClosestAsync(KeyOf(self_), [done, revived](std::vector<Contact>) { done(revived); });
+    });
+  });
+}
+
 void Swarm::MaintainNeighbourhood(std::shared_ptr<MaintenanceRound> round) {
   // The neighbourhood: a self-lookup finds nodes that joined near us.
   FindClosestAsync(KeyOf(self_), [this, round](std::vector<Contact>) {

@@ -16,6 +16,8 @@ PACKAGES=(
   python3 python3-grpcio python3-protobuf
   # the peer DHT the swarm benchmark compares against
   dhtnode python3-opendht
+  # deploy/: the Compose fault test's image build; reading the Kubernetes manifests
+  debootstrap python3-yaml
 )
 
 missing=()
