@@ -24,6 +24,9 @@ absl::StatusOr<CallSlot> ServiceContext::Admit(const grpc::CallbackServerContext
         "missing or wrong bearer token: send 'authorization: Bearer <token>' (swarmkv "
         "--api-token)");
   }
+  if (stopping.load()) {
+    return absl::UnavailableError("the node is shutting down; send the call to another node");
+  }
   if (++calls_in_flight > options.max_concurrent_calls) {
     --calls_in_flight;
     return absl::ResourceExhaustedError(absl::StrCat("the node is serving its limit of ",

@@ -76,9 +76,12 @@ struct ServiceContext {
   Records* records;
   ApiOptions options;
   std::atomic<int> calls_in_flight{0};
+  // Set when the node begins to stop: new calls are refused (UNAVAILABLE), so the calls in
+  // flight drain even while clients keep calling.
+  std::atomic<bool> stopping{false};
 
-  // Checks the bearer token (when one is set) and the concurrent-call limit; the slot counts
-  // the call until it is released.
+  // Checks the bearer token (when one is set), that the node is not stopping and the
+  // concurrent-call limit; the slot counts the call until it is released.
   absl::StatusOr<CallSlot> Admit(const grpc::CallbackServerContext& call);
 };
 

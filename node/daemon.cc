@@ -33,6 +33,7 @@
 #include "node/convergence_secret.h"
 #include "node/data_dir.h"
 #include "node/housekeeper.h"
+#include "node/stop_watchdog.h"
 #include "pubsub/gossip_service.h"
 #include "pubsub/gossip_transport.h"
 #include "pubsub/pubsub.h"
@@ -47,6 +48,11 @@ namespace {
 
 // Set when gRPC gave up on a listener, before the daemon is stopped.
 std::atomic<bool> listener_dead{false};
+
+// After the shutdown grace, what the rest of a stop may take at most: the peer listener's
+// drain (2 s), cancelled calls' ends, the round's end, the store's close. Past it the watchdog
+// ends the process (node/stop_watchdog.h).
+constexpr absl::Duration kStopAfterGrace = absl::Seconds(8);
 
 // Serves GET /metrics (Prometheus text format) on its own thread until destroyed.
 class MetricsServer {
@@ -390,13 +396,19 @@ absl::Status RunDaemon(const NodeConfig& given) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LogEvent(LogLevel::kInfo, "daemon.stopping", {{"signal", signal_number}});
+  // Whatever hangs below, the node is gone by then (docs/deploy.md, "Stop timeouts").
+  StopWatchdog watchdog(shutdown_grace + kStopAfterGrace);
 
-  // Health turns NOT_SERVING first, so load balancers and scripts see the node leaving.
+  // Health turns NOT_SERVING first, so load balancers and scripts see the node leaving, and
+  // new calls are refused: clients that keep calling (a load balancer not yet told) would
+  // otherwise hold the drain open for the whole grace (7-9 s stops in the fault test).
   health->SetServingStatus(false);
+  context.stopping = true;
   service.EndSubscriptions();  // they never end by themselves
   // Calls in flight finish (up to the grace), then the server stops at once. The waiting is ours:
   // gRPC's Shutdown(deadline) waited out most of its deadline whenever a client merely kept an
   // idle connection open (5 s on every such stop, issue 17).
+  watchdog.Step("draining API calls");
   const absl::Time drain_end = absl::Now() + shutdown_grace;
   while (context.calls_in_flight.load() > 0 && absl::Now() < drain_end) {
     absl::SleepFor(absl::Milliseconds(10));
@@ -405,6 +417,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
   // rounds, the transport cancels its calls and refuses new ones (so a round in progress ends
   // at once), the peer listener drains, the round is waited for and the loop stopped: nothing
   // touches the store after it closes.
+  watchdog.Step("saving the routing table");
   housekeeper->RequestStop();
   if (swarm != nullptr) {
     // Saved now, while every contact is still in the table: a round still running fails its
@@ -416,15 +429,21 @@ absl::Status RunDaemon(const NodeConfig& given) {
   // a swarm operation (a put announcing its content, a get fetching a block), and the server's
   // shutdown waits for it. With the peer calls cancelled the operation ends now; left alone, a
   // node stopped under load waited out lookup after lookup, past Docker's stop timeout.
+  watchdog.Step("cancelling peer calls");
   if (swarm != nullptr) swarm->Shutdown();
+  watchdog.Step("ending gossip calls");
   if (gossip_transport != nullptr) gossip_transport->Shutdown();
+  watchdog.Step("stopping the API server");
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   server->Wait();
+  watchdog.Step("stopping the peer listener");
   if (peer_server != nullptr) peer_server->Shutdown(absl::Seconds(2));
+  watchdog.Step("ending the maintenance round");
   housekeeper->Stop();
   loop->Stop();
   housekeeper.reset();
   metrics_server.reset();
+  watchdog.Step("finishing queued work");
   swarm_io.reset();
   pool.reset();  // runs what the finished calls left, then joins
   server.reset();

@@ -19,7 +19,7 @@ import unittest
 SWARMKV, API_PROTO, TEST_PROTO = sys.argv[1:4]
 del sys.argv[1:4]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon  # noqa: E402
+from daemon_fixture import Daemon, wait_until  # noqa: E402
 
 _GEN = tempfile.TemporaryDirectory(prefix="skv-stubs-")
 subprocess.run(
@@ -248,6 +248,38 @@ class CliTest(unittest.TestCase):
                 channel.close()
             finally:
                 daemon.close()
+
+
+    def test_a_stop_finishes_the_calls_in_flight_and_refuses_new_ones(self):
+        # Issue 12: clients that kept calling a stopping node held its drain open for the whole
+        # grace (7-9 s stops under load). New calls are now refused once the stop begins; the
+        # call in flight still completes.
+        daemon = Daemon(SWARMKV).start()
+        try:
+            channel = grpc.insecure_channel(daemon.target)
+            stub = node_pb2_grpc.NodeStub(channel)
+            data = os.urandom(16 * 1024 * 1024)
+            cap = stub.Put(put_requests(data, node_pb2.ENCRYPTION_MODE_RANDOM),
+                           timeout=60).capability
+            # A Get whose first chunk arrived is in flight; unread, the rest waits on flow control.
+            reading = stub.Get(node_pb2.GetRequest(target=cap), timeout=60)
+            got = [next(reading).chunk]
+            daemon.proc.send_signal(signal.SIGTERM)
+            wait_until(lambda: daemon.cli("health", check=False).returncode != 0, 10,
+                       "health NOT_SERVING once the stop began")
+            with self.assertRaises(grpc.RpcError) as refused:
+                stub.Info(node_pb2.InfoRequest(), timeout=10)
+            self.assertEqual(refused.exception.code(), grpc.StatusCode.UNAVAILABLE)
+            self.assertIn("shutting down", refused.exception.details())
+            got += [r.chunk for r in reading]
+            self.assertEqual(b"".join(got), data)
+            started = time.monotonic()
+            self.assertEqual(daemon.proc.wait(timeout=30), 0)
+            self.assertLess(time.monotonic() - started, 2.0)
+            daemon.proc = None
+            channel.close()
+        finally:
+            daemon.close()
 
 
 class TokenTest(unittest.TestCase):

@@ -15,8 +15,10 @@ readers get recorded content back from random nodes. Meanwhile, one after anothe
 After each fault the cluster must be whole again (every node knows the other four) within two
 maintenance intervals of the fault ending (of the node serving again, for a restarted one). At
 the end, after a maintenance round: every acknowledged write reads back byte-identical from
-every node, every block of single-block content is held by >= R nodes, and no data directory
-holds the plaintext of encrypted content (markers planted in it are searched for).
+every node, every block is held by >= R nodes (the root of every write, and each leaf of plain
+content, whose CIDs the test computes; an encrypted leaf's CID is known only to the node), and
+no data directory holds the plaintext of encrypted content (markers planted in it are searched
+for).
 
 One summary line says writes acknowledged, writes lost (must be 0), reads failed during each
 fault and the time to full repair. A failure prints the containers' logs; the cluster is taken
@@ -24,6 +26,7 @@ down with its volumes whatever happens. Without Docker the test says so and exit
 
 usage: cluster_faults_test.py /path/to/rpc/proto
 """
+import base64
 import collections
 import concurrent.futures
 import hashlib
@@ -55,6 +58,13 @@ STOP_GRACE_PERIOD_S = 20  # deploy/docker-compose.yml
 NODE_UID = 10001          # deploy/Dockerfile
 MARKER = b"SKV-E2E-PLAINTEXT-"
 CALL_TIMEOUT_S = 15
+CHUNK = 256 * 1024  # bytes per block of the writes
+
+
+def raw_cid(data):
+    """The CIDv1 (raw, sha2-256, base32) of `data`, computed independently of swarmkv."""
+    digest = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(digest).decode().lower().rstrip("=")
 
 
 def log(*args):
@@ -152,7 +162,8 @@ class Cluster:
 
     def put(self, node, data, mode, timeout=CALL_TIMEOUT_S):
         def requests():
-            yield self.pb.PutRequest(header=self.pb.PutHeader(mode=mode, pin=True))
+            yield self.pb.PutRequest(header=self.pb.PutHeader(mode=mode, pin=True,
+                                                              chunk_size=CHUNK))
             for i in range(0, len(data), 256 * 1024):
                 yield self.pb.PutRequest(chunk=data[i:i + 256 * 1024])
         return self.stubs[node].Put(requests(), metadata=self.metadata, timeout=timeout)
@@ -278,9 +289,15 @@ class Workload:
             except grpc.RpcError:
                 self.count(node, "writes_failed")
                 continue
+            # The blocks to count copies of: the root, and for plain content of several blocks
+            # its leaves too (raw blocks of CHUNK bytes, whose CIDs the test computes itself;
+            # an encrypted leaf's CID is of its ciphertext, which only the node knows).
+            blocks = [reply.cid]
+            if mode == "plain" and reply.chunks > 1:
+                blocks += [raw_cid(data[i:i + CHUNK]) for i in range(0, len(data), CHUNK)]
             with self.lock:
                 self.acked.append((reply.capability, reply.cid,
-                                   hashlib.sha256(data).hexdigest(), reply.chunks, mode))
+                                   hashlib.sha256(data).hexdigest(), blocks, mode))
             self.count(node, "writes_ok")
 
     def reader(self, seed):
@@ -309,8 +326,8 @@ def thread_stacks(pid):
         return "(no gdb here to show them)"
     proc = run("gdb", "-p", pid, "-batch", "-ex", "thread apply all bt 30", check=False,
                timeout=120)
-    return "\n".join(line for line in proc.stdout.splitlines()
-                     if line.startswith(("Thread", "#")))
+    frames = [line for line in proc.stdout.splitlines() if line.startswith(("Thread", "#"))]
+    return "\n".join(frames) or f"(gdb showed no threads: {proc.stdout[-500:]} {proc.stderr[-500:]})"
 
 
 class FaultTest:
@@ -434,16 +451,15 @@ def check_convergent_dedup(cluster):
 
 def check_final_state(cluster, workload):
     acked = list(workload.acked)
-    single = [a for a in acked if a[3] == 1]
+    blocks = sorted({cid for record in acked for cid in record[3]})
 
     def copies_short():
-        short = 0
-        for _, cid, _, _, _ in single:
-            if sum(1 for node in NODES if cluster.holds(node, cid)) < R:
-                short += 1
-        return short == 0 or None
-    repair = wait_for(copies_short, 6 * MAINTENANCE_S, f"every block on >= {R} nodes",
-                      interval_s=1)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            counts = pool.map(lambda cid: sum(1 for n in NODES if cluster.holds(n, cid)), blocks)
+            short = [cid for cid, count in zip(blocks, counts) if count < R]
+        return not short or None
+    repair = wait_for(copies_short, 6 * MAINTENANCE_S,
+                      f"every one of {len(blocks)} blocks on >= {R} nodes", interval_s=1)
 
     def read_back(record, node):
         cap, cid, digest, _, _ = record
@@ -504,6 +520,8 @@ def main():
         workload.stop()
         assert not workload.corrupt, f"reads returned other bytes: {workload.corrupt[:5]}"
         repair, lost, plaintext = check_final_state(cluster, workload)
+        memory = cluster.docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}",
+                                *[cluster.container(n) for n in NODES]).stdout.split("\n")
         reads = ", ".join(
             f"{phase} {c['reads_failed_healthy']}+{c['reads_failed_faulted']}/"
             f"{c['reads_ok_healthy'] + c['reads_ok_faulted'] + c['reads_failed_healthy'] + c['reads_failed_faulted']}"
@@ -511,7 +529,8 @@ def main():
         print(f"e2e cluster faults: writes acknowledged {len(workload.acked)}, "
               f"writes lost {len({l[0] for l in lost})}, reads failed (on healthy+faulted nodes"
               f"/all) by phase: {reads}; time to full repair {repair:.1f} s; "
-              f"{'; '.join(faults.report)}", flush=True)
+              f"{'; '.join(faults.report)}; memory: {'; '.join(m for m in memory if m)}",
+              flush=True)
         assert not lost, f"acknowledged writes not read back: {lost[:10]}"
         assert not plaintext, f"plaintext of encrypted content on disk: {plaintext}"
         failed = False
