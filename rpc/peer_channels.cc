@@ -25,6 +25,15 @@ grpc::ChannelArguments PeerChannelArguments() {
   // A DNS query (a bootstrap entry by name) answered by nobody, as when the node's network is
   // cut off, gives up after 2 s rather than gRPC's default of 120 s.
   args.SetInt(GRPC_ARG_DNS_ARES_QUERY_TIMEOUT_MS, 2000);
+  // A connection whose peer vanished (its network cut, its container frozen) is found dead by
+  // a ping unanswered for 5 s, and by the kernel once sent data stays unacknowledged as long
+  // (gRPC sets TCP_USER_TIMEOUT to the keepalive timeout). Without them, calls on such a
+  // connection outlived their deadline and their cancellation, and a stopping node waited on
+  // them (issue 12's fault test, after a partition).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kPeerKeepaliveTimeMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kPeerKeepaliveTimeoutMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   return args;
 }
 

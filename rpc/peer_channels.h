@@ -18,7 +18,7 @@
 namespace swarmkv {
 
 // Channel arguments of every peer link: message limits of the peer port, the TLS server name,
-// and quick reconnects (a dead peer fails fast instead of backing off for seconds).
+// quick reconnects (a dead peer fails fast instead of backing off for seconds) and keepalive.
 grpc::ChannelArguments PeerChannelArguments();
 
 class PeerChannels {

@@ -35,6 +35,10 @@ namespace swarmkv {
 // The largest message on the peer port either way: a block (at most 1 MiB and 1 KiB, see
 // storage/block_store.h) plus 64 KiB of framing.
 inline constexpr size_t kMaxPeerMessageBytes = (size_t{1} << 20) + 1024 + 64 * 1024;
+// Peer links ping every 10 s and drop a connection whose ping stays unanswered for 5 s (both
+// ends; rpc/peer_channels.cc says why).
+inline constexpr int kPeerKeepaliveTimeMs = 10'000;
+inline constexpr int kPeerKeepaliveTimeoutMs = 5'000;
 
 struct PeerServerOptions {
   // "host:port" to listen on; port 0 picks a free one (see port()).

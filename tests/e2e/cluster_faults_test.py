@@ -324,8 +324,11 @@ def thread_stacks(pid):
     """Every thread's stack of the process `pid` (a node that hangs), when gdb is here."""
     if shutil.which("gdb") is None:
         return "(no gdb here to show them)"
-    proc = run("gdb", "-p", pid, "-batch", "-ex", "thread apply all bt 30", check=False,
-               timeout=120)
+    try:
+        proc = run("gdb", "-p", pid, "-batch", "-ex", "thread apply all bt 30", check=False,
+                   timeout=30)
+    except subprocess.TimeoutExpired:
+        return "(gdb did not finish: the process may have ended meanwhile)"
     frames = [line for line in proc.stdout.splitlines() if line.startswith(("Thread", "#"))]
     return "\n".join(frames) or f"(gdb showed no threads: {proc.stdout[-500:]} {proc.stderr[-500:]})"
 
