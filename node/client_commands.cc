@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "swarmkv/v1/node.grpc.pb.h"
@@ -29,6 +30,17 @@ namespace {
 // Unary calls that should answer at once get this long.
 constexpr absl::Duration kUnaryDeadline = absl::Seconds(30);
 constexpr size_t kPutMessageBytes = 256u << 10;
+
+// One answer as one line of JSON: the proto3 JSON mapping with node.proto's own field names,
+// every field present (zeros and empty strings too), so scripts can rely on the keys.
+void PrintJsonLine(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string line;
+  if (!google::protobuf::util::MessageToJsonString(message, &line, options).ok()) line = "{}";
+  std::printf("%s\n", line.c_str());
+}
 
 std::shared_ptr<grpc::Channel> Connect(const ApiFlags& api) {
   grpc::ChannelArguments args;
@@ -168,7 +180,11 @@ absl::Status RunPut(const ApiFlags& api, const PutFlags& flags) {
   }
   writer->WritesDone();
   SWARMKV_RETURN_IF_ERROR(FromGrpc(writer->Finish(), api));
-  std::printf("%s\n", response.capability().c_str());
+  if (api.json) {
+    PrintJsonLine(response);
+  } else {
+    std::printf("%s\n", response.capability().c_str());
+  }
   return absl::OkStatus();
 }
 
@@ -210,7 +226,22 @@ absl::Status RunGet(const ApiFlags& api, const GetFlags& flags) {
   return FromGrpc(status, api);
 }
 
+namespace {
+
+// The target's StatResponse as one line of JSON.
+absl::Status PrintStatJson(const ApiFlags& api, const std::string& target) {
+  v1::StatRequest request;
+  request.set_target(target);
+  v1::StatResponse response;
+  SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Stat, request, &response));
+  PrintJsonLine(response);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status RunStat(const ApiFlags& api, const std::string& target) {
+  if (api.json) return PrintStatJson(api, target);
   v1::StatRequest request;
   request.set_target(target);
   v1::StatResponse response;
@@ -231,6 +262,7 @@ absl::Status RunPin(const ApiFlags& api, const std::string& target, const std::s
   request.set_name(name);
   v1::PinResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Pin, request, &response));
+  if (api.json) return PrintStatJson(api, target);  // `pinned` shows the change
   std::printf("pinned\n");
   return absl::OkStatus();
 }
@@ -240,6 +272,7 @@ absl::Status RunUnpin(const ApiFlags& api, const std::string& target) {
   request.set_target(target);
   v1::UnpinResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Unpin, request, &response));
+  if (api.json) return PrintStatJson(api, target);  // `pinned` shows the change
   std::printf("unpinned\n");
   return absl::OkStatus();
 }
@@ -252,6 +285,10 @@ absl::Status RunListPins(const ApiFlags& api) {
       stub->ListPins(&context, v1::ListPinsRequest());
   v1::ListPinsResponse pin;
   while (reader->Read(&pin)) {
+    if (api.json) {
+      PrintJsonLine(pin);
+      continue;
+    }
     std::printf("%s  %s  %s\n", pin.cid().c_str(),
                 absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(pin.pinned_at()),
                                  absl::UTCTimeZone())
@@ -264,6 +301,10 @@ absl::Status RunListPins(const ApiFlags& api) {
 absl::Status RunId(const ApiFlags& api) {
   v1::InfoResponse info;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Info, v1::InfoRequest(), &info));
+  if (api.json) {
+    PrintJsonLine(info);
+    return absl::OkStatus();
+  }
   std::printf("node id  %s\nversion  %s\n", info.node_id().c_str(), info.version().c_str());
   for (const std::string& a : info.api_addresses()) std::printf("api      %s\n", a.c_str());
   for (const std::string& a : info.peer_addresses()) std::printf("peer     %s\n", a.c_str());
@@ -278,6 +319,10 @@ absl::Status RunId(const ApiFlags& api) {
 absl::Status RunPeers(const ApiFlags& api) {
   v1::PeersResponse peers;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Peers, v1::PeersRequest(), &peers));
+  if (api.json) {
+    PrintJsonLine(peers);
+    return absl::OkStatus();
+  }
   if (peers.peers().empty()) std::printf("no peers\n");
   for (const v1::Peer& peer : peers.peers()) {
     std::printf("%s %s\n", peer.node_id().c_str(),
@@ -293,8 +338,13 @@ absl::Status RunHealth(const ApiFlags& api) {
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
   SWARMKV_RETURN_IF_ERROR(FromGrpc(stub->Check(&context, request, &response), api));
-  std::printf("%s\n",
-              grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()).c_str());
+  if (api.json) {
+    PrintJsonLine(response);
+  } else {
+    std::printf(
+        "%s\n",
+        grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()).c_str());
+  }
   if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
     return absl::UnavailableError("the node is not serving");
   }
@@ -324,7 +374,11 @@ absl::Status RunPub(const ApiFlags& api, const std::string& topic, const std::st
   request.set_data(ArgumentOrStdin(data, 1u << 20));
   v1::PublishResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::Publish, request, &response));
-  std::printf("%s\n", response.message_id().c_str());
+  if (api.json) {
+    PrintJsonLine(response);
+  } else {
+    std::printf("%s\n", response.message_id().c_str());
+  }
   return absl::OkStatus();
 }
 
@@ -396,11 +450,11 @@ absl::Status RunQuery(const ApiFlags& api, const QueryFlags& flags) {
   Prepare(api, &context, /*with_deadline=*/false);
   const absl::Time started = absl::Now();
   std::unique_ptr<grpc::ClientReader<v1::QueryResponse>> reader = stub->Query(&context, request);
-  const bool table = !flags.json && flags.kind == "STATS";
+  const bool table = !(flags.json || api.json) && flags.kind == "STATS";
   std::vector<v1::QueryResponse> answers;
   v1::QueryResponse answer;
   while (reader->Read(&answer)) {
-    if (flags.json) {
+    if ((flags.json || api.json)) {
       std::string items;
       for (const std::string& item : answer.items()) {
         absl::StrAppend(&items, items.empty() ? "" : ",", "\"", JsonEscape(item), "\"");
@@ -456,6 +510,10 @@ absl::Status RunSet(const ApiFlags& api, const std::string& key, const std::stri
   }
   v1::PutRecordResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::PutRecord, request, &response));
+  if (api.json) {
+    PrintJsonLine(response);
+    return absl::OkStatus();
+  }
   std::printf("%s sequence %llu on %u nodes\n", response.name().c_str(),
               static_cast<unsigned long long>(response.sequence()), response.replicas());
   return absl::OkStatus();
@@ -497,6 +555,10 @@ absl::Status RunUnset(const ApiFlags& api, const std::string& key) {
   request.set_key(key);
   v1::DeleteRecordResponse response;
   SWARMKV_RETURN_IF_ERROR(CallNode(api, &v1::Node::Stub::DeleteRecord, request, &response));
+  if (api.json) {
+    PrintJsonLine(response);
+    return absl::OkStatus();
+  }
   std::printf("deleted %s (sequence %llu)\n", response.name().c_str(),
               static_cast<unsigned long long>(response.sequence()));
   return absl::OkStatus();

@@ -14,6 +14,8 @@ namespace swarmkv {
 struct ApiFlags {
   std::string target;  // "unix:/path/api.sock" or "host:port"
   std::string token;   // bearer token, or empty
+  // Answers as JSON, one object per line, with node.proto's field names (docs/cli.md).
+  bool json = false;
 };
 
 struct PutFlags {

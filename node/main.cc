@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
                  "env SWARMKV_API)");
   app.add_option("--api-token", api.token, "Bearer token for the API (env SWARMKV_API_TOKEN)");
   app.add_option("--log-level", log_level, "debug, info, warn, error or off");
+  app.add_flag("--json", api.json,
+               "Client commands print their answers as JSON, one object per line, with the "
+               "field names of node.proto (docs/cli.md)");
   (void)data_dir_opt;
   // Global options are accepted after the subcommand too (`swarmkv daemon --data-dir X`).
   app.fallthrough();
@@ -259,7 +262,7 @@ int main(int argc, char** argv) {
   auto* sub_cmd = app.add_subcommand("sub", "Print every message on a topic until interrupted");
   sub_cmd->add_option("topic", topic, "Topic (1 to 256 bytes)")->required();
   sub_cmd->add_flag("--json", json, "One JSON object per message (data in base64)");
-  sub_cmd->callback(client([&] { return RunSub(api, topic, json); }));
+  sub_cmd->callback(client([&] { return RunSub(api, topic, json || api.json); }));
 
   std::string record_key, record_value = "-";
   uint64_t record_sequence = 0;
@@ -281,7 +284,8 @@ int main(int argc, char** argv) {
   resolve_cmd->add_flag("--json", json, "Sequence, publisher and expiry too (value in base64)");
   resolve_cmd->add_option("--secret", secret_file,
                           "File with the secret an encrypted record was set with");
-  resolve_cmd->callback(client([&] { return RunResolve(api, record_key, json, secret_file); }));
+  resolve_cmd->callback(
+      client([&] { return RunResolve(api, record_key, json || api.json, secret_file); }));
   auto* unset_cmd = app.add_subcommand("unset", "Delete one of your records (a signed tombstone)");
   unset_cmd->add_option("key", record_key, "Key")->required();
   unset_cmd->callback(client([&] { return RunUnset(api, record_key); }));
@@ -289,7 +293,7 @@ int main(int argc, char** argv) {
   auto* keys_cmd = app.add_subcommand("keys", "List your records held by this node");
   keys_cmd->add_option("prefix", keys_prefix, "Key prefix (default: all)");
   keys_cmd->add_flag("--json", json, "One JSON object per record (value in base64)");
-  keys_cmd->callback(client([&] { return RunKeys(api, keys_prefix, json); }));
+  keys_cmd->callback(client([&] { return RunKeys(api, keys_prefix, json || api.json); }));
 
   QueryFlags query;
   auto* query_cmd = app.add_subcommand("query", "Ask every node of the swarm; print the answers");
