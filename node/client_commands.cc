@@ -1,5 +1,6 @@
 #include "node/client_commands.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "node/progress.h"
 #include "swarmkv/v1/node.grpc.pb.h"
 
 namespace swarmkv {
@@ -96,31 +98,6 @@ absl::StatusOr<v1::EncryptionMode> ModeToProto(const std::string& mode) {
       absl::StrCat("unknown encryption mode \"", mode, "\"; use random, convergent or plain"));
 }
 
-// A one-line progress display on a terminal, for large inputs only.
-class Progress {
- public:
-  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
-  void Update(uint64_t bytes) {
-    if (!enabled_ || bytes < (8u << 20)) return;
-    const absl::Time now = absl::Now();
-    if (now - last_ < absl::Milliseconds(200)) return;
-    last_ = now;
-    const double seconds = absl::ToDoubleSeconds(now - start_);
-    std::fprintf(stderr, "\r%8.1f MiB  %7.1f MiB/s", bytes / 1048576.0,
-                 seconds > 0 ? bytes / 1048576.0 / seconds : 0.0);
-    shown_ = true;
-  }
-  ~Progress() {
-    if (shown_) std::fputs("\n", stderr);
-  }
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-  absl::Time start_ = absl::Now();
-  absl::Time last_ = absl::InfinitePast();
-};
-
 // One unary call of the Node service with the token and the usual deadline.
 template <typename Request, typename Response>
 absl::Status CallNode(const ApiFlags& api,
@@ -160,6 +137,9 @@ absl::Status RunPut(const ApiFlags& api, const PutFlags& flags) {
   header->set_chunk_size(flags.chunk_size);
   bool streaming = writer->Write(request);
   Progress progress(!flags.quiet);
+  if (struct stat info; in != stdin && fstat(fileno(in), &info) == 0 && S_ISREG(info.st_mode)) {
+    progress.set_total(static_cast<uint64_t>(info.st_size));
+  }
   uint64_t sent = 0;
   std::string buffer(kPutMessageBytes, '\0');
   while (streaming) {
@@ -202,8 +182,15 @@ absl::Status RunGet(const ApiFlags& api, const GetFlags& flags) {
   // The output is created only once the first message arrived, so a failed get leaves no file.
   FILE* out = nullptr;
   bool write_failed = false;
+  Progress progress(!flags.quiet);
+  uint64_t received = 0;
   while (reader->Read(&response)) {
     if (out == nullptr) {
+      progress.set_total(
+          flags.length.has_value()
+              ? std::min(*flags.length,
+                         response.total_size() - std::min(flags.offset, response.total_size()))
+              : response.total_size() - std::min(flags.offset, response.total_size()));
       out = flags.output == "-" ? stdout : std::fopen(flags.output.c_str(), "wb");
       if (out == nullptr) {
         context.TryCancel();
@@ -218,6 +205,8 @@ absl::Status RunGet(const ApiFlags& api, const GetFlags& flags) {
       context.TryCancel();
       break;
     }
+    received += chunk.size();
+    progress.Update(received);
   }
   const grpc::Status status = reader->Finish();
   if (out != nullptr && out != stdout) std::fclose(out);

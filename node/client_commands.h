@@ -33,6 +33,7 @@ struct GetFlags {
   uint64_t offset = 0;
   std::optional<uint64_t> length;
   bool local_only = false;  // never ask the network
+  bool quiet = false;       // no progress line even on a terminal
 };
 
 absl::Status RunPut(const ApiFlags& api, const PutFlags& flags);

@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
   put_cmd->add_option("--name", put.name, "Name recorded with the pin");
   bool no_pin = false;
   put_cmd->add_flag("--no-pin", no_pin, "Do not pin (garbage collection may remove it)");
-  put_cmd->add_flag("-q,--quiet", put.quiet, "No progress line");
+  put_cmd->add_flag("-q,--quiet", put.quiet,
+                    "No progress line (shown on a terminal only, for inputs past 8 MiB)");
   put_cmd->callback(client([&] {
     put.pin = !no_pin;
     return RunPut(api, put);
@@ -224,6 +225,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   get_cmd->add_option("--offset", get.offset, "First byte to return");
   get_cmd->add_flag("--local", get.local_only, "Only from this node's store; never ask the swarm");
+  get_cmd->add_flag("-q,--quiet", get.quiet, "No progress line");
   uint64_t length = 0;
   auto* length_opt = get_cmd->add_option("--length", length, "Bytes to return");
   get_cmd->callback(client([&] {
