@@ -186,11 +186,8 @@ absl::Status RunGet(const ApiFlags& api, const GetFlags& flags) {
   uint64_t received = 0;
   while (reader->Read(&response)) {
     if (out == nullptr) {
-      progress.set_total(
-          flags.length.has_value()
-              ? std::min(*flags.length,
-                         response.total_size() - std::min(flags.offset, response.total_size()))
-              : response.total_size() - std::min(flags.offset, response.total_size()));
+      const uint64_t rest = response.total_size() - std::min(flags.offset, response.total_size());
+      progress.set_total(flags.length.has_value() ? std::min(*flags.length, rest) : rest);
       out = flags.output == "-" ? stdout : std::fopen(flags.output.c_str(), "wb");
       if (out == nullptr) {
         context.TryCancel();

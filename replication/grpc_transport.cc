@@ -58,9 +58,7 @@ void GrpcTransport::Shutdown() {
   // though: bootstrap calls started while the node's network was cut off never ended, not
   // even at their deadline, and the stop hung here. Past the bound they are given up on (and
   // named in the log); their callbacks, should they ever run, find the node stopping.
-  const auto all_ended =
-      +[](absl::flat_hash_map<grpc::ClientContext*, std::shared_ptr<grpc::ClientContext>>*
-              in_flight) { return in_flight->empty(); };
+  const auto all_ended = +[](InFlight* in_flight) { return in_flight->empty(); };
   if (!mu_.AwaitWithTimeout(absl::Condition(all_ended, &in_flight_),
                             options_.timeout + absl::Seconds(1))) {
     LogEvent(LogLevel::kWarn, "transport.calls_abandoned",

@@ -83,8 +83,8 @@ class GrpcTransport final : public Transport {
 
   absl::Mutex mu_;
   // Calls in flight, each kept alive here until it ends, so Shutdown can cancel them.
-  absl::flat_hash_map<grpc::ClientContext*, std::shared_ptr<grpc::ClientContext>> in_flight_
-      ABSL_GUARDED_BY(mu_);
+  using InFlight = absl::flat_hash_map<grpc::ClientContext*, std::shared_ptr<grpc::ClientContext>>;
+  InFlight in_flight_ ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 

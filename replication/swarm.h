@@ -228,9 +228,10 @@ class Swarm {
   // drops copies this node is no longer responsible for once all of them hold it (hand-off;
   // never the records the validator says to keep here).
   void MaintainRecordsAsync(Done<RecordMaintenanceReport> done);
-  // One maintenance round (DESIGN §5): refresh the neighbourhood and one bucket (in turn), push
-  // blocks to responsible nodes that lack them, hand off blocks this node is no longer
-  // responsible for, republish provider records of pinned content when due, expire old ones.
+  // One maintenance round (DESIGN §5): refresh membership (RefreshMembershipAsync) and one
+  // bucket (in turn), push blocks to responsible nodes that lack them, hand off blocks this node
+  // is no longer responsible for, republish provider records of pinned content when due, expire
+  // old ones.
   void MaintainAsync(Done<MaintenanceReport> done);
   // Only the membership part of a round: contacts that stopped answering are tried again and a
   // self-lookup run. `done` gets how many dormant contacts answered. For the housekeeper to
@@ -313,7 +314,7 @@ class Swarm {
   struct ReplicationRun;
   // The steps of a maintenance round (swarm_placement.cc).
   struct MaintenanceRound;
-  void MaintainNeighbourhood(std::shared_ptr<MaintenanceRound> round);
+  void RefreshNextBucket(std::shared_ptr<MaintenanceRound> round);
   void MaintainPage(std::shared_ptr<MaintenanceRound> round);
   void MaintainProviders(std::shared_ptr<MaintenanceRound> round);
   struct MaintenancePage;

@@ -154,17 +154,16 @@ struct Swarm::MaintenanceRound {
 void Swarm::MaintainAsync(Done<MaintenanceReport> done) {
   auto round = std::make_shared<MaintenanceRound>();
   round->done = std::move(done);
-  // Contacts that had stopped answering first: after a partition heals, or a node comes back
-  // that nobody else remembers, this is how the two sides find each other again.
-  loop_.Post([this, round] {
-    ReviveDormant([this, round](size_t revived) {
-      round->report.dormant_revived = revived;
-      MaintainNeighbourhood(round);
-    });
+  RefreshMembershipAsync([this, round](size_t revived) {
+    round->report.dormant_revived = revived;
+    RefreshNextBucket(round);
   });
 }
 
 void Swarm::RefreshMembershipAsync(Done<size_t> done) {
+  // Contacts that had stopped answering first: after a partition heals, or a node comes back
+  // that nobody else remembers, this is how the two sides find each other again. Then the
+  // neighbourhood: a self-lookup finds nodes that joined near us.
   loop_.Post([this, done = std::move(done)] {
     ReviveDormant([this, done](size_t revived) {
       FindClosestAsync(KeyOf(self_), [done, revived](std::vector<Contact>) { done(revived); });
@@ -172,25 +171,22 @@ void Swarm::RefreshMembershipAsync(Done<size_t> done) {
   });
 }
 
-void Swarm::MaintainNeighbourhood(std::shared_ptr<MaintenanceRound> round) {
-  // The neighbourhood: a self-lookup finds nodes that joined near us.
-  FindClosestAsync(KeyOf(self_), [this, round](std::vector<Contact>) {
-    // Then one bucket per round, in turn: a lookup of a key in its range keeps the far parts of
-    // the table current (Kademlia's bucket refresh).
-    uint64_t number = 0;
-    int deepest = 0;
-    {
-      absl::MutexLock lock(&mu_);
-      number = maintenance_rounds_++;
-      for (const Contact& c : table_.Closest(KeyOf(self_), 1)) {
-        deepest = CommonPrefixLength(KeyOf(self_), KeyOf(c.id));
-      }
+void Swarm::RefreshNextBucket(std::shared_ptr<MaintenanceRound> round) {
+  // One bucket per round, in turn: a lookup of a key in its range keeps the far parts of the
+  // table current (Kademlia's bucket refresh).
+  uint64_t number = 0;
+  int deepest = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    number = maintenance_rounds_++;
+    for (const Contact& c : table_.Closest(KeyOf(self_), 1)) {
+      deepest = CommonPrefixLength(KeyOf(self_), KeyOf(c.id));
     }
-    const int bucket_prefix =
-        static_cast<int>(number % static_cast<uint64_t>(std::min(deepest + 2, 256)));
-    RunFindNodeLookup(KeyWithCommonPrefix(KeyOf(self_), bucket_prefix, number), options_.lookup,
-                      [this, round](std::vector<Contact>) { MaintainPage(round); });
-  });
+  }
+  const int bucket_prefix =
+      static_cast<int>(number % static_cast<uint64_t>(std::min(deepest + 2, 256)));
+  RunFindNodeLookup(KeyWithCommonPrefix(KeyOf(self_), bucket_prefix, number), options_.lookup,
+                    [this, round](std::vector<Contact>) { MaintainPage(round); });
 }
 
 // One page of a maintenance round, as it moves between the loop and the blocking executor.

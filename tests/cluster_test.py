@@ -5,7 +5,6 @@ deadline, never a fixed sleep.
 
 usage: cluster_test.py /path/to/swarmkv /path/to/rpc/proto
 """
-import base64
 import hashlib
 import os
 import random
@@ -20,7 +19,7 @@ import unittest
 SWARMKV, API_PROTO = sys.argv[1:3]
 del sys.argv[1:3]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon, node_stubs, wait_until  # noqa: E402
+from daemon_fixture import Daemon, node_stubs, raw_cid, wait_until  # noqa: E402
 
 import grpc  # noqa: E402
 
@@ -77,12 +76,6 @@ class Node:
         if self.daemon.proc is not None:
             assert self.daemon.stop() == 0, self.daemon.log()
         self.daemon.close()
-
-
-def raw_cid(data):
-    """The CIDv1 (raw, sha2-256, base32) of `data`, computed independently of swarmkv."""
-    digest = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
-    return "b" + base64.b32encode(digest).decode().lower().rstrip("=")
 
 
 class ClusterTest(unittest.TestCase):

@@ -1,4 +1,6 @@
 """Starts and stops a real `swarmkv daemon` process for Python tests."""
+import base64
+import hashlib
 import os
 import signal
 import subprocess
@@ -117,3 +119,9 @@ def wait_until(condition, deadline_s, what, interval_s=0.1):
             return last
         time.sleep(interval_s)
     raise AssertionError(f"not within {deadline_s}s: {what} (last: {last})")
+
+
+def raw_cid(data):
+    """The CIDv1 (raw, sha2-256, base32) of `data`, computed independently of swarmkv."""
+    digest = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(digest).decode().lower().rstrip("=")

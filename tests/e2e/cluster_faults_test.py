@@ -26,7 +26,6 @@ down with its volumes whatever happens. Without Docker the test says so and exit
 
 usage: cluster_faults_test.py /path/to/rpc/proto
 """
-import base64
 import collections
 import concurrent.futures
 import hashlib
@@ -44,7 +43,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from daemon_fixture import node_stubs  # noqa: E402
+from daemon_fixture import node_stubs, raw_cid  # noqa: E402
 
 import grpc  # noqa: E402
 
@@ -59,12 +58,6 @@ NODE_UID = 10001          # deploy/Dockerfile
 MARKER = b"SKV-E2E-PLAINTEXT-"
 CALL_TIMEOUT_S = 15
 CHUNK = 256 * 1024  # bytes per block of the writes
-
-
-def raw_cid(data):
-    """The CIDv1 (raw, sha2-256, base32) of `data`, computed independently of swarmkv."""
-    digest = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
-    return "b" + base64.b32encode(digest).decode().lower().rstrip("=")
 
 
 def log(*args):
