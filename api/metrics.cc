@@ -121,4 +121,27 @@ grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerIntercep
   return new MetricsInterceptor(metrics_, std::move(method));
 }
 
+std::string RenderScrubMetrics(const ScrubCounts& counts) {
+  struct Counter {
+    const char* name;
+    const char* help;
+    uint64_t value;
+  };
+  std::string out;
+  for (const Counter& c : {
+           Counter{"blocks_checked", "Blocks the scrub re-hashed against their CIDs.",
+                   counts.blocks_checked},
+           Counter{"bytes_checked", "Sealed bytes the scrub read.", counts.bytes_checked},
+           Counter{"damaged", "Blocks the scrub found damaged and removed.", counts.damaged},
+           Counter{"repaired", "Damaged blocks fetched again from a peer.", counts.repaired},
+           Counter{"lost", "Damaged blocks no peer had a copy of.", counts.lost},
+           Counter{"passes", "Whole scrub passes over the store.", counts.passes},
+       }) {
+    absl::StrAppend(&out, "# HELP swarmkv_scrub_", c.name, "_total ", c.help, "\n",
+                    "# TYPE swarmkv_scrub_", c.name, "_total counter\n", "swarmkv_scrub_", c.name,
+                    "_total ", c.value, "\n");
+  }
+  return out;
+}
+
 }  // namespace swarmkv

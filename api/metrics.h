@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "storage/block_store.h"
+#include "storage/scrubber.h"
 
 namespace swarmkv {
 
@@ -38,6 +39,9 @@ class ApiMetrics {
   std::map<std::pair<std::string, int>, uint64_t> requests_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Histogram> latency_ ABSL_GUARDED_BY(mu_);
 };
+
+// The scrub's counts since the node started, as Prometheus counters (swarmkv_scrub_*_total).
+std::string RenderScrubMetrics(const ScrubCounts& counts);
 
 // Creates one interceptor per call that records the call in `metrics` when its status is sent.
 class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {

@@ -52,6 +52,15 @@ absl::Status FillStat(BlockStore& store, const Cid& root, v1::StatResponse* resp
   return absl::OkStatus();
 }
 
+void FillScrubCounts(const ScrubCounts& counts, v1::ScrubCounts* out) {
+  out->set_blocks_checked(counts.blocks_checked);
+  out->set_bytes_checked(counts.bytes_checked);
+  out->set_damaged(counts.damaged);
+  out->set_repaired(counts.repaired);
+  out->set_lost(counts.lost);
+  out->set_passes(counts.passes);
+}
+
 // Streams the pin list; loads it on the pool first.
 class ListPinsReactor : public grpc::ServerWriteReactor<v1::ListPinsResponse> {
  public:
@@ -234,6 +243,23 @@ grpc::ServerUnaryReactor* NodeService::Info(grpc::CallbackServerContext* call,
     if (context_.swarm != nullptr) {
       response->set_known_peers(static_cast<uint32_t>(context_.swarm->Peers().size()));
     }
+    if (context_.scrubber != nullptr) {
+      FillScrubCounts(context_.scrubber->Totals(), response->mutable_scrub());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* NodeService::Scrub(grpc::CallbackServerContext* call,
+                                             const v1::ScrubRequest*, v1::ScrubResponse* response) {
+  return RunUnary(call, [this, call, response]() -> absl::Status {
+    if (context_.scrubber == nullptr) return absl::UnavailableError("this node has no scrubber");
+    SWARMKV_ASSIGN_OR_RETURN(ScrubReport report, context_.scrubber->FullPass([this, call] {
+      return call->IsCancelled() || context_.stopping.load();
+    }));
+    FillScrubCounts(report.counts, response->mutable_counts());
+    response->set_seconds(absl::ToDoubleSeconds(report.elapsed));
+    for (const Cid& cid : report.lost) response->add_lost(cid.ToString());
     return absl::OkStatus();
   });
 }

@@ -34,6 +34,9 @@ class NodeService final : public v1::Node::CallbackService {
 
   grpc::ServerUnaryReactor* Peers(grpc::CallbackServerContext* call, const v1::PeersRequest*,
                                   v1::PeersResponse* response) override;
+  // A whole scrub pass now, on the pool; CANCELLED when the client goes or the node stops.
+  grpc::ServerUnaryReactor* Scrub(grpc::CallbackServerContext* call, const v1::ScrubRequest*,
+                                  v1::ScrubResponse* response) override;
 
   // Ends every Subscribe stream (UNAVAILABLE): call before shutting the server down.
   void EndSubscriptions() { subscribe_streams_.EndAll(); }

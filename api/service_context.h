@@ -20,6 +20,7 @@
 #include "records/records.h"
 #include "replication/swarm.h"
 #include "storage/block_store.h"
+#include "storage/scrubber.h"
 
 namespace swarmkv {
 
@@ -79,6 +80,8 @@ struct ServiceContext {
   // Set when the node begins to stop: new calls are refused (UNAVAILABLE), so the calls in
   // flight drain even while clients keep calling.
   std::atomic<bool> stopping{false};
+  // The store's scrubber (Scrub, and the counts Info reports); null: Scrub is UNAVAILABLE.
+  Scrubber* scrubber = nullptr;
 
   // Checks the bearer token (when one is set), that the node is not stopping and the
   // concurrent-call limit; the slot counts the call until it is released.

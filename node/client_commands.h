@@ -44,6 +44,9 @@ absl::Status RunUnpin(const ApiFlags& api, const std::string& target);
 absl::Status RunListPins(const ApiFlags& api);
 absl::Status RunId(const ApiFlags& api);
 absl::Status RunHealth(const ApiFlags& api);
+// Runs a whole scrub pass on the node now (no deadline: it reads the whole store) and prints
+// what it found. DATA_LOSS, after the report, when blocks were lost.
+absl::Status RunScrub(const ApiFlags& api);
 // Prints the node's routing table: one "<node id> <address>" line per peer.
 absl::Status RunPeers(const ApiFlags& api);
 // Publishes `data` (or, with `data` "-", standard input) on `topic`; prints the message id.

@@ -55,7 +55,9 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
       {"api",
        {"listen", "token", "token_file", "insecure_allow_no_token", "max_chunk_bytes",
         "max_concurrent_calls"}},
-      {"store", {"sync_writes", "quota_bytes", "verify_hash_on_read", "min_free_bytes"}},
+      {"store",
+       {"sync_writes", "quota_bytes", "verify_hash_on_read", "min_free_bytes", "scrub_interval",
+        "scrub_max_cpu_percent"}},
       {"log", {"level"}},
       {"metrics", {"listen"}},
       {"node", {"worker_threads", "convergence_secret_file", "shutdown_grace"}},
@@ -150,8 +152,14 @@ sync_writes = true
 # Garbage-collect unpinned blocks above this many stored bytes (0: never).
 quota_bytes = 0
 # Re-hash every block read and compare it with its CID. Off, reads rely on the at-rest AEAD
-# tag alone (it binds the bytes to their CID under the storage key): faster small reads.
-verify_hash_on_read = true
+# tag alone (it binds the bytes to their CID under the storage key, so damage on disk is
+# caught either way), and the background scrub re-hashes every block instead.
+verify_hash_on_read = false
+# The scrub: a background pass re-hashes every block against its CID, removes a damaged one
+# and fetches it again from a peer. A pass takes at least this long ("0s": no background pass;
+# `swarmkv scrub` runs one now) and uses at most this percent of one core.
+scrub_interval = "168h"
+scrub_max_cpu_percent = 2
 # New blocks (puts, peers' copies) are refused with RESOURCE_EXHAUSTED while the disk holding
 # the store has less free space than this; reads go on, and writes resume once there is room.
 min_free_bytes = 134217728
@@ -230,6 +238,10 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
       Read(table, "store", "min_free_bytes", source, &config->store_min_free_bytes));
   SWARMKV_RETURN_IF_ERROR(
       Read(table, "store", "verify_hash_on_read", source, &config->store_verify_hash_on_read));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "store", "scrub_interval", source, &config->store_scrub_interval));
+  SWARMKV_RETURN_IF_ERROR(
+      Read(table, "store", "scrub_max_cpu_percent", source, &config->store_scrub_max_cpu_percent));
   SWARMKV_RETURN_IF_ERROR(Read(table, "log", "level", source, &config->log_level));
   SWARMKV_RETURN_IF_ERROR(Read(table, "metrics", "listen", source, &config->metrics_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "node", "worker_threads", source, &config->worker_threads));
@@ -277,6 +289,9 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
       EnvBool("SWARMKV_STORE_VERIFY_HASH_ON_READ", &config->store_verify_hash_on_read));
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_STORE_QUOTA_BYTES", &config->store_quota_bytes));
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_STORE_MIN_FREE_BYTES", &config->store_min_free_bytes));
+  EnvString("SWARMKV_STORE_SCRUB_INTERVAL", &config->store_scrub_interval);
+  SWARMKV_RETURN_IF_ERROR(
+      EnvU64("SWARMKV_STORE_SCRUB_MAX_CPU_PERCENT", &config->store_scrub_max_cpu_percent));
   EnvString("SWARMKV_LOG_LEVEL", &config->log_level);
   EnvString("SWARMKV_METRICS_LISTEN", &config->metrics_listen);
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WORKER_THREADS", &config->worker_threads));
@@ -307,6 +322,9 @@ absl::Status ValidateConfig(const NodeConfig& config) {
   if (config.api_max_concurrent_calls < 1 || config.api_max_concurrent_calls > 100000) {
     return absl::InvalidArgumentError("api.max_concurrent_calls must be between 1 and 100000");
   }
+  if (config.store_scrub_max_cpu_percent < 1 || config.store_scrub_max_cpu_percent > 100) {
+    return absl::InvalidArgumentError("store.scrub_max_cpu_percent must be between 1 and 100");
+  }
   if (config.worker_threads > 256) {
     return absl::InvalidArgumentError("node.worker_threads must be at most 256");
   }
@@ -330,7 +348,9 @@ absl::Status ValidateConfig(const NodeConfig& config) {
        {DurationSetting{"peer.maintenance_interval", config.maintenance_interval, absl::Seconds(1)},
         DurationSetting{"peer.timeout", config.peer_timeout, absl::Milliseconds(10)},
         DurationSetting{"peer.provider_ttl", config.provider_ttl, absl::Seconds(2)},
-        DurationSetting{"node.shutdown_grace", config.shutdown_grace, absl::ZeroDuration()}}) {
+        DurationSetting{"node.shutdown_grace", config.shutdown_grace, absl::ZeroDuration()},
+        DurationSetting{"store.scrub_interval", config.store_scrub_interval,
+                        absl::ZeroDuration()}}) {
     absl::Duration d;
     if (!absl::ParseDuration(setting.text, &d) || d < setting.minimum ||
         d > absl::Hours(24 * 365)) {

@@ -25,8 +25,12 @@ struct NodeConfig {
   uint64_t api_max_chunk_bytes = 1u << 20;
   uint64_t api_max_concurrent_calls = 256;
   bool store_sync_writes = true;
-  bool store_verify_hash_on_read = true;
+  bool store_verify_hash_on_read = false;
   uint64_t store_quota_bytes = 0;
+  // The background scrub (storage/scrubber.h): a pass over every block takes at least this
+  // long ("0s": no background scrub), and uses at most this percent of one core.
+  std::string store_scrub_interval = "168h";
+  uint64_t store_scrub_max_cpu_percent = 2;
   // New blocks are refused while the store's filesystem has less free space than this.
   uint64_t store_min_free_bytes = 128u << 20;
   std::string log_level = "info";
@@ -88,7 +92,8 @@ absl::Status ApplyConfigFile(NodeConfig* config, const std::string& path = "");
 // SWARMKV_LOG_LEVEL, SWARMKV_METRICS_LISTEN, SWARMKV_WORKER_THREADS, SWARMKV_PEER_LISTEN,
 // SWARMKV_PEER_BOOTSTRAP (comma-separated), SWARMKV_REPLICATION_FACTOR, SWARMKV_WRITE_QUORUM,
 // SWARMKV_MAINTENANCE_INTERVAL, SWARMKV_PEER_TIMEOUT, SWARMKV_PROVIDER_TTL,
-// SWARMKV_CONVERGENCE_SECRET_FILE and SWARMKV_SHUTDOWN_GRACE.
+// SWARMKV_CONVERGENCE_SECRET_FILE, SWARMKV_SHUTDOWN_GRACE, SWARMKV_STORE_SCRUB_INTERVAL and
+// SWARMKV_STORE_SCRUB_MAX_CPU_PERCENT.
 absl::Status ApplyEnvironment(NodeConfig* config);
 // Checks ranges. INVALID_ARGUMENT naming the setting otherwise.
 absl::Status ValidateConfig(const NodeConfig& config);

@@ -24,16 +24,19 @@ TEST(ConfigTest, DefaultFileParsesToTheDefaults) {
   EXPECT_EQ(parsed.api_max_chunk_bytes, defaults.api_max_chunk_bytes);
   EXPECT_EQ(parsed.store_sync_writes, defaults.store_sync_writes);
   EXPECT_EQ(parsed.store_verify_hash_on_read, defaults.store_verify_hash_on_read);
+  EXPECT_EQ(parsed.store_scrub_interval, defaults.store_scrub_interval);
+  EXPECT_EQ(parsed.store_scrub_max_cpu_percent, defaults.store_scrub_max_cpu_percent);
   EXPECT_THAT(ValidateConfig(parsed), IsOk());
 }
 
 TEST(ConfigTest, FileThenEnvironment) {
   NodeConfig config;
   ASSERT_THAT(ApplyConfigToml("[api]\nlisten = \"127.0.0.1:7000\"\n[store]\nquota_bytes = 99\n"
-                              "verify_hash_on_read = false\n",
+                              "verify_hash_on_read = true\nscrub_interval = \"24h\"\n",
                               "f", &config),
               IsOk());
-  EXPECT_FALSE(config.store_verify_hash_on_read);
+  EXPECT_TRUE(config.store_verify_hash_on_read);
+  EXPECT_EQ(config.store_scrub_interval, "24h");
   EXPECT_EQ(config.api_listen, "127.0.0.1:7000");
   EXPECT_EQ(config.store_quota_bytes, 99u);
   setenv("SWARMKV_STORE_QUOTA_BYTES", "7", 1);
@@ -69,6 +72,14 @@ TEST(ConfigTest, BadInputIsAClearError) {
   config.api_listen = "nowhere";
   EXPECT_THAT(ValidateConfig(config),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("host:port")));
+  config = NodeConfig();
+  config.store_scrub_interval = "weekly";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("store.scrub_interval")));
+  config = NodeConfig();
+  config.store_scrub_max_cpu_percent = 0;
+  EXPECT_THAT(ValidateConfig(config), StatusIs(absl::StatusCode::kInvalidArgument,
+                                               HasSubstr("store.scrub_max_cpu_percent")));
 }
 
 TEST(ConfigTest, PeerSettingsFromFileAndEnvironment) {

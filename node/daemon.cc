@@ -293,11 +293,21 @@ absl::Status RunDaemon(const NodeConfig& given) {
     queries->Start();
   }
   pubsub->Start();
+  // The scrub: damaged blocks are fetched again from the swarm (verified there and by the store).
+  ScrubOptions scrub_options;
+  scrub_options.pass_interval = *ParseDurationSetting(config.store_scrub_interval);
+  scrub_options.max_cpu_share = static_cast<double>(config.store_scrub_max_cpu_percent) / 100;
+  Scrubber::Repair repair;
+  if (swarm != nullptr) {
+    repair = [peers = &swarm->swarm()](const Cid& cid) { return peers->Fetch(cid); };
+  }
+  auto scrubber = std::make_unique<Scrubber>(data.store(), std::move(repair), scrub_options);
   // Maintenance and garbage collection, in the background (with or without a swarm).
   auto housekeeper = std::make_unique<Housekeeper>(
       *loop, *pool, data.store(), swarm != nullptr ? &swarm->swarm() : nullptr,
       std::move(bootstrap), *ParseDurationSetting(config.maintenance_interval));
   housekeeper->set_records(records.get());
+  housekeeper->set_scrubber(scrubber.get());
   housekeeper->Start();
   ServiceContext context{data.store(),
                          data.identity(),
@@ -308,6 +318,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
                          queries.get(),
                          records.get(),
                          {}};
+  context.scrubber = scrubber.get();
   context.options.max_chunk_bytes = config.api_max_chunk_bytes;
   context.options.max_concurrent_calls = static_cast<int>(config.api_max_concurrent_calls);
   context.options.bearer_token = config.api_token;
@@ -364,6 +375,7 @@ absl::Status RunDaemon(const NodeConfig& given) {
     SWARMKV_ASSIGN_OR_RETURN(metrics_server, MetricsServer::Start(config.metrics_listen, [&] {
                                return absl::StrCat(
                                    metrics.Render(data.store().Stats()),
+                                   RenderScrubMetrics(scrubber->Totals()),
                                    RenderPubsubMetrics(pubsub->stats(), queries->stats()));
                              }));
   }

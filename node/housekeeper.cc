@@ -15,6 +15,9 @@ constexpr absl::Duration kMaxBootstrapBackoff = absl::Seconds(60);
 // Table changes bring a round forward, but no closer than this to the last one, so constant
 // churn in a large swarm does not turn maintenance into a busy loop.
 constexpr absl::Duration kMinGapBetweenRounds = absl::Seconds(10);
+// The scrub's first slice comes this long after the start (or a pass interval, when shorter):
+// a node that just started has better things to do with its disk.
+constexpr absl::Duration kFirstScrubDelay = absl::Minutes(1);
 // Blocks named to GC as not this node's to keep, at most (about 10 MiB of CIDs).
 constexpr size_t kMaxEvictionCandidates = 1 << 18;
 }  // namespace
@@ -31,7 +34,21 @@ Housekeeper::Housekeeper(EventLoop& loop, Executor& executor, BlockStore& store,
       last_size_(swarm != nullptr ? swarm->Peers().size() : 0),
       saved_table_version_(swarm != nullptr ? swarm->routing_table_version() : 0) {}
 
-void Housekeeper::Start() { ScheduleTick(absl::ZeroDuration()); }
+void Housekeeper::Start() {
+  ScheduleTick(absl::ZeroDuration());
+  if (scrubber_ != nullptr && scrubber_->options().pass_interval > absl::ZeroDuration()) {
+    ScheduleScrub(std::min(kFirstScrubDelay, scrubber_->options().pass_interval));
+  }
+}
+
+void Housekeeper::ScheduleScrub(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_ || delay == absl::InfiniteDuration()) return;
+  scrub_tick_ = loop_.RunAfter(delay, lifeline_.Guard([this] {
+    // A slice reads the disk: on the executor, like the rest of the store's upkeep.
+    executor_.Post(lifeline_.Guard([this] { ScheduleScrub(scrubber_->Slice()); }));
+  }));
+}
 
 void Housekeeper::ScheduleTick(absl::Duration delay) {
   absl::MutexLock lock(&mu_);
@@ -45,6 +62,7 @@ void Housekeeper::RequestStop() {
   stopping_ = true;
   loop_.Cancel(tick_);
   loop_.Cancel(membership_tick_);
+  loop_.Cancel(scrub_tick_);
   store_.CancelReclaim();  // a reclaim of a big store may run for minutes; do not wait for it
 }
 

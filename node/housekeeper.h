@@ -17,6 +17,8 @@
 // - Store: garbage collection of unpinned blocks under the quota (BlockStore::CollectGarbage),
 //   then the disk space of deleted blocks given back (BlockStore::ReclaimSpace), every round,
 //   after maintenance has handed off what it could.
+// - Scrub (when set): the background pass of the Scrubber, a slice at a time on `executor`,
+//   each followed by the pause the Scrubber asks for; independent of the rounds.
 //
 // A timer on the loop ticks every second and decides, from the time and the table's size, what
 // is due. The swarm's parts run on the loop as the Swarm's own state machines; the store's parts
@@ -40,6 +42,7 @@
 #include "records/records.h"
 #include "replication/swarm.h"
 #include "storage/block_store.h"
+#include "storage/scrubber.h"
 
 namespace swarmkv {
 
@@ -51,6 +54,8 @@ class Housekeeper {
 
   // The node's records, republished by each maintenance round when due. REQUIRES: before Start.
   void set_records(Records* records) { records_ = records; }
+  // The store's scrubber, whose background pass this drives. REQUIRES: before Start.
+  void set_scrubber(Scrubber* scrubber) { scrubber_ = scrubber; }
   // Sets the first tick, due at once.
   void Start();
   // Stops starting rounds; returns at once. A round in progress finishes (quickly, once the
@@ -90,6 +95,8 @@ class Housekeeper {
   void SaveTableIfChanged();
   // Sets the next tick unless stopping.
   void ScheduleTick(absl::Duration delay);
+  // Sets the next slice of the scrub unless stopping (or the pass is off: an infinite delay).
+  void ScheduleScrub(absl::Duration delay);
 
   // Constant after construction.
   EventLoop& loop_;
@@ -97,6 +104,7 @@ class Housekeeper {
   BlockStore& store_;
   Swarm* const swarm_;
   Records* records_ = nullptr;
+  Scrubber* scrubber_ = nullptr;
   const std::vector<BootstrapEntry> bootstrap_;
   const absl::Duration interval_;
 
@@ -114,6 +122,7 @@ class Housekeeper {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   TimerId tick_ ABSL_GUARDED_BY(mu_) = 0;
   TimerId membership_tick_ ABSL_GUARDED_BY(mu_) = 0;
+  TimerId scrub_tick_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Last: every task of this object is guarded by it.
   Lifeline lifeline_;

@@ -121,13 +121,17 @@ int main(int argc, char** argv) {
                                       "fsync before acknowledging writes (default true)");
   auto* verify_opt = daemon->add_option(
       "--verify-hash-on-read", flags.store_verify_hash_on_read,
-      "Re-hash every block read against its CID; false relies on the at-rest AEAD tag "
-      "(default true)");
+      "Re-hash every block read against its CID (default false: reads rely on the at-rest AEAD "
+      "tag, and the background scrub re-hashes every block)");
   auto* quota_opt = daemon->add_option("--quota-bytes", flags.store_quota_bytes,
                                        "GC unpinned blocks above this many bytes (default 0: off)");
   auto* min_free_opt = daemon->add_option(
       "--min-free-bytes", flags.store_min_free_bytes,
       "Refuse new blocks while the disk has less free space than this (default 134217728)");
+  auto* scrub_opt = daemon->add_option(
+      "--scrub-interval", flags.store_scrub_interval,
+      "A background scrub pass over every block takes at least this long; 0s: none (default "
+      "168h) [SWARMKV_STORE_SCRUB_INTERVAL]");
   auto* metrics_opt = daemon->add_option("--metrics-listen", flags.metrics_listen,
                                          "host:port for Prometheus /metrics (default off)");
   auto* workers_opt = daemon->add_option("--worker-threads", flags.worker_threads,
@@ -183,6 +187,7 @@ int main(int argc, char** argv) {
     if (*quota_opt) config.store_quota_bytes = flags.store_quota_bytes;
     if (*min_free_opt) config.store_min_free_bytes = flags.store_min_free_bytes;
     if (*verify_opt) config.store_verify_hash_on_read = flags.store_verify_hash_on_read;
+    if (*scrub_opt) config.store_scrub_interval = flags.store_scrub_interval;
     if (*metrics_opt) config.metrics_listen = flags.metrics_listen;
     if (*workers_opt) config.worker_threads = flags.worker_threads;
     if (*peer_listen_opt) config.peer_listen = flags.peer_listen;
@@ -254,6 +259,9 @@ int main(int argc, char** argv) {
   app.add_subcommand("health", "Ask the node whether it is serving")->callback(client([&] {
     return RunHealth(api);
   }));
+  app.add_subcommand("scrub",
+                     "Re-hash every stored block now; repair damaged ones from peers and report")
+      ->callback(client([&] { return RunScrub(api); }));
 
   std::string topic, data = "-";
   bool json = false;

@@ -586,8 +586,16 @@ absl::StatusOr<bool> BlockStore::IsBlockPinned(const Cid& cid) const {
 
 absl::StatusOr<std::vector<Cid>> BlockStore::ListBlocks(const Cid* after, size_t limit) const {
   std::vector<Cid> out;
+  // RocksDB 7.8's iterator reads each entry's value (a blob file read for a large block) even
+  // though only keys are wanted. Without the CRC check, as in Get: a block damaged on disk must
+  // not fail the whole listing (it did: GC, maintenance and the scrub all stopped at it); the
+  // block's own checks catch it when it is read. Nor are the values cached: a walk over every
+  // block would evict the hot ones.
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = false;
+  read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(
-      handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kBlocks)));
+      handles_->db->NewIterator(read_options, handles_->cf(kBlocks)));
   if (after == nullptr) {
     it->SeekToFirst();
   } else {
@@ -633,6 +641,56 @@ absl::Status BlockStore::DropBlock(const Cid& cid) {
     verified_cache_.Erase(cid);
   }
   return SyncIfNeeded(Durability::kPerOptions, "drop block");
+}
+
+absl::StatusOr<uint64_t> BlockStore::CheckBlock(const Cid& cid) const {
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = false;  // as in Get: the AEAD tag and the hash are the checks
+  read_options.fill_cache = false;        // a pass over every block would evict the hot ones
+  const std::string key = cid.ToBytes();
+  rocksdb::PinnableSlice sealed;
+  rocksdb::Status s = handles_->db->Get(read_options, handles_->cf(kBlocks), ToSlice(key), &sealed);
+  const auto what = [&] { return absl::StrCat("block ", cid.ToString()); };
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(what(), " is not in this store"));
+  if (!s.ok()) return FromRocksDb(s, what());
+  std::string data;
+  SWARMKV_RETURN_IF_ERROR(Handles::OpenSealed(
+      storage_key_, kBlocks, key, absl::string_view(sealed.data(), sealed.size()), &data, what));
+  if (!cid.Matches(data)) {
+    return absl::DataLossError(absl::StrCat(what(), " does not hash to its CID"));
+  }
+  return sealed.size();
+}
+
+absl::StatusOr<bool> BlockStore::RemoveDamagedBlock(const Cid& cid) {
+  {
+    absl::MutexLock lock(&mu_);
+    SWARMKV_RETURN_IF_ERROR(write_error_);
+    // Every write of a block goes through mu_, so what is checked here is what is deleted.
+    absl::StatusOr<uint64_t> check = CheckBlock(cid);
+    if (check.ok() || absl::IsNotFound(check.status())) return false;
+    if (!absl::IsDataLoss(check.status())) return check.status();
+    const std::string key = cid.ToBytes();
+    // The size as counted when it was stored; a value RocksDB itself cannot read counts as 0.
+    uint64_t size = 0;
+    rocksdb::PinnableSlice existing;
+    rocksdb::ReadOptions read_options;
+    read_options.verify_checksums = false;
+    read_options.fill_cache = false;
+    if (handles_->db->Get(read_options, handles_->cf(kBlocks), ToSlice(key), &existing).ok()) {
+      size = existing.size();
+    }
+    rocksdb::WriteBatch batch;
+    batch.Delete(handles_->cf(kBlocks), ToSlice(key)).PermitUncheckedError();
+    stored_bytes_ -= std::min<uint64_t>(stored_bytes_, size);
+    if (block_count_ > 0) --block_count_;
+    AppendCountersLocked(&batch);
+    SWARMKV_RETURN_IF_ERROR(CommitLocked(&batch, "remove a damaged block"));
+    deleted_bytes_ += size;
+    verified_cache_.Erase(cid);
+  }
+  SWARMKV_RETURN_IF_ERROR(SyncIfNeeded(Durability::kPerOptions, "remove a damaged block"));
+  return true;
 }
 
 namespace {

@@ -5,8 +5,9 @@
 //   random nonce) with the column family and RocksDB key as associated data, so a copy of the
 //   data directory reveals no block, pin name or counter, and a value moved to another key does
 //   not open.
-// - Every read is verified against its CID; a block that fails to unseal or to hash to its CID
-//   is DATA_LOSS and is never returned.
+// - Every read is verified by its at-rest tag (and, when asked, re-hashed to its CID); a block
+//   that fails is DATA_LOSS and is never returned. The scrub re-hashes all of them in the
+//   background (storage/scrubber.h).
 // - Acknowledged writes are durable: with `sync_writes` (the default) the WAL is fsynced before
 //   a write returns.
 // - A failed write or sync leaves the on-disk state uncertain, so the store turns read-only:
@@ -61,12 +62,14 @@ struct BlockStoreOptions {
   uint64_t quota_bytes = 0;
   // RocksDB block cache for reads.
   size_t block_cache_bytes = 16u << 20;
-  // Reads re-hash every block and compare it with its CID (DATA_LOSS on a mismatch). Off, reads
-  // rely on the at-rest AEAD tag alone, which binds the bytes to their key (the CID) under the
-  // storage key; every write path hashes a block before sealing it, so only a bug in this
-  // process or a holder of the storage key could seal a block under the wrong CID. Kubo's
-  // Datastore.HashOnRead is the same choice (off by default there).
-  bool verify_hash_on_read = true;
+  // Reads re-hash every block and compare it with its CID (DATA_LOSS on a mismatch). Off (the
+  // default), reads rely on the at-rest AEAD tag alone, which binds the bytes to their key (the
+  // CID) under the storage key, so damage on disk is DATA_LOSS either way; every write path
+  // hashes a block before sealing it, so only a bug in this process or a holder of the storage
+  // key could seal a block under the wrong CID, and the scrub (storage/scrubber.h) re-hashes
+  // every block in the background to catch that too. Kubo's Datastore.HashOnRead is the same
+  // choice (off by default there).
+  bool verify_hash_on_read = false;
   // Small blocks (up to 64 KiB) already read and checked, kept in memory so hot reads skip
   // RocksDB, the unseal and the re-hash (VerifiedBlockCache). 0 turns it off.
   size_t verified_cache_bytes = 8u << 20;
@@ -180,6 +183,18 @@ class BlockStore final : public BlockSource {
   // pinned content holds it; UNAVAILABLE while a WriteSession is open (try again later); OK
   // when it is already absent.
   absl::Status DropBlock(const Cid& cid);
+
+  // For the scrub (storage/scrubber.h): reads `cid` from disk (not from memory, and without
+  // filling the block cache), unseals it and re-hashes it to its CID, whatever
+  // `verify_hash_on_read` says. The sealed bytes read when the block is sound; DATA_LOSS when it
+  // fails either check; NOT_FOUND when absent.
+  absl::StatusOr<uint64_t> CheckBlock(const Cid& cid) const;
+  // Deletes `cid` when it still fails CheckBlock (checked again under the store's lock, so a
+  // sound copy written meanwhile stays), pinned or not: a damaged block serves no one, and its
+  // pins keep counting it, so a sound copy put later is pinned again. Returns whether it was
+  // deleted. A good copy cannot be written while a damaged one sits under its key (a Put of a
+  // block already present is a no-op), so repair starts here.
+  absl::StatusOr<bool> RemoveDamagedBlock(const Cid& cid);
 
   // Small named values in `meta`, sealed like everything else (the routing-table snapshot).
   // GetMeta: NOT_FOUND when never written. Names must not collide with the store's own

@@ -16,6 +16,7 @@
 #include "rocksdb/file_system.h"
 #include "testing/sim_disk.h"
 #include "testing/status_matchers.h"
+#include "testing/store_tampering.h"
 #include "testing/temp_dir.h"
 
 namespace swarmkv {
@@ -37,17 +38,7 @@ class BlockStoreTest : public ::testing::Test {
   // Opens the same RocksDB directly, as an attacker with the files but not the key would.
   void WithRawDb(
       const std::function<void(rocksdb::DB*, std::vector<rocksdb::ColumnFamilyHandle*>&)>& fn) {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.Sub("db"), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(
-        rocksdb::DB::Open(rocksdb::DBOptions(), dir_.Sub("db"), descriptors, &handles, &db).ok());
-    fn(db, handles);
-    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-    delete db;
+    testing::WithRawDb(dir_.Sub("db"), fn);
   }
 
   testing::TempDir dir_;
@@ -107,14 +98,7 @@ TEST_F(BlockStoreTest, FlippedByteIsDataLossNeverServed) {
     auto store = OpenStore();
     SWARMKV_ASSERT_OK_AND_ASSIGN(cid, store->Put(Codec::kRaw, "precious data"));
   }
-  WithRawDb([&](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
-    rocksdb::ColumnFamilyHandle* blocks = cfs[1];
-    ASSERT_EQ(blocks->GetName(), "blocks");
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), blocks, cid.ToBytes(), &value).ok());
-    value[value.size() / 2] ^= 0x01;
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), blocks, cid.ToBytes(), value).ok());
-  });
+  testing::FlipBitOfBlock(dir_.Sub("db"), cid);
   auto store = OpenStore();
   EXPECT_THAT(store->Get(cid), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("integrity")));
 }
@@ -143,16 +127,10 @@ TEST_F(BlockStoreTest, ByteFlippedInABlobFileIsDataLoss) {
   }
   auto store = OpenStore();
   EXPECT_THAT(store->Get(cid), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("integrity")));
-}
-
-// Seals `bytes` under the storage key as the value of block `cid`, as a faulty write path (or a
-// holder of the storage key) could: the at-rest tag is valid, the bytes are not the CID's.
-void SealWrongBytes(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks, const SecretBytes& key,
-                    const Cid& cid, absl::string_view bytes) {
-  const std::string ad = std::string(1, 'b') + cid.ToBytes();  // storage-layout.md: tag + key
-  std::string sealed;
-  SealWithRandomNonce(key, bytes, ad, &sealed);
-  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), blocks, cid.ToBytes(), sealed).ok());
+  EXPECT_THAT(store->CheckBlock(cid), StatusIs(absl::StatusCode::kDataLoss));
+  // The listing (GC, maintenance, the scrub) goes on past it: it once failed on the blob's CRC.
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<Cid> listed, store->ListBlocks(nullptr, 10));
+  EXPECT_THAT(listed, ::testing::ElementsAre(cid));
 }
 
 TEST_F(BlockStoreTest, ReHashCatchesWellSealedWrongBytesUnlessTurnedOff) {
@@ -161,37 +139,30 @@ TEST_F(BlockStoreTest, ReHashCatchesWellSealedWrongBytesUnlessTurnedOff) {
     auto store = OpenStore();
     SWARMKV_ASSERT_OK_AND_ASSIGN(cid, store->Put(Codec::kRaw, "the real bytes"));
   }
-  WithRawDb([&](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
-    SealWrongBytes(db, cfs[1], key_, cid, "other bytes");
-  });
+  testing::SealWrongBytes(dir_.Sub("db"), key_, cid, "other bytes");
   {
-    auto store = OpenStore();
+    BlockStoreOptions rehash;
+    rehash.verify_hash_on_read = true;
+    auto store = OpenStore(rehash);
     EXPECT_THAT(store->Get(cid),
                 StatusIs(absl::StatusCode::kDataLoss, HasSubstr("does not hash to its CID")));
   }
-  // Relying on the tag alone is the documented trade-off: it guards the disk, not a faulty
-  // writer holding the key.
-  BlockStoreOptions tag_only;
-  tag_only.verify_hash_on_read = false;
-  auto store = OpenStore(tag_only);
+  // Relying on the tag alone (the default) is the documented trade-off: it guards the disk, not
+  // a faulty writer holding the key; the scrub (scrubber_test.cc) catches that case.
+  auto store = OpenStore();
   EXPECT_EQ(*store->Get(cid), "other bytes");
 }
 
-TEST_F(BlockStoreTest, WithoutTheReHashDamageOnDiskIsStillDataLoss) {
-  BlockStoreOptions tag_only;
-  tag_only.verify_hash_on_read = false;
+TEST_F(BlockStoreTest, WithTheReHashOnDamageOnDiskIsCaughtByTheTagFirst) {
+  BlockStoreOptions rehash;
+  rehash.verify_hash_on_read = true;
   Cid cid = Cid::Compute(Codec::kRaw, "x");
   {
-    auto store = OpenStore(tag_only);
+    auto store = OpenStore(rehash);
     SWARMKV_ASSERT_OK_AND_ASSIGN(cid, store->Put(Codec::kRaw, "precious data"));
   }
-  WithRawDb([&](rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cfs[1], cid.ToBytes(), &value).ok());
-    value[value.size() / 2] ^= 0x01;
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cfs[1], cid.ToBytes(), value).ok());
-  });
-  auto store = OpenStore(tag_only);
+  testing::FlipBitOfBlock(dir_.Sub("db"), cid);
+  auto store = OpenStore(rehash);
   EXPECT_THAT(store->Get(cid), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("integrity")));
 }
 
