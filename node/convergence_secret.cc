@@ -48,9 +48,18 @@ absl::StatusOr<SecretBytes> ReadConvergenceSecretFile(const std::string& path) {
         absl::StrCat("convergence secret file ", path, " cannot be read: ", std::strerror(errno)));
   }
   text.resize(static_cast<size_t>(in.gcount()));
+  absl::StatusOr<SecretBytes> secret = ParseConvergenceSecret(text);
+  if (!secret.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("convergence secret file ", path, " ", secret.status().message()));
+  }
+  return secret;
+}
+
+absl::StatusOr<SecretBytes> ParseConvergenceSecret(absl::string_view text) {
   const absl::string_view digits = absl::StripAsciiWhitespace(text);
   const std::string shape_error =
-      absl::StrCat("convergence secret file ", path, " must hold ", 2 * kConvergenceSecretBytes,
+      absl::StrCat("must hold ", 2 * kConvergenceSecretBytes,
                    " hex digits (make one with: openssl rand -hex ", kConvergenceSecretBytes, ")");
   if (digits.size() != 2 * kConvergenceSecretBytes) return absl::InvalidArgumentError(shape_error);
   absl::StatusOr<std::string> bytes = HexDecode(digits);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "crypto/secret_bytes.h"
 
 namespace swarmkv {
@@ -21,6 +22,9 @@ inline constexpr size_t kConvergenceSecretBytes = 32;
 // exactly 64 hex digits; PERMISSION_DENIED when users other than the owner and group may read
 // or write it (a group bit is allowed: Kubernetes gives mounted secrets to the pod's fsGroup).
 absl::StatusOr<SecretBytes> ReadConvergenceSecretFile(const std::string& path);
+// The secret in a file's `text`: 64 hex digits, surrounding whitespace ignored.
+// INVALID_ARGUMENT ("must hold 64 hex digits ...") otherwise.
+absl::StatusOr<SecretBytes> ParseConvergenceSecret(absl::string_view text);
 
 }  // namespace swarmkv
 

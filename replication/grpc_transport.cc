@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "base/host_port.h"
 #include "base/logging.h"
+#include "replication/peer_answers.h"
 #include "rpc/grpc_status.h"
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
@@ -87,21 +87,6 @@ std::shared_ptr<Peer::Stub> GrpcTransport::StubFor(const Contact& to) {
   return Peer::NewStub(channels_.For(to.address, to.id));
 }
 
-std::vector<Contact> GrpcTransport::CheckContacts(
-    const google::protobuf::RepeatedPtrField<peer::v1::PeerContact>& contacts) const {
-  std::vector<Contact> out;
-  for (const peer::v1::PeerContact& c : contacts) {
-    if (out.size() >= options_.max_contacts) break;
-    const std::optional<Digest256> id = DigestFromBytes(c.id());
-    if (!id.has_value() || c.address().size() > kMaxAddressBytes ||
-        !ParseHostPort(c.address()).has_value()) {
-      continue;  // malformed, or no host:port (a "unix:" target): ignored, never dialled
-    }
-    out.push_back(Contact{NodeId(*id), c.address(), absl::InfinitePast()});
-  }
-  return out;
-}
-
 template <typename Request, typename Response, typename T, typename Start, typename Convert>
 void GrpcTransport::Call(std::shared_ptr<Peer::Stub> stub, Request request, Start start,
                          Convert convert, Callback<T> done) {
@@ -172,7 +157,8 @@ void GrpcTransport::FindNode(const Contact& to, const DhtKey& target,
         async->FindNode(context, request, response, std::move(on_done));
       },
       [this](const peer::v1::FindNodeResponse& response) {
-        return absl::StatusOr<std::vector<Contact>>(CheckContacts(response.closer()));
+        return absl::StatusOr<std::vector<Contact>>(
+            ContactsFromAnswer(response.closer(), options_.max_contacts));
       },
       std::move(done));
 }
@@ -186,11 +172,8 @@ void GrpcTransport::FindValue(const Contact& to, const Cid& cid, Callback<FindVa
         async->FindValue(context, request, response, std::move(on_done));
       },
       [this](peer::v1::FindValueResponse& response) {
-        FindValueResult result;
-        if (response.has_block()) result.block = std::move(*response.mutable_block());
-        result.providers = CheckContacts(response.providers());
-        result.closer = CheckContacts(response.closer());
-        return absl::StatusOr<FindValueResult>(std::move(result));
+        return absl::StatusOr<FindValueResult>(
+            FindValueFromAnswer(&response, options_.max_contacts));
       },
       std::move(done));
 }
@@ -206,7 +189,7 @@ void GrpcTransport::GetProviders(const Contact& to, const Cid& cid,
       },
       [this](const peer::v1::GetProvidersResponse& response) {
         return absl::StatusOr<ProvidersResult>(
-            ProvidersResult{CheckContacts(response.providers()), CheckContacts(response.closer())});
+            ProvidersFromAnswer(response, options_.max_contacts));
       },
       std::move(done));
 }
@@ -245,8 +228,7 @@ void GrpcTransport::Have(const Contact& to, std::vector<Cid> cids,
         async->Have(context, request, response, std::move(on_done));
       },
       [](const peer::v1::HaveResponse& response) {
-        return absl::StatusOr<std::vector<bool>>(
-            std::vector<bool>(response.have().begin(), response.have().end()));
+        return absl::StatusOr<std::vector<bool>>(HaveFromAnswer(response));
       },
       std::move(done));
 }
@@ -261,11 +243,7 @@ void GrpcTransport::Prove(const Contact& to, const Cid& cid, std::string nonce,
       [](auto* async, auto* context, auto* request, auto* response, auto on_done) {
         async->Prove(context, request, response, std::move(on_done));
       },
-      [](const peer::v1::ProveResponse& response) -> absl::StatusOr<Digest256> {
-        const std::optional<Digest256> proof = DigestFromBytes(response.proof());
-        if (!proof.has_value()) return absl::DataLossError("a PROVE answer is not 32 bytes");
-        return *proof;
-      },
+      [](const peer::v1::ProveResponse& response) { return ProofFromAnswer(response); },
       std::move(done));
 }
 
@@ -292,8 +270,7 @@ void GrpcTransport::GetRecord(const Contact& to, const DhtKey& key, Callback<Rec
         async->GetRecord(context, request, response, std::move(on_done));
       },
       [this](const peer::v1::GetRecordResponse& response) {
-        return absl::StatusOr<RecordAnswer>(
-            RecordAnswer{response.record(), CheckContacts(response.closer())});
+        return absl::StatusOr<RecordAnswer>(RecordFromAnswer(response, options_.max_contacts));
       },
       std::move(done));
 }

@@ -3,8 +3,8 @@
 // node identities (rpc/peer_tls.h). One channel per (address, expected id), kept
 // and reused; calls use gRPC's callback API, so no thread waits on the network here.
 //
-// Answers from the network are checked before they reach the Swarm: contacts with a malformed
-// id or address are dropped, lists are capped at `max_contacts`.
+// Answers from the network are checked before they reach the Swarm (replication/peer_answers.h):
+// contacts with a malformed id or address are dropped, lists are capped at `max_contacts`.
 //
 // Thread safety: thread-safe. Shutdown() (or the destructor) refuses new calls, cancels those
 // in flight and waits for their callbacks, so objects those callbacks touch may be destroyed
@@ -71,8 +71,6 @@ class GrpcTransport final : public Transport {
   // shut down. EndCall hands the call back, to be freed by the caller.
   bool BeginCall(std::shared_ptr<grpc::ClientContext> context);
   std::shared_ptr<grpc::ClientContext> EndCall(grpc::ClientContext* context);
-  std::vector<Contact> CheckContacts(
-      const google::protobuf::RepeatedPtrField<peer::v1::PeerContact>& contacts) const;
 
   // Constant after construction.
   const TlsCertificate own_;

@@ -10,9 +10,9 @@
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "crypto/hash.h"
-#include "crypto/varint.h"
 #include "replication/internal/swarm_helpers.h"
 #include "replication/possession.h"
+#include "replication/saved_state.h"
 
 namespace swarmkv {
 namespace {
@@ -20,30 +20,6 @@ namespace {
 constexpr absl::string_view kRoutingTableMeta = "routing_table";
 // Present once this node has had a peer (DESIGN §5: a member never acknowledges below quorum).
 constexpr absl::string_view kJoinedMeta = "joined_swarm";
-// The most contacts a saved table restores: 256 buckets of k, with room to spare.
-constexpr uint64_t kMaxSavedContacts = 256 * 64;
-
-// A contact as stored (routing table, provider records): 32-byte id | varint(len) | address.
-void AppendContact(const Contact& contact, std::string* out) {
-  out->append(reinterpret_cast<const char*>(contact.id.bytes().data()), contact.id.bytes().size());
-  AppendVarint(contact.address.size(), out);
-  out->append(contact.address);
-}
-
-absl::StatusOr<Contact> ReadContact(absl::string_view* in, absl::Time now, absl::string_view what) {
-  Digest256 id;
-  if (in->size() < id.size()) return absl::DataLossError(absl::StrCat(what, " is truncated"));
-  std::copy(in->begin(), in->begin() + id.size(), id.begin());
-  in->remove_prefix(id.size());
-  SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadVarint(in, what));
-  if (length > kMaxAddressBytes || in->size() < length) {
-    return absl::DataLossError(absl::StrCat(what, " is malformed"));
-  }
-  Contact contact{NodeId(id), std::string(in->substr(0, length)), now};
-  in->remove_prefix(length);
-  return contact;
-}
-
 }  // namespace
 
 DhtKey KeyWithCommonPrefix(const DhtKey& key, int prefix, uint64_t salt) {
@@ -386,19 +362,10 @@ void Swarm::HandleAddProvider(const Contact& caller, const Cid& cid) {
   }
 }
 
-// A key's providers as stored: varint(n), then n × (32-byte id | varint(len) | address |
-// varint(expiry, Unix seconds)).
+// A key's providers as stored (replication/saved_state.h); no providers: the record is deleted.
 void Swarm::PersistProvidersLocked(const DhtKey& key) {
-  std::string value;
   const std::vector<ProviderTable::Record>& records = providers_.Records(key);
-  if (!records.empty()) {
-    AppendVarint(records.size(), &value);
-    for (const ProviderTable::Record& p : records) {
-      AppendContact(p.contact, &value);
-      AppendVarint(static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixSeconds(p.expires))),
-                   &value);
-    }
-  }
+  const std::string value = records.empty() ? std::string() : EncodeProviderRecord(records);
   // Soft state: a failed write costs a republish at most, and the store logs it.
   store_
       .PutProviderRecord(absl::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
@@ -415,18 +382,12 @@ absl::StatusOr<size_t> Swarm::LoadProviderRecords() {
     const std::optional<DhtKey> stored_key = DigestFromBytes(key_bytes);
     if (!stored_key.has_value()) return absl::DataLossError("a provider record key is malformed");
     const DhtKey& key = *stored_key;
-    absl::string_view in = value;
-    SWARMKV_ASSIGN_OR_RETURN(uint64_t count, ReadVarint(&in, "provider record"));
-    if (count > options_.max_providers_per_key) {
-      return absl::DataLossError("a provider record holds too many providers");
-    }
-    for (uint64_t i = 0; i < count; ++i) {
-      SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&in, now, "a provider record"));
-      SWARMKV_ASSIGN_OR_RETURN(uint64_t expires, ReadVarint(&in, "provider record"));
-      const absl::Time expiry = absl::FromUnixSeconds(static_cast<int64_t>(expires));
-      if (expiry <= now) continue;
+    SWARMKV_ASSIGN_OR_RETURN(std::vector<ProviderTable::Record> saved,
+                             DecodeProviderRecord(value, now, options_.max_providers_per_key));
+    for (const ProviderTable::Record& record : saved) {
+      if (record.expires <= now) continue;
       // Through the same bounds as a live ADD_PROVIDER (a table saved under other limits).
-      providers_.Add(key, contact, expiry);
+      providers_.Add(key, record.contact, record.expires);
       ++loaded;
     }
   }
@@ -472,25 +433,18 @@ absl::StatusOr<std::vector<bool>> Swarm::HandleHave(const std::vector<Cid>& cids
 // ----- Saved routing table -----
 
 absl::Status Swarm::SaveRoutingTable() {
-  std::string value;
-  const std::vector<Contact> contacts = Peers();
-  AppendVarint(contacts.size(), &value);
-  for (const Contact& c : contacts) AppendContact(c, &value);
-  return store_.PutMeta(kRoutingTableMeta, value);
+  return store_.PutMeta(kRoutingTableMeta, EncodeSavedContacts(Peers()));
 }
 
 absl::StatusOr<size_t> Swarm::LoadRoutingTable() {
   auto value = store_.GetMeta(kRoutingTableMeta);
   if (absl::IsNotFound(value.status())) return 0;
   SWARMKV_RETURN_IF_ERROR(value.status());
-  absl::string_view in = *value;
-  SWARMKV_ASSIGN_OR_RETURN(uint64_t count, ReadVarint(&in, "saved routing table"));
-  if (count > kMaxSavedContacts) return absl::DataLossError("saved routing table is too large");
   const absl::Time now = clock_.Now();
+  SWARMKV_ASSIGN_OR_RETURN(std::vector<Contact> contacts, DecodeSavedContacts(*value, now));
   size_t restored = 0;
   absl::MutexLock lock(&mu_);
-  for (uint64_t i = 0; i < count; ++i) {
-    SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&in, now, "the saved routing table"));
+  for (const Contact& contact : contacts) {
     if (!ParseHostPort(contact.address).has_value()) continue;  // saved by an older version
     if (table_.Observe(contact, now).kind == Admission::kAdded) ++restored;
   }
