@@ -1,5 +1,8 @@
 #include "crypto/cid.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -37,7 +40,14 @@ absl::StatusOr<Cid> Cid::Parse(absl::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat(
         "CID must be multibase base32 (start with 'b'); got prefix '", text.substr(0, 1), "'"));
   }
-  auto bytes = Base32Decode(text.substr(1), /*allow_upper=*/text[0] == 'B');
+  // 'B' is multibase's base32upper: the rest must be upper case too (fuzz_cid found "B" followed
+  // by lower case accepted, a second spelling of the same CID).
+  const bool upper = text[0] == 'B';
+  if (upper && std::any_of(text.begin() + 1, text.end(), absl::ascii_islower)) {
+    return absl::InvalidArgumentError(
+        "malformed CID: after the base32upper prefix 'B' every letter must be upper case");
+  }
+  auto bytes = Base32Decode(text.substr(1), /*allow_upper=*/upper);
   if (!bytes.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("malformed CID: ", bytes.status().message()));
   }
