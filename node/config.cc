@@ -67,8 +67,9 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
         "timeout", "provider_ttl", "max_connections_per_ip"}},
   };
   for (const auto& [section, value] : table) {
-    auto known = std::find_if(kKnown.begin(), kKnown.end(),
-                              [&](const auto& k) { return k.first == section.str(); });
+    const std::string_view name = section.str();  // a structured binding cannot be captured
+    auto known =
+        std::find_if(kKnown.begin(), kKnown.end(), [&](const auto& k) { return k.first == name; });
     if (known == kKnown.end() || !value.is_table()) {
       return absl::InvalidArgumentError(
           absl::StrCat(source, ": unknown section [", std::string(section.str()), "]"));

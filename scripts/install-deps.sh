@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git clang-format
+  # the sanitizer and fuzzing builds (asan, tsan presets): clang 14, its runtimes and libFuzzer
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14
   # libraries (DESIGN.md §10)
   librocksdb-dev libsodium-dev libssl-dev libabsl-dev
   libgrpc++-dev libgrpc-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc

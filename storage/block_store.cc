@@ -342,6 +342,7 @@ absl::Status BlockStore::StoreSealedUnsynced(const Cid& cid, absl::string_view d
   // Seal outside the lock: it is the expensive part and needs no shared state.
   const std::string sealed = Handles::Seal(storage_key_, kBlocks, key, data);
   return CommitCounted("write block", [&](rocksdb::WriteBatch* batch) {
+    mu_.AssertHeld();  // CommitCounted calls it under mu_; says so to the lock analysis
     return AddBlockLocked(batch, cid, key, sealed);
   });
 }
@@ -381,6 +382,7 @@ absl::Status BlockStore::CommitStaged(const StagedBlocks& staged, const PinOrder
   SWARMKV_RETURN_IF_ERROR(CheckFreeSpace());
   SWARMKV_RETURN_IF_ERROR(
       CommitCounted(what, [&](rocksdb::WriteBatch* batch) -> absl::StatusOr<bool> {
+        mu_.AssertHeld();
         bool changed = false;
         absl::flat_hash_set<absl::string_view> in_batch;  // a content may repeat a block
         for (const StagedBlocks::Block& block : staged.blocks_) {
@@ -475,6 +477,7 @@ absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
 absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& blocks,
                                      absl::string_view name, absl::Time now, Presence presence) {
   return CommitCounted("pin", [&](rocksdb::WriteBatch* batch) {
+    mu_.AssertHeld();
     return AppendPinLocked(batch, root, blocks, name, now, presence);
   });
 }

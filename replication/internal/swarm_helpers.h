@@ -80,14 +80,21 @@ class LookupDriver : public std::enable_shared_from_this<LookupDriver<T>> {
   static void Start(EventLoop& loop, Lookup lookup, absl::Duration timeout, Hooks hooks) {
     std::shared_ptr<LookupDriver> driver(
         new LookupDriver(loop, std::move(lookup), timeout, std::move(hooks)));
-    driver->Step([&driver] { driver->PumpLocked(); });
+    driver->Step([&driver] {
+      driver->mu_.AssertHeld();  // Step runs it under mu_; says so to the lock analysis
+      driver->PumpLocked();
+    });
   }
 
-  // REQUIRES: inside on_reply, or after the lookup ended (in done).
-  Lookup& lookup() { return lookup_; }
+  // REQUIRES: inside on_reply, or after the lookup ended (in done, without the mutex: nothing
+  // else reaches the lookup then, which the lock analysis cannot see).
+  Lookup& lookup() ABSL_NO_THREAD_SAFETY_ANALYSIS { return lookup_; }
   // Asks `to` beside the lookup; its reply comes to on_reply with `extra` set. REQUIRES: inside
   // on_reply (the query leaves when the step ends).
-  void Extra(const Contact& to) { QueryLocked(to, true); }
+  void Extra(const Contact& to) {
+    mu_.AssertHeld();  // on_reply runs under mu_ (the hooks cannot name it for the analysis)
+    QueryLocked(to, true);
+  }
 
  private:
   LookupDriver(EventLoop& loop, Lookup lookup, absl::Duration timeout, Hooks hooks)
@@ -112,19 +119,23 @@ class LookupDriver : public std::enable_shared_from_this<LookupDriver<T>> {
     }
     for (const auto& [to, extra] : sends) {
       send(to, [self = this->shared_from_this(), to = to, extra = extra](Reply reply) {
-        self->Step([&] { self->OnReplyLocked(to, reply, extra); });
+        self->Step([&] {
+          self->mu_.AssertHeld();
+          self->OnReplyLocked(to, reply, extra);
+        });
       });
     }
     if (done) done(*this);
   }
 
-  void QueryLocked(const Contact& to, bool extra) {
+  void QueryLocked(const Contact& to, bool extra) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ++outstanding_;
     if (extra) ++extras_;
     to_send_.emplace_back(to, extra);
   }
 
-  void OnReplyLocked(const Contact& from, Reply& reply, bool extra) {
+  void OnReplyLocked(const Contact& from, Reply& reply, bool extra)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     --outstanding_;
     if (extra) --extras_;
     if (finished_) return;  // a late answer
@@ -132,7 +143,7 @@ class LookupDriver : public std::enable_shared_from_this<LookupDriver<T>> {
     PumpLocked();
   }
 
-  void PumpLocked() {
+  void PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     const absl::Time now = loop_.clock().Now();
     for (const Contact& to : lookup_.Next(now)) QueryLocked(to, false);
@@ -151,6 +162,7 @@ class LookupDriver : public std::enable_shared_from_this<LookupDriver<T>> {
     wake_ =
         wake == absl::InfiniteFuture() ? 0 : loop_.RunAt(wake, [self = this->shared_from_this()] {
           self->Step([&] {
+            self->mu_.AssertHeld();
             self->wake_ = 0;
             self->wake_at_ = absl::InfiniteFuture();
             self->PumpLocked();
@@ -158,7 +170,7 @@ class LookupDriver : public std::enable_shared_from_this<LookupDriver<T>> {
         });
   }
 
-  void FinishLocked() {
+  void FinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     finished_ = true;
     loop_.Cancel(wake_);
     wake_ = 0;
