@@ -19,6 +19,7 @@
 #include "records/record.h"
 #include "replication/saved_state.h"
 #include "storage/manifest.h"
+#include "swarmkv/peer/v1/gossip.pb.h"
 #include "swarmkv/peer/v1/peer.pb.h"
 
 namespace swarmkv {
@@ -206,6 +207,22 @@ int Main(const std::filesystem::path& root) {
     for (char op = 0; op < 9; ++op) answers.push_back(messages + std::string(8, '\x07') + op);
   }
   Write(root, "fuzz_peer_answers", answers);
+
+  // Queries: a payload, then (read from the end) which node sends it and whether it is a result.
+  std::vector<std::string> queries;
+  for (const char* kind : {"STATS", "HAS", "PINS", "KEYS"}) {
+    peer::v1::QueryPayload query;
+    query.set_kind(kind);
+    query.set_argument(std::string(kind) == "HAS" ? hello.ToString() : "");
+    query.set_deadline_unix_ms(absl::ToUnixMillis(absl::Now() + absl::Hours(24 * 365 * 10)));
+    query.set_origin_address("10.0.0.1:7420");
+    queries.push_back(query.SerializeAsString() + std::string("\x01\x00", 2));
+  }
+  peer::v1::ResultPayload result;
+  result.set_query_origin(std::string(32, '\x01'));
+  result.add_items("blocks=3");
+  queries.push_back(result.SerializeAsString() + std::string("\x01\x01", 2));
+  Write(root, "fuzz_queries", queries);
   return 0;
 }
 

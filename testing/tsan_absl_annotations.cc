@@ -64,11 +64,27 @@ Fn Real(const char* mangled) {
 #define SWARMKV_REAL_CONST(type, name) \
   static const auto real = Real<type>("_ZNK4absl" SWARMKV_ABSL_NS name)
 
-void Acquired(void* mu, unsigned flags) {
+// absl's members call each other (in Debian's build CondVar::WaitWithTimeout calls
+// WaitWithDeadline, Notification calls Mutex), and those calls reach the definitions here too:
+// only the outermost one on a thread tells TSan, or a wait would release its mutex twice.
+thread_local int depth = 0;
+class Outermost {
+ public:
+  Outermost() : outer_(depth++ == 0) {}
+  ~Outermost() { --depth; }
+  explicit operator bool() const { return outer_; }
+
+ private:
+  const bool outer_;
+};
+
+void Acquired(const Outermost& outer, void* mu, unsigned flags) {
+  if (!outer) return;
   __tsan_mutex_pre_lock(mu, flags);
   __tsan_mutex_post_lock(mu, flags, 0);
 }
-void Released(void* mu, unsigned flags) {
+void Released(const Outermost& outer, void* mu, unsigned flags) {
+  if (!outer) return;
   __tsan_mutex_pre_unlock(mu, flags);
   __tsan_mutex_post_unlock(mu, flags);
 }
@@ -80,91 +96,95 @@ ABSL_NAMESPACE_BEGIN
 
 void Mutex::Lock() {
   SWARMKV_REAL(void (*)(Mutex*), "5Mutex4LockEv");
-  __tsan_mutex_pre_lock(this, 0);
+  const Outermost outer;
   real(this);
-  __tsan_mutex_post_lock(this, 0, 0);
+  Acquired(outer, this, 0);
 }
 
 void Mutex::ReaderLock() {
   SWARMKV_REAL(void (*)(Mutex*), "5Mutex10ReaderLockEv");
-  __tsan_mutex_pre_lock(this, __tsan_mutex_read_lock);
+  const Outermost outer;
   real(this);
-  __tsan_mutex_post_lock(this, __tsan_mutex_read_lock, 0);
+  Acquired(outer, this, __tsan_mutex_read_lock);
 }
 
 bool Mutex::TryLock() {
   SWARMKV_REAL(bool (*)(Mutex*), "5Mutex7TryLockEv");
-  __tsan_mutex_pre_lock(this, __tsan_mutex_try_lock);
+  const Outermost outer;
   const bool locked = real(this);
-  __tsan_mutex_post_lock(this, __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed),
-                         0);
+  if (locked) Acquired(outer, this, __tsan_mutex_try_lock);
   return locked;
 }
 
 bool Mutex::ReaderTryLock() {
   SWARMKV_REAL(bool (*)(Mutex*), "5Mutex13ReaderTryLockEv");
-  const unsigned flags = __tsan_mutex_read_lock | __tsan_mutex_try_lock;
-  __tsan_mutex_pre_lock(this, flags);
+  const Outermost outer;
   const bool locked = real(this);
-  __tsan_mutex_post_lock(this, flags | (locked ? 0 : __tsan_mutex_try_lock_failed), 0);
+  if (locked) Acquired(outer, this, __tsan_mutex_read_lock | __tsan_mutex_try_lock);
   return locked;
 }
 
 void Mutex::Unlock() {
   SWARMKV_REAL(void (*)(Mutex*), "5Mutex6UnlockEv");
-  __tsan_mutex_pre_unlock(this, 0);
+  const Outermost outer;
+  Released(outer, this, 0);
   real(this);
-  __tsan_mutex_post_unlock(this, 0);
 }
 
 void Mutex::ReaderUnlock() {
   SWARMKV_REAL(void (*)(Mutex*), "5Mutex12ReaderUnlockEv");
-  __tsan_mutex_pre_unlock(this, __tsan_mutex_read_lock);
+  const Outermost outer;
+  Released(outer, this, __tsan_mutex_read_lock);
   real(this);
-  __tsan_mutex_post_unlock(this, __tsan_mutex_read_lock);
 }
 
 void Mutex::LockWhen(const Condition& cond) {
   SWARMKV_REAL(void (*)(Mutex*, const Condition&), "5Mutex8LockWhenERKNS0_9ConditionE");
+  const Outermost outer;
   real(this, cond);
-  Acquired(this, 0);
+  Acquired(outer, this, 0);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   SWARMKV_REAL(void (*)(Mutex*, const Condition&), "5Mutex14ReaderLockWhenERKNS0_9ConditionE");
+  const Outermost outer;
   real(this, cond);
-  Acquired(this, __tsan_mutex_read_lock);
+  Acquired(outer, this, __tsan_mutex_read_lock);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
   SWARMKV_REAL(bool (*)(Mutex*, const Condition&, Duration),
                "5Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
+  const Outermost outer;
   const bool met = real(this, cond, timeout);
-  Acquired(this, 0);  // held either way
+  Acquired(outer, this, 0);  // held either way
   return met;
 }
 
 bool Mutex::LockWhenWithDeadline(const Condition& cond, Time deadline) {
   SWARMKV_REAL(bool (*)(Mutex*, const Condition&, Time),
                "5Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
+  const Outermost outer;
   const bool met = real(this, cond, deadline);
-  Acquired(this, 0);
+  Acquired(outer, this, 0);
   return met;
 }
 
 bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, Duration timeout) {
   SWARMKV_REAL(bool (*)(Mutex*, const Condition&, Duration),
                "5Mutex25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
+  const Outermost outer;
   const bool met = real(this, cond, timeout);
-  Acquired(this, __tsan_mutex_read_lock);
+  Acquired(outer, this, __tsan_mutex_read_lock);
   return met;
 }
 
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, Time deadline) {
   SWARMKV_REAL(bool (*)(Mutex*, const Condition&, Time),
                "5Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
+  const Outermost outer;
   const bool met = real(this, cond, deadline);
-  Acquired(this, __tsan_mutex_read_lock);
+  Acquired(outer, this, __tsan_mutex_read_lock);
   return met;
 }
 
@@ -172,26 +192,29 @@ bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, Time deadline) {
 // with the writer lock held.)
 void Mutex::Await(const Condition& cond) {
   SWARMKV_REAL(void (*)(Mutex*, const Condition&), "5Mutex5AwaitERKNS0_9ConditionE");
-  Released(this, 0);
+  const Outermost outer;
+  Released(outer, this, 0);
   real(this, cond);
-  Acquired(this, 0);
+  Acquired(outer, this, 0);
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, Duration timeout) {
   SWARMKV_REAL(bool (*)(Mutex*, const Condition&, Duration),
                "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  Released(this, 0);
+  const Outermost outer;
+  Released(outer, this, 0);
   const bool met = real(this, cond, timeout);
-  Acquired(this, 0);
+  Acquired(outer, this, 0);
   return met;
 }
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   SWARMKV_REAL(bool (*)(Mutex*, const Condition&, Time),
                "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  Released(this, 0);
+  const Outermost outer;
+  Released(outer, this, 0);
   const bool met = real(this, cond, deadline);
-  Acquired(this, 0);
+  Acquired(outer, this, 0);
   return met;
 }
 
@@ -207,26 +230,29 @@ bool Condition::Eval() const {
 
 void CondVar::Wait(Mutex* mu) {
   SWARMKV_REAL(void (*)(CondVar*, Mutex*), "7CondVar4WaitEPNS0_5MutexE");
-  Released(mu, 0);
+  const Outermost outer;
+  Released(outer, mu, 0);
   real(this, mu);
-  Acquired(mu, 0);
+  Acquired(outer, mu, 0);
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, Duration timeout) {
   SWARMKV_REAL(bool (*)(CondVar*, Mutex*, Duration),
                "7CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE");
-  Released(mu, 0);
+  const Outermost outer;
+  Released(outer, mu, 0);
   const bool timed_out = real(this, mu, timeout);
-  Acquired(mu, 0);
+  Acquired(outer, mu, 0);
   return timed_out;
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, Time deadline) {
   SWARMKV_REAL(bool (*)(CondVar*, Mutex*, Time),
                "7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
-  Released(mu, 0);
+  const Outermost outer;
+  Released(outer, mu, 0);
   const bool timed_out = real(this, mu, deadline);
-  Acquired(mu, 0);
+  Acquired(outer, mu, 0);
   return timed_out;
 }
 
