@@ -24,14 +24,17 @@ absl::Status Read(const toml::table& table, const std::string& section, const st
   const toml::node* node = table.at_path(section + "." + key).node();
   if (node == nullptr) return absl::OkStatus();
   std::optional<T> value;
+  // value_exact: only a node of that very type. value<int64_t>() also converts a float, and
+  // casts one out of int64's range with undefined behaviour (fuzz_config: max_chunk_bytes =
+  // 2.4e96); value<bool>() and value<std::string>() convert too.
   if constexpr (std::is_same_v<T, uint64_t>) {
-    auto v = node->value<int64_t>();
+    auto v = node->value_exact<int64_t>();
     if (v && *v >= 0) value = static_cast<uint64_t>(*v);
   } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
     if (const toml::array* array = node->as_array()) {
       value.emplace();
       for (const toml::node& item : *array) {
-        auto s = item.value<std::string>();
+        auto s = item.value_exact<std::string>();
         if (!s) {
           value.reset();
           break;
@@ -40,7 +43,7 @@ absl::Status Read(const toml::table& table, const std::string& section, const st
       }
     }
   } else {
-    value = node->value<T>();
+    value = node->value_exact<T>();
   }
   if (!value) {
     return absl::InvalidArgumentError(

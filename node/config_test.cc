@@ -59,6 +59,14 @@ TEST(ConfigTest, BadInputIsAClearError) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown section [nope]")));
   EXPECT_THAT(ApplyConfigToml("[api\n", "cfg.toml", &config),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cfg.toml:")));
+  // Numbers of the wrong kind are refused, not converted (a float past int64 was undefined
+  // behaviour in the conversion; found by fuzz_config).
+  EXPECT_THAT(ApplyConfigToml("[api]\nmax_chunk_bytes = 2.4e96\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("wrong type")));
+  EXPECT_THAT(ApplyConfigToml("[api]\nmax_concurrent_calls = 8.6\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("wrong type")));
+  EXPECT_THAT(ApplyConfigToml("[store]\nsync_writes = 1\n", "cfg.toml", &config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("wrong type")));
   setenv("SWARMKV_STORE_QUOTA_BYTES", "lots", 1);
   EXPECT_THAT(ApplyEnvironment(&config),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("SWARMKV_STORE_QUOTA_BYTES")));
