@@ -133,6 +133,16 @@ struct BlockStore::Handles {
 namespace {
 // Larger blocks are chunks read in sequence; caching them would evict the small hot blocks.
 constexpr size_t kMaxVerifiedCacheBlock = 64 * 1024;
+
+// Reads that walk many blocks (listings, the scrub): without RocksDB's CRC, as in Get (the AEAD
+// tag and the CID are the checks, and a block damaged on disk must not fail a whole listing),
+// and without filling the block cache, which a walk over every block would empty of hot ones.
+rocksdb::ReadOptions ScanReadOptions() {
+  rocksdb::ReadOptions options;
+  options.verify_checksums = false;
+  options.fill_cache = false;
+  return options;
+}
 }  // namespace
 
 BlockStore::BlockStore(BlockStoreOptions options, SecretBytes storage_key)
@@ -590,15 +600,10 @@ absl::StatusOr<bool> BlockStore::IsBlockPinned(const Cid& cid) const {
 absl::StatusOr<std::vector<Cid>> BlockStore::ListBlocks(const Cid* after, size_t limit) const {
   std::vector<Cid> out;
   // RocksDB 7.8's iterator reads each entry's value (a blob file read for a large block) even
-  // though only keys are wanted. Without the CRC check, as in Get: a block damaged on disk must
-  // not fail the whole listing (it did: GC, maintenance and the scrub all stopped at it); the
-  // block's own checks catch it when it is read. Nor are the values cached: a walk over every
-  // block would evict the hot ones.
-  rocksdb::ReadOptions read_options;
-  read_options.verify_checksums = false;
-  read_options.fill_cache = false;
+  // though only keys are wanted; with the CRC on, one damaged block failed every listing (GC,
+  // maintenance and the scrub all stopped at it).
   std::unique_ptr<rocksdb::Iterator> it(
-      handles_->db->NewIterator(read_options, handles_->cf(kBlocks)));
+      handles_->db->NewIterator(ScanReadOptions(), handles_->cf(kBlocks)));
   if (after == nullptr) {
     it->SeekToFirst();
   } else {
@@ -647,12 +652,10 @@ absl::Status BlockStore::DropBlock(const Cid& cid) {
 }
 
 absl::StatusOr<uint64_t> BlockStore::CheckBlock(const Cid& cid) const {
-  rocksdb::ReadOptions read_options;
-  read_options.verify_checksums = false;  // as in Get: the AEAD tag and the hash are the checks
-  read_options.fill_cache = false;        // a pass over every block would evict the hot ones
   const std::string key = cid.ToBytes();
   rocksdb::PinnableSlice sealed;
-  rocksdb::Status s = handles_->db->Get(read_options, handles_->cf(kBlocks), ToSlice(key), &sealed);
+  rocksdb::Status s =
+      handles_->db->Get(ScanReadOptions(), handles_->cf(kBlocks), ToSlice(key), &sealed);
   const auto what = [&] { return absl::StrCat("block ", cid.ToString()); };
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(what(), " is not in this store"));
   if (!s.ok()) return FromRocksDb(s, what());
@@ -677,10 +680,7 @@ absl::StatusOr<bool> BlockStore::RemoveDamagedBlock(const Cid& cid) {
     // The size as counted when it was stored; a value RocksDB itself cannot read counts as 0.
     uint64_t size = 0;
     rocksdb::PinnableSlice existing;
-    rocksdb::ReadOptions read_options;
-    read_options.verify_checksums = false;
-    read_options.fill_cache = false;
-    if (handles_->db->Get(read_options, handles_->cf(kBlocks), ToSlice(key), &existing).ok()) {
+    if (handles_->db->Get(ScanReadOptions(), handles_->cf(kBlocks), ToSlice(key), &existing).ok()) {
       size = existing.size();
     }
     rocksdb::WriteBatch batch;
