@@ -155,8 +155,17 @@ TEST(RealEventLoopTest, ASoonerTimerWakesALoopSleepingUntilALaterOne) {
 TEST(RealEventLoopTest, CancelAndStopDropWhatIsPending) {
   auto loop = std::make_unique<RealEventLoop>();
   std::atomic<int> ran{0};
+  // Hold the loop thread so that the 1 ms timer cannot fire before Cancel,
+  // however slowly this thread runs (sanitizers, a loaded machine).
+  absl::Notification holding, release;
+  loop->Post([&] {
+    holding.Notify();
+    release.WaitForNotification();
+  });
+  ASSERT_TRUE(holding.WaitForNotificationWithTimeout(absl::Seconds(10)));
   const TimerId id = loop->RunAfter(absl::Milliseconds(1), [&] { ran += 1; });
   EXPECT_TRUE(loop->Cancel(id));
+  release.Notify();
   loop->RunAfter(absl::Hours(1), [&] { ran += 10; });
   absl::Notification flushed;
   loop->RunAfter(absl::Milliseconds(5), [&] { flushed.Notify(); });
