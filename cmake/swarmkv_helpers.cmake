@@ -60,6 +60,9 @@ function(swarmkv_proto_library name)
     list(APPEND srcs ${outputs})
   endforeach()
   add_library(${name} STATIC ${srcs})
+  # protoc's files each define the same file-local tables (schemas, file_default_instances), so
+  # they cannot share a unity translation unit (CMAKE_UNITY_BUILD, the sanitizer presets).
+  set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)
   target_link_libraries(${name} PUBLIC protobuf::libprotobuf gRPC::grpc++)
   target_include_directories(${name} SYSTEM PUBLIC ${out})
 endfunction()

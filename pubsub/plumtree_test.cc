@@ -19,7 +19,7 @@ namespace {
 using ::swarmkv::testing::SimPubsub;
 using ::swarmkv::testing::SimPubsubOptions;
 
-SimPubsubOptions Options(uint64_t seed, size_t nodes, size_t candidates = 20) {
+SimPubsubOptions TreeOptions(uint64_t seed, size_t nodes, size_t candidates = 20) {
   SimPubsubOptions options;
   options.seed = seed;
   options.nodes = nodes;
@@ -50,7 +50,7 @@ class Receivers {
 };
 
 TEST(PlumtreeTest, EverySubscriberGetsEveryMessageExactlyOnce) {
-  SimPubsub sim(Options(1, 60));
+  SimPubsub sim(TreeOptions(1, 60));
   Receivers receivers(sim, "news");
   sim.loop().RunFor(absl::Seconds(3));
   for (int m = 0; m < 40; ++m) {
@@ -64,7 +64,7 @@ TEST(PlumtreeTest, EverySubscriberGetsEveryMessageExactlyOnce) {
 }
 
 TEST(PlumtreeTest, TheEagerLinksSettleIntoATreeThatSendsFewCopies) {
-  SimPubsub sim(Options(2, 200));
+  SimPubsub sim(TreeOptions(2, 200));
   Receivers receivers(sim, "news");
   sim.loop().RunFor(absl::Seconds(3));
   // The first messages flood and prune duplicate links away.
@@ -88,7 +88,7 @@ TEST(PlumtreeTest, TheEagerLinksSettleIntoATreeThatSendsFewCopies) {
 }
 
 TEST(PlumtreeTest, LostFramesAreRepairedFromLazyAnnouncements) {
-  SimPubsub sim(Options(3, 150));
+  SimPubsub sim(TreeOptions(3, 150));
   Receivers receivers(sim, "news");
   sim.loop().RunFor(absl::Seconds(3));
   sim.set_loss(0.05);
@@ -101,7 +101,7 @@ TEST(PlumtreeTest, LostFramesAreRepairedFromLazyAnnouncements) {
 }
 
 TEST(PlumtreeTest, DeadNodesDoNotKeepMessagesFromTheLiving) {
-  SimPubsub sim(Options(4, 150));
+  SimPubsub sim(TreeOptions(4, 150));
   Receivers receivers(sim, "news");
   sim.loop().RunFor(absl::Seconds(3));
   ASSERT_TRUE(sim.node(0).Publish("news", "before").ok());
@@ -120,7 +120,7 @@ TEST(PlumtreeTest, DeadNodesDoNotKeepMessagesFromTheLiving) {
 }
 
 TEST(PlumtreeTest, AForgedMessageIsNeverDeliveredAndItsSenderIsIgnored) {
-  SimPubsub sim(Options(5, 10));
+  SimPubsub sim(TreeOptions(5, 10));
   Receivers receivers(sim, "news");
   sim.loop().RunFor(absl::Seconds(3));
   // Valid framing, a real origin key, a signature over other bytes.
@@ -139,7 +139,7 @@ TEST(PlumtreeTest, AForgedMessageIsNeverDeliveredAndItsSenderIsIgnored) {
 }
 
 TEST(PlumtreeTest, APublisherNeedNotSubscribeAndOnlySubscribersDeliver) {
-  SimPubsub sim(Options(6, 40, 39));
+  SimPubsub sim(TreeOptions(6, 40, 39));
   Receivers receivers(sim, "news", 0, 20);  // the first half subscribes
   sim.loop().RunFor(absl::Seconds(3));
   ASSERT_TRUE(sim.node(30).Publish("news", "from outside").ok());
@@ -149,7 +149,7 @@ TEST(PlumtreeTest, APublisherNeedNotSubscribeAndOnlySubscribersDeliver) {
 }
 
 TEST(PlumtreeTest, BadTopicsAndPayloadsAreRefusedAtTheDoor) {
-  SimPubsub sim(Options(7, 2));
+  SimPubsub sim(TreeOptions(7, 2));
   EXPECT_THAT(sim.node(0).Publish("", "x"),
               ::swarmkv::testing::StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(sim.node(0).Publish("t", std::string(kMaxPayloadBytes + 1, 'x')),

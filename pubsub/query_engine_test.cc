@@ -22,7 +22,7 @@ using ::swarmkv::testing::StatusIs;
 using ::testing::HasSubstr;
 using Route = QueryEngineOptions::Route;
 
-SimPubsubOptions Options(uint64_t seed, size_t nodes, Route route = Route::kReversePath) {
+SimPubsubOptions QueryOptions(uint64_t seed, size_t nodes, Route route = Route::kReversePath) {
   SimPubsubOptions options;
   options.seed = seed;
   options.nodes = nodes;
@@ -64,7 +64,7 @@ QueryRequest Request(std::string kind, std::string argument = "",
 
 TEST(QueryEngineTest, HasIsAnsweredByExactlyTheNodesHoldingTheBlock) {
   for (Route route : {Route::kReversePath, Route::kDirect}) {
-    SimPubsub sim(Options(21, 80, route));
+    SimPubsub sim(QueryOptions(21, 80, route));
     const Cid cid = Cid::Compute(Codec::kRaw, "a block");
     std::set<NodeId> holders;
     for (size_t i : {3, 17, 40, 41, 79}) {
@@ -88,7 +88,7 @@ TEST(QueryEngineTest, HasIsAnsweredByExactlyTheNodesHoldingTheBlock) {
 }
 
 TEST(QueryEngineTest, StatsIsAnsweredByEveryNodeTheAskerIncluded) {
-  SimPubsub sim(Options(22, 100));
+  SimPubsub sim(QueryOptions(22, 100));
   for (size_t i = 0; i < sim.size(); ++i) sim.subject(i).figures.blocks = i;
   sim.loop().RunFor(absl::Seconds(5));
   std::unique_ptr<Collected> got(Ask(sim, 7, Request("STATS")));
@@ -102,7 +102,7 @@ TEST(QueryEngineTest, StatsIsAnsweredByEveryNodeTheAskerIncluded) {
 }
 
 TEST(QueryEngineTest, TheLimitEndsTheQueryBeforeItsDeadline) {
-  SimPubsub sim(Options(23, 60));
+  SimPubsub sim(QueryOptions(23, 60));
   sim.loop().RunFor(absl::Seconds(5));
   const absl::Time asked = sim.loop().now();
   std::unique_ptr<Collected> got(Ask(sim, 0, Request("STATS", "", absl::Seconds(10), 5)));
@@ -115,7 +115,7 @@ TEST(QueryEngineTest, TheLimitEndsTheQueryBeforeItsDeadline) {
 }
 
 TEST(QueryEngineTest, PinsAnswersOnlyFromNodesWithMatchingPins) {
-  SimPubsub sim(Options(24, 30));
+  SimPubsub sim(QueryOptions(24, 30));
   const Cid a = Cid::Compute(Codec::kRaw, "a"), b = Cid::Compute(Codec::kRaw, "b");
   sim.subject(5).pins = {PinEntry{"photos/cat", a}, PinEntry{"docs/x", b}};
   sim.subject(9).pins = {PinEntry{"photos/dog", b}};
@@ -131,7 +131,7 @@ TEST(QueryEngineTest, PinsAnswersOnlyFromNodesWithMatchingPins) {
 }
 
 TEST(QueryEngineTest, BadRequestsAreRefusedByTheAskingNode) {
-  SimPubsub sim(Options(25, 2));
+  SimPubsub sim(QueryOptions(25, 2));
   auto ask = [&](QueryRequest request) {
     return sim.queries(0)
         .Ask(
@@ -152,7 +152,7 @@ TEST(QueryEngineTest, BadRequestsAreRefusedByTheAskingNode) {
 }
 
 TEST(QueryEngineTest, DeadNodesDoNotStallAQueryPastItsDeadline) {
-  SimPubsub sim(Options(26, 100));
+  SimPubsub sim(QueryOptions(26, 100));
   sim.loop().RunFor(absl::Seconds(5));
   size_t living = sim.size();
   for (size_t i = 5; i < sim.size(); i += 10) {  // a tenth, after the meshes formed
@@ -178,7 +178,7 @@ void InjectQuery(SimPubsub& sim, size_t from, size_t to, const std::string& payl
 }
 
 TEST(QueryEngineTest, AnExpiredQueryIsNeitherAnsweredNorPassedOn) {
-  SimPubsub sim(Options(27, 30));
+  SimPubsub sim(QueryOptions(27, 30));
   sim.loop().RunFor(absl::Seconds(5));
   peer::v1::QueryPayload payload;
   payload.set_kind("STATS");
@@ -190,7 +190,7 @@ TEST(QueryEngineTest, AnExpiredQueryIsNeitherAnsweredNorPassedOn) {
 }
 
 TEST(QueryEngineTest, AMalformedQueryGetsItsSenderIgnored) {
-  SimPubsub sim(Options(28, 10));
+  SimPubsub sim(QueryOptions(28, 10));
   sim.loop().RunFor(absl::Seconds(5));
   InjectQuery(sim, 1, 2, "\xff\xff not a query");
   sim.loop().RunFor(absl::Milliseconds(100));
@@ -201,7 +201,7 @@ TEST(QueryEngineTest, AMalformedQueryGetsItsSenderIgnored) {
 }
 
 TEST(QueryEngineTest, OneOriginCannotFloodTheSwarmWithQueries) {
-  SimPubsubOptions options = Options(29, 20);
+  SimPubsubOptions options = QueryOptions(29, 20);
   options.query.per_origin = RateLimit{2, 5};
   SimPubsub sim(options);
   sim.loop().RunFor(absl::Seconds(5));
@@ -219,7 +219,7 @@ TEST(QueryEngineTest, OneOriginCannotFloodTheSwarmWithQueries) {
 }
 
 TEST(QueryEngineTest, AForgedResultIsDroppedAndItsSenderIgnored) {
-  SimPubsub sim(Options(30, 10));
+  SimPubsub sim(QueryOptions(30, 10));
   sim.loop().RunFor(absl::Seconds(5));
   std::unique_ptr<Collected> got(Ask(sim, 0, Request("STATS", "", absl::Seconds(2))));
   sim.loop().RunFor(absl::Milliseconds(1));

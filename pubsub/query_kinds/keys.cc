@@ -9,14 +9,14 @@ namespace swarmkv {
 namespace {
 
 // A publisher id (about 60 characters), a slash and a whole key (256 bytes).
-constexpr size_t kMaxPrefixBytes = 320;
+constexpr size_t kMaxKeysPrefixBytes = 320;
 
 class KeysQuery final : public QueryKind {
  public:
   absl::Status CheckArgument(absl::string_view argument) const override {
-    if (argument.size() > kMaxPrefixBytes) {
+    if (argument.size() > kMaxKeysPrefixBytes) {
       return absl::InvalidArgumentError(
-          absl::StrCat("a KEYS prefix is at most ", kMaxPrefixBytes, " bytes"));
+          absl::StrCat("a KEYS prefix is at most ", kMaxKeysPrefixBytes, " bytes"));
     }
     return absl::OkStatus();
   }

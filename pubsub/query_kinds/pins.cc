@@ -9,14 +9,14 @@ namespace swarmkv {
 namespace {
 
 // A pin name is at most this long (as Pin accepts it), so the answer's items fit in a message.
-constexpr size_t kMaxPrefixBytes = 256;
+constexpr size_t kMaxPinsPrefixBytes = 256;
 
 class PinsQuery final : public QueryKind {
  public:
   absl::Status CheckArgument(absl::string_view argument) const override {
-    if (argument.size() > kMaxPrefixBytes) {
+    if (argument.size() > kMaxPinsPrefixBytes) {
       return absl::InvalidArgumentError(
-          absl::StrCat("a PINS prefix is at most ", kMaxPrefixBytes, " bytes"));
+          absl::StrCat("a PINS prefix is at most ", kMaxPinsPrefixBytes, " bytes"));
     }
     return absl::OkStatus();
   }
