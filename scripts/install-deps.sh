@@ -16,6 +16,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # independent reference for test vectors and the Python gRPC client
   python3 python3-grpcio python3-protobuf
+  # clients/python installed offline into a virtual environment that sees the packages above
+  python3-venv python3-pip python3-setuptools python3-wheel
   # the peer DHT the swarm benchmark compares against
   dhtnode python3-opendht
   # deploy/: the Compose fault test's image build; reading the Kubernetes manifests
