@@ -1,11 +1,9 @@
 #include "api/put_reactor.h"
 
 #include "absl/strings/str_cat.h"
-#include "base/logging.h"
+#include "api/content_put.h"
 #include "base/status_macros.h"
 #include "rpc/grpc_status.h"
-#include "storage/content_pins.h"
-#include "storage/manifest.h"
 
 namespace swarmkv {
 namespace {
@@ -161,58 +159,23 @@ void PutReactor::FinishContent() {
     FinishWith(absl::InvalidArgumentError("Put stream ended without a PutHeader"));
     return;
   }
-  // Keeps garbage collection and hand-offs away from the new blocks until they are replicated.
-  BlockStore::WriteSession session = context_.store.BeginWriteSession();
-  auto info = writer_->Finish();
+  auto placed = FinishAndPlace(context_, *writer_, header_pin_);
   writer_.reset();
-  if (!info.ok()) {
-    FinishWith(info.status());
+  if (!placed.ok()) {
+    FinishWith(placed.status());
     return;
   }
-  response_->set_cid(info->capability.root().ToString());
-  if (info->capability.has_key()) {
-    const SecretBytes& key = info->capability.key();
+  const Capability& capability = placed->info.capability;
+  response_->set_cid(capability.root().ToString());
+  if (capability.has_key()) {
+    const SecretBytes& key = capability.key();
     response_->set_key(key.view().data(), key.size());
   }
-  response_->set_capability(info->capability.ToUri());
-  response_->set_size(info->size);
-  response_->set_chunks(info->chunks);
-  response_->set_replicas(1);
-  if (context_.swarm != nullptr) {
-    absl::Status placed = Replicate(info->capability.root());
-    if (!placed.ok()) {
-      FinishWith(placed);
-      return;
-    }
-  }
-  // Debug, not info: one line per put would flood a busy node's log (etcd and Kubo log no
-  // routine request either); counts and latencies are in /metrics.
-  LogEvent(LogLevel::kDebug, "api.put",
-           {{"cid", response_->cid()},
-            {"bytes", info->size},
-            {"chunks", info->chunks},
-            {"replicas", response_->replicas()}});
+  response_->set_capability(capability.ToUri());
+  response_->set_size(placed->info.size);
+  response_->set_chunks(placed->info.chunks);
+  response_->set_replicas(placed->replicas);
   FinishWith(absl::OkStatus());
-}
-
-absl::Status PutReactor::Replicate(const Cid& root) {
-  Swarm& swarm = *context_.swarm;
-  auto blocks = ListContentBlocks(context_.store, root);
-  if (!blocks.ok()) return blocks.status();
-  auto copies = swarm.Replicate(*blocks);
-  if (!copies.ok()) return copies.status();
-  response_->set_replicas(static_cast<uint32_t>(*copies));
-  // Pinned content is announced: its holder serves it even once the blocks' responsible nodes
-  // change.
-  if (header_pin_) swarm.Announce(root);
-  const size_t quorum = swarm.EffectiveWriteQuorum();
-  if (*copies < quorum) {
-    return absl::UnavailableError(
-        absl::StrCat("content ", root.ToString(), " is stored on this node but only ", *copies,
-                     " node(s) hold a copy, below the write quorum of ", quorum,
-                     "; too few peers answered (retry, or check `swarmkv peers`)"));
-  }
-  return absl::OkStatus();
 }
 
 void PutReactor::FinishWith(const absl::Status& status) {

@@ -41,9 +41,6 @@ class PutReactor : public grpc::ServerReadReactor<v1::PutRequest> {
   // Runs on the pool once the client has closed its side.
   void FinishContent();
   void FinishWith(const absl::Status& status);
-  // With a swarm: sends the content's blocks to the R closest nodes, sets the response's
-  // replica count, and checks the write quorum (UNAVAILABLE below it).
-  absl::Status Replicate(const Cid& root);
 
   // Releases the call's slot (see CallSlot), then finishes.
   void Complete(const grpc::Status& status);

@@ -8,15 +8,20 @@ namespace swarmkv {
 namespace {
 
 bool TokenMatches(const grpc::CallbackServerContext& call, const std::string& token) {
-  const std::string expected = "Bearer " + token;
   const auto& metadata = call.client_metadata();
   auto it = metadata.find("authorization");
-  if (it == metadata.end() || it->second.size() != expected.size()) return false;
-  // Constant time, so the comparison leaks nothing about the token.
-  return sodium_memcmp(it->second.data(), expected.data(), expected.size()) == 0;
+  if (it == metadata.end()) return false;
+  return BearerTokenMatches(absl::string_view(it->second.data(), it->second.size()), token);
 }
 
 }  // namespace
+
+bool BearerTokenMatches(absl::string_view authorization, const std::string& token) {
+  const std::string expected = "Bearer " + token;
+  if (authorization.size() != expected.size()) return false;
+  // Constant time, so the comparison leaks nothing about the token.
+  return sodium_memcmp(authorization.data(), expected.data(), expected.size()) == 0;
+}
 
 absl::StatusOr<CallSlot> ServiceContext::Admit(const grpc::CallbackServerContext& call) {
   if (!options.bearer_token.empty() && !TokenMatches(call, options.bearer_token)) {
@@ -24,6 +29,10 @@ absl::StatusOr<CallSlot> ServiceContext::Admit(const grpc::CallbackServerContext
         "missing or wrong bearer token: send 'authorization: Bearer <token>' (swarmkv "
         "--api-token)");
   }
+  return TakeSlot();
+}
+
+absl::StatusOr<CallSlot> ServiceContext::TakeSlot() {
   if (stopping.load()) {
     return absl::UnavailableError("the node is shutting down; send the call to another node");
   }

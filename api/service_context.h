@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "base/thread_pool.h"
 #include "crypto/identity.h"
 #include "crypto/secret_bytes.h"
@@ -86,7 +87,13 @@ struct ServiceContext {
   // Checks the bearer token (when one is set), that the node is not stopping and the
   // concurrent-call limit; the slot counts the call until it is released.
   absl::StatusOr<CallSlot> Admit(const grpc::CallbackServerContext& call);
+  // The same without the token (callers that are not gRPC calls check their own): UNAVAILABLE
+  // when stopping, RESOURCE_EXHAUSTED at the limit.
+  absl::StatusOr<CallSlot> TakeSlot();
 };
+
+// Whether an `authorization` value is "Bearer <token>", compared in constant time.
+bool BearerTokenMatches(absl::string_view authorization, const std::string& token);
 
 }  // namespace swarmkv
 

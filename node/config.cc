@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "base/host_port.h"
 #include "base/status_macros.h"
 #include "replication/swarm.h"
 #include "toml++/toml.h"
@@ -62,6 +63,7 @@ absl::Status CheckKnownKeys(const toml::table& table, const std::string& source)
        {"sync_writes", "quota_bytes", "verify_hash_on_read", "min_free_bytes", "scrub_interval",
         "scrub_max_cpu_percent"}},
       {"log", {"level"}},
+      {"http", {"listen"}},
       {"metrics", {"listen"}},
       {"node", {"worker_threads", "convergence_secret_file", "shutdown_grace"}},
       {"records", {"publisher_key"}},
@@ -172,8 +174,10 @@ min_free_bytes = 134217728
 # debug, info, warn, error or off.
 level = "info"
 
-[metrics]
-# "host:port" serves Prometheus metrics at /metrics; "" turns them off.
+[http]
+# The HTTP gateway (GET /ipfs/<cid>, /swarmkv/<cid>) and Prometheus /metrics: "host:port", a
+# port alone for 127.0.0.1:<port>, or "" for none. Other hosts can reach it only with
+# api.token set, and must send it. ([metrics] listen is the older name of this setting.)
 listen = ""
 
 [node]
@@ -247,6 +251,7 @@ absl::Status ApplyConfigToml(const std::string& toml_text, const std::string& so
   SWARMKV_RETURN_IF_ERROR(
       Read(table, "store", "scrub_max_cpu_percent", source, &config->store_scrub_max_cpu_percent));
   SWARMKV_RETURN_IF_ERROR(Read(table, "log", "level", source, &config->log_level));
+  SWARMKV_RETURN_IF_ERROR(Read(table, "http", "listen", source, &config->http_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "metrics", "listen", source, &config->metrics_listen));
   SWARMKV_RETURN_IF_ERROR(Read(table, "node", "worker_threads", source, &config->worker_threads));
   SWARMKV_RETURN_IF_ERROR(
@@ -297,6 +302,7 @@ absl::Status ApplyEnvironment(NodeConfig* config) {
   SWARMKV_RETURN_IF_ERROR(
       EnvU64("SWARMKV_STORE_SCRUB_MAX_CPU_PERCENT", &config->store_scrub_max_cpu_percent));
   EnvString("SWARMKV_LOG_LEVEL", &config->log_level);
+  EnvString("SWARMKV_HTTP_LISTEN", &config->http_listen);
   EnvString("SWARMKV_METRICS_LISTEN", &config->metrics_listen);
   SWARMKV_RETURN_IF_ERROR(EnvU64("SWARMKV_WORKER_THREADS", &config->worker_threads));
   EnvString("SWARMKV_PEER_LISTEN", &config->peer_listen);
@@ -380,6 +386,26 @@ absl::Status ValidateConfig(const NodeConfig& config) {
         "SWARMKV_API_TOKEN_FILE), listen on 127.0.0.1, or, knowingly, "
         "--insecure-allow-api-without-token"));
   }
+  if (!config.http_listen.empty() && !config.metrics_listen.empty() &&
+      config.http_listen != config.metrics_listen) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "http.listen \"", config.http_listen, "\" and metrics.listen \"", config.metrics_listen,
+        "\" differ: metrics.listen is the older name of http.listen (/metrics is served there); "
+        "keep one"));
+  }
+  const std::string http = HttpListen(config);
+  if (!http.empty() && !ParseHostPort(http).has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("http.listen \"", http, "\" must be host:port or a port"));
+  }
+  if (!http.empty() && config.api_token.empty() && !config.api_insecure_allow_no_token &&
+      !IsLoopbackListen(http)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "http.listen \"", http,
+        "\" can be reached from other hosts, and anyone who reaches it could read the content "
+        "this node can get: set the API token (its requests must then carry it), listen on "
+        "127.0.0.1, or, knowingly, --insecure-allow-api-without-token"));
+  }
   return absl::OkStatus();
 }
 
@@ -399,6 +425,15 @@ absl::Status LoadTokenFile(NodeConfig* config) {
   }
   config->api_token = token;
   return absl::OkStatus();
+}
+
+std::string HttpListen(const NodeConfig& config) {
+  const std::string& listen =
+      config.http_listen.empty() ? config.metrics_listen : config.http_listen;
+  if (!listen.empty() && listen.find(':') == std::string::npos) {
+    return absl::StrCat("127.0.0.1:", listen);
+  }
+  return listen;
 }
 
 std::string ApiTarget(const NodeConfig& config) {

@@ -34,7 +34,11 @@ struct NodeConfig {
   // New blocks are refused while the store's filesystem has less free space than this.
   uint64_t store_min_free_bytes = 128u << 20;
   std::string log_level = "info";
-  // "" (off) or "host:port" for the Prometheus /metrics endpoint.
+  // The HTTP gateway, dashboard and /metrics (gateway/, docs/gateway.md): "" (off), "host:port",
+  // or a port alone for 127.0.0.1:port. An address other hosts can reach needs the API token
+  // (or api_insecure_allow_no_token), and its content requests must carry it.
+  std::string http_listen;
+  // The name /metrics was served under before the gateway: an alias of http_listen.
   std::string metrics_listen;
   // Worker threads for store and swarm work (0: 16, as swarm operations wait on the network).
   uint64_t worker_threads = 0;
@@ -67,6 +71,10 @@ struct NodeConfig {
   uint64_t peer_max_connections_per_ip = 64;
 };
 
+// Where the HTTP gateway listens ("host:port"), or "" when it is off: http_listen, else the
+// metrics_listen alias; a port alone is on 127.0.0.1.
+std::string HttpListen(const NodeConfig& config);
+
 // Whether a TCP "host:port" is reachable only from this host.
 bool IsLoopbackListen(const std::string& listen);
 // Who can reach a listener, in words for the start-up log: "unix socket, owner only", "this
@@ -89,9 +97,9 @@ absl::Status ApplyConfigToml(const std::string& toml, const std::string& source,
 absl::Status ApplyConfigFile(NodeConfig* config, const std::string& path = "");
 // Applies SWARMKV_API_LISTEN, SWARMKV_API_TOKEN, SWARMKV_API_MAX_CHUNK_BYTES,
 // SWARMKV_API_MAX_CONCURRENT_CALLS, SWARMKV_STORE_SYNC_WRITES, SWARMKV_STORE_QUOTA_BYTES,
-// SWARMKV_LOG_LEVEL, SWARMKV_METRICS_LISTEN, SWARMKV_WORKER_THREADS, SWARMKV_PEER_LISTEN,
-// SWARMKV_PEER_BOOTSTRAP (comma-separated), SWARMKV_REPLICATION_FACTOR, SWARMKV_WRITE_QUORUM,
-// SWARMKV_MAINTENANCE_INTERVAL, SWARMKV_PEER_TIMEOUT, SWARMKV_PROVIDER_TTL,
+// SWARMKV_LOG_LEVEL, SWARMKV_HTTP_LISTEN, SWARMKV_METRICS_LISTEN, SWARMKV_WORKER_THREADS,
+// SWARMKV_PEER_LISTEN, SWARMKV_PEER_BOOTSTRAP (comma-separated), SWARMKV_REPLICATION_FACTOR,
+// SWARMKV_WRITE_QUORUM, SWARMKV_MAINTENANCE_INTERVAL, SWARMKV_PEER_TIMEOUT, SWARMKV_PROVIDER_TTL,
 // SWARMKV_CONVERGENCE_SECRET_FILE, SWARMKV_SHUTDOWN_GRACE, SWARMKV_STORE_SCRUB_INTERVAL and
 // SWARMKV_STORE_SCRUB_MAX_CPU_PERCENT.
 absl::Status ApplyEnvironment(NodeConfig* config);

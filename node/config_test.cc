@@ -125,6 +125,38 @@ TEST(ConfigTest, BadPeerSettingsAreClearErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no-port")));
 }
 
+TEST(ConfigTest, TheHttpGatewayListenAndItsOlderName) {
+  NodeConfig config;
+  EXPECT_EQ(HttpListen(config), "");
+  ASSERT_THAT(ApplyConfigToml("[http]\nlisten = \"8080\"\n", "cfg.toml", &config), IsOk());
+  EXPECT_EQ(HttpListen(config), "127.0.0.1:8080");  // a port alone is loopback
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config = NodeConfig();
+  config.metrics_listen = "127.0.0.1:9100";
+  EXPECT_EQ(HttpListen(config), "127.0.0.1:9100");
+  config.http_listen = "127.0.0.1:9100";
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config.http_listen = "127.0.0.1:9200";
+  EXPECT_THAT(ValidateConfig(config), StatusIs(absl::StatusCode::kInvalidArgument,
+                                               HasSubstr("older name of http.listen")));
+  config = NodeConfig();
+  config.http_listen = "host:port:x";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http.listen")));
+}
+
+TEST(ConfigTest, AGatewayOtherHostsCanReachNeedsTheApiToken) {
+  NodeConfig config;
+  config.http_listen = "0.0.0.0:8080";
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http.listen")));
+  config.api_token = "a-token";
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config.api_token.clear();
+  config.api_insecure_allow_no_token = true;
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+}
+
 // Issue 15 finding 8: a TCP API on 0.0.0.0 without a token answered anyone.
 TEST(ConfigTest, AnApiOtherHostsCanReachNeedsATokenOrALoudOptOut) {
   NodeConfig config;

@@ -26,11 +26,11 @@
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "base/thread_pool.h"
+#include "gateway/http_gateway.h"
 #include "grpc/grpc.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "httplib.h"
 #include "node/convergence_secret.h"
 #include "node/data_dir.h"
 #include "node/housekeeper.h"
@@ -54,39 +54,6 @@ std::atomic<bool> listener_dead{false};
 // drain (2 s), cancelled calls' ends, the round's end, the store's close. Past it the watchdog
 // ends the process (node/stop_watchdog.h).
 constexpr absl::Duration kStopAfterGrace = absl::Seconds(8);
-
-// Serves GET /metrics (Prometheus text format) on its own thread until destroyed.
-class MetricsServer {
- public:
-  // `render` writes every metric; called on the server's thread.
-  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
-                                                              std::function<std::string()> render) {
-    const std::optional<HostPort> address = ParseHostPort(listen);
-    if (!address.has_value()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("metrics listen address \"", listen, "\" must be host:port"));
-    }
-    auto server = std::unique_ptr<MetricsServer>(new MetricsServer());
-    server->http_.Get("/metrics", [render = std::move(render)](const httplib::Request&,
-                                                               httplib::Response& response) {
-      response.set_content(render(), "text/plain; version=0.0.4");
-    });
-    if (!server->http_.bind_to_port(address->host, address->port)) {
-      return absl::UnavailableError(absl::StrCat("cannot listen for metrics on ", listen));
-    }
-    server->thread_ = std::thread([s = server.get()] { s->http_.listen_after_bind(); });
-    return server;
-  }
-  ~MetricsServer() {
-    http_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  MetricsServer() = default;
-  httplib::Server http_;
-  std::thread thread_;
-};
 
 absl::Status CheckSocketPath(const std::string& path) {
   if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
@@ -347,7 +314,8 @@ absl::Status RunDaemon(const NodeConfig& given) {
   // service's admission check, not left waiting for a stream slot.
   builder.RegisterService(&service);
   ApiMetrics metrics;
-  if (!config.metrics_listen.empty()) {
+  const std::string http_listen = HttpListen(config);
+  if (!http_listen.empty()) {
     // Only when /metrics is served: the interceptor runs on every operation of every call (it
     // cost about a tenth of the daemon's CPU on 1 KiB Gets), and nobody could read its figures.
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
@@ -370,14 +338,24 @@ absl::Status RunDaemon(const NodeConfig& given) {
     api = absl::StrCat(api.substr(0, api.size() - 1), api_port);
     context.options.api_addresses = {api};
   }
-  std::unique_ptr<MetricsServer> metrics_server;
-  if (!config.metrics_listen.empty()) {
-    SWARMKV_ASSIGN_OR_RETURN(metrics_server, MetricsServer::Start(config.metrics_listen, [&] {
+  std::unique_ptr<HttpGateway> gateway;
+  std::string http_at = "off";
+  if (!http_listen.empty()) {
+    HttpGatewayOptions http_options;
+    http_options.listen = http_listen;
+    // Other hosts reach the gateway only with the API token (ValidateConfig): content asked for
+    // by them must carry it. On loopback, as the Unix socket, this host's users are trusted.
+    if (!IsLoopbackListen(http_listen)) http_options.bearer_token = config.api_token;
+    SWARMKV_ASSIGN_OR_RETURN(gateway, HttpGateway::Start(context, http_options, [&] {
                                return absl::StrCat(
                                    metrics.Render(data.store().Stats()),
                                    RenderScrubMetrics(scrubber->Totals()),
                                    RenderPubsubMetrics(pubsub->stats(), queries->stats()));
                              }));
+    http_at = http_listen;
+    if (absl::EndsWith(http_at, ":0")) {
+      http_at = absl::StrCat(http_at.substr(0, http_at.size() - 1), gateway->port());
+    }
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(v1::Node::service_full_name(), true);
@@ -401,15 +379,13 @@ absl::Status RunDaemon(const NodeConfig& given) {
         peer = absl::StrCat(peer.substr(0, peer.size() - 1), peer_server->port());
       }
     }
-    const std::string& metrics_at = config.metrics_listen;
-    LogEvent(
-        LogLevel::kInfo, "daemon.exposes",
-        {{"api", api},
-         {"api_reach", ListenReach(api)},
-         {"peer", peer},
-         {"peer_reach", peer_server != nullptr ? ListenReach(peer) : std::string("none")},
-         {"metrics", metrics_at.empty() ? std::string("off") : metrics_at},
-         {"metrics_reach", metrics_at.empty() ? std::string("none") : ListenReach(metrics_at)}});
+    LogEvent(LogLevel::kInfo, "daemon.exposes",
+             {{"api", api},
+              {"api_reach", ListenReach(api)},
+              {"peer", peer},
+              {"peer_reach", peer_server != nullptr ? ListenReach(peer) : std::string("none")},
+              {"http", http_at},
+              {"http_reach", http_listen.empty() ? std::string("none") : ListenReach(http_at)}});
   }
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -454,13 +430,15 @@ absl::Status RunDaemon(const NodeConfig& given) {
   watchdog.Step("stopping the API server");
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   server->Wait();
+  // Its reads have ended with the peer calls; it refuses new ones (the node is stopping).
+  watchdog.Step("stopping the HTTP gateway");
+  gateway.reset();
   watchdog.Step("stopping the peer listener");
   if (peer_server != nullptr) peer_server->Shutdown(absl::Seconds(2));
   watchdog.Step("ending the maintenance round");
   housekeeper->Stop();
   loop->Stop();
   housekeeper.reset();
-  metrics_server.reset();
   watchdog.Step("finishing queued work");
   swarm_io.reset();
   pool.reset();  // runs what the finished calls left, then joins

@@ -132,8 +132,12 @@ int main(int argc, char** argv) {
       "--scrub-interval", flags.store_scrub_interval,
       "A background scrub pass over every block takes at least this long; 0s: none (default "
       "168h) [SWARMKV_STORE_SCRUB_INTERVAL]");
+  auto* http_opt = daemon->add_option(
+      "--http-listen", flags.http_listen,
+      "HTTP gateway (/ipfs/<cid>, /swarmkv/<cid>) and Prometheus /metrics: host:port, or a port "
+      "for 127.0.0.1 (default off) [SWARMKV_HTTP_LISTEN]");
   auto* metrics_opt = daemon->add_option("--metrics-listen", flags.metrics_listen,
-                                         "host:port for Prometheus /metrics (default off)");
+                                         "The older name of --http-listen");
   auto* workers_opt = daemon->add_option("--worker-threads", flags.worker_threads,
                                          "Threads for store and swarm work (default 16)");
   auto* peer_listen_opt =
@@ -188,6 +192,7 @@ int main(int argc, char** argv) {
     if (*min_free_opt) config.store_min_free_bytes = flags.store_min_free_bytes;
     if (*verify_opt) config.store_verify_hash_on_read = flags.store_verify_hash_on_read;
     if (*scrub_opt) config.store_scrub_interval = flags.store_scrub_interval;
+    if (*http_opt) config.http_listen = flags.http_listen;
     if (*metrics_opt) config.metrics_listen = flags.metrics_listen;
     if (*workers_opt) config.worker_threads = flags.worker_threads;
     if (*peer_listen_opt) config.peer_listen = flags.peer_listen;

@@ -217,7 +217,7 @@ class CliTest(unittest.TestCase):
                 exposes = next(line for line in open(log_path) if "daemon.exposes" in line)
                 self.assertIn(f'api={api} api_reach="this host only"', exposes)
                 self.assertIn('peer_reach="this host only"', exposes)
-                self.assertIn("metrics=off", exposes)
+                self.assertIn("http=off", exposes)
                 with grpc.insecure_channel(api) as channel:
                     info = node_pb2_grpc.NodeStub(channel).Info(node_pb2.InfoRequest(), timeout=10)
                 self.assertEqual(list(info.api_addresses), [api])

@@ -1,0 +1,29 @@
+// Storing content as Node.Put does, for every front end that takes content in: the gRPC Put and
+// the dashboard's upload (gateway/). One place decides what "stored" means.
+#ifndef SWARMKV_API_CONTENT_PUT_H_
+#define SWARMKV_API_CONTENT_PUT_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "api/service_context.h"
+#include "storage/content_writer.h"
+
+namespace swarmkv {
+
+struct PlacedContent {
+  ContentInfo info;
+  // Nodes holding every block, this one included.
+  uint32_t replicas = 1;
+};
+
+// Finishes `writer` (its blocks kept from garbage collection and hand-off meanwhile) and, with a
+// swarm, sends the content's blocks to the R closest nodes, announces it when `pinned`, and
+// checks the write quorum: UNAVAILABLE below it (the content stays stored here and maintenance
+// keeps placing it).
+absl::StatusOr<PlacedContent> FinishAndPlace(ServiceContext& context, ContentWriter& writer,
+                                             bool pinned);
+
+}  // namespace swarmkv
+
+#endif  // SWARMKV_API_CONTENT_PUT_H_
