@@ -47,4 +47,17 @@ absl::StatusOr<PlacedContent> FinishAndPlace(ServiceContext& context, ContentWri
   return PlacedContent{std::move(info), replicas};
 }
 
+void FillPutResponse(const PlacedContent& placed, v1::PutResponse* response) {
+  const Capability& capability = placed.info.capability;
+  response->set_cid(capability.root().ToString());
+  if (capability.has_key()) {
+    const SecretBytes& key = capability.key();
+    response->set_key(key.view().data(), key.size());
+  }
+  response->set_capability(capability.ToUri());
+  response->set_size(placed.info.size);
+  response->set_chunks(placed.info.chunks);
+  response->set_replicas(placed.replicas);
+}
+
 }  // namespace swarmkv

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "api/service_context.h"
 #include "storage/content_writer.h"
+#include "swarmkv/v1/node.pb.h"
 
 namespace swarmkv {
 
@@ -23,6 +24,9 @@ struct PlacedContent {
 // keeps placing it).
 absl::StatusOr<PlacedContent> FinishAndPlace(ServiceContext& context, ContentWriter& writer,
                                              bool pinned);
+
+// The Put answer for content placed: CID, key, capability, size, chunks, replicas.
+void FillPutResponse(const PlacedContent& placed, v1::PutResponse* response);
 
 }  // namespace swarmkv
 

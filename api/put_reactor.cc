@@ -165,16 +165,7 @@ void PutReactor::FinishContent() {
     FinishWith(placed.status());
     return;
   }
-  const Capability& capability = placed->info.capability;
-  response_->set_cid(capability.root().ToString());
-  if (capability.has_key()) {
-    const SecretBytes& key = capability.key();
-    response_->set_key(key.view().data(), key.size());
-  }
-  response_->set_capability(capability.ToUri());
-  response_->set_size(placed->info.size);
-  response_->set_chunks(placed->info.chunks);
-  response_->set_replicas(placed->replicas);
+  FillPutResponse(*placed, response_);
   FinishWith(absl::OkStatus());
 }
 

@@ -11,6 +11,7 @@
 #include "base/logging.h"
 #include "crypto/encoding.h"
 #include "gateway/content_type.h"
+#include "gateway/dashboard.h"
 #include "gateway/http_range.h"
 #include "gateway/http_status.h"
 #include "httplib.h"
@@ -27,18 +28,12 @@ constexpr char kRawType[] = "application/vnd.ipld.raw";
 // Content is immutable: cached for the longest time RFC 9111 caches honour (336 days, as IPFS
 // gateways send).
 constexpr char kImmutablePublic[] = "public, max-age=29030400, immutable";
-// Decrypted content must stay out of shared caches.
-constexpr char kImmutablePrivate[] = "private, max-age=29030400, immutable";
-// No request to the gateway has a body worth more than this (uploads come with the dashboard).
-constexpr size_t kMaxRequestBodyBytes = 64 * 1024;
+// Decrypted content is kept by no cache: a browser's cache is plaintext on disk, and Chrome
+// answered a later request with a wrong key from it despite `Vary` (found with the dashboard).
+constexpr char kNoStore[] = "no-store";
 constexpr size_t kKeepAliveRequests = 100;
-
-void Fail(httplib::Response& response, const absl::Status& status) {
-  response.status = HttpStatusFor(status);
-  if (response.status == 401) response.set_header("WWW-Authenticate", "Bearer");
-  if (response.status == 503) response.set_header("Retry-After", "1");
-  response.set_content(absl::StrCat(status.message(), "\n"), "text/plain; charset=utf-8");
-}
+constexpr size_t kHttpWorkers = 32;
+constexpr time_t kKeepAliveIdleSeconds = 2;
 
 // Headers every content answer carries: the browser must not guess another type, and content
 // runs in a sandbox (an opaque origin, no scripts): a page put by anyone must not act as this
@@ -80,7 +75,10 @@ HttpGateway::HttpGateway(ServiceContext& context, HttpGatewayOptions options,
     : context_(context),
       options_(std::move(options)),
       render_metrics_(std::move(render_metrics)),
-      http_(std::make_unique<httplib::Server>()) {}
+      http_(std::make_unique<httplib::Server>()),
+      dashboard_(context, [this](const httplib::Request& request, httplib::Response& response) {
+        return Authorized(request, response) && HostAllowed(request, response);
+      }) {}
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
     ServiceContext& context, HttpGatewayOptions options,
@@ -117,8 +115,14 @@ void HttpGateway::Register() {
   httplib::Server& http = *http_;
   http.set_read_timeout(absl::ToChronoSeconds(options_.read_timeout));
   http.set_write_timeout(absl::ToChronoSeconds(options_.write_timeout));
-  http.set_payload_max_length(kMaxRequestBodyBytes);
+  // Only the dashboard's upload has a body; it streams into the store.
+  http.set_payload_max_length(kDashboardMaxUploadBytes);
   http.set_keep_alive_max_count(kKeepAliveRequests);
+  // cpp-httplib gives each connection a worker for as long as it is kept alive, and its default
+  // pool is 8 workers: a few browsers' idle connections would leave none for a new request.
+  // More workers, and a kept-alive connection that stays idle gives its worker back soon.
+  http.new_task_queue = [] { return new httplib::ThreadPool(kHttpWorkers); };
+  http.set_keep_alive_timeout(kKeepAliveIdleSeconds);
   // Ranges are ours to serve: cpp-httplib 0.11 applies a Range header to a streamed answer
   // without checking it against the length, and a range past the end crashed the process (found
   // while building this). Dropping its parsed ranges before routing leaves only our parser.
@@ -130,6 +134,7 @@ void HttpGateway::Register() {
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(render_metrics_(), "text/plain; version=0.0.4");
   });
+  dashboard_.Register(http);
   http.Get(R"(/ipfs/(.*))", [this](const httplib::Request& request, httplib::Response& response) {
     ServeContent(Route::kIpfs, request, response);
   });
@@ -144,9 +149,31 @@ bool HttpGateway::Authorized(const httplib::Request& request, httplib::Response&
   if (BearerTokenMatches(request.get_header_value("Authorization"), options_.bearer_token)) {
     return true;
   }
-  Fail(response, absl::UnauthenticatedError(
-                     "missing or wrong bearer token: send 'Authorization: Bearer <token>' "
-                     "(the node's API token)"));
+  AnswerError(response, absl::UnauthenticatedError(
+                            "missing or wrong bearer token: send 'Authorization: Bearer <token>' "
+                            "(the node's API token)"));
+  return false;
+}
+
+bool HttpGateway::HostAllowed(const httplib::Request& request, httplib::Response& response) const {
+  // With a token, the token decides. Without one (a loopback listener), a page from another
+  // site whose name was made to resolve to 127.0.0.1 (DNS rebinding) would be same-origin to
+  // the browser: only this node's loopback names may call the dashboard.
+  if (!options_.bearer_token.empty()) return true;
+  const std::string host = request.get_header_value("Host");
+  const std::string port = absl::StrCat(":", port_);
+  for (absl::string_view name : {"localhost", "127.0.0.1", "[::1]"}) {
+    if (host == name || host == absl::StrCat(name, port)) return true;
+  }
+  if (absl::StartsWith(host, "127.") &&
+      (absl::EndsWith(host, port) || !absl::StrContains(host, ':'))) {
+    return true;
+  }
+  AnswerError(response, absl::PermissionDeniedError(
+                            absl::StrCat("Host \"", host,
+                                         "\" is not this node's loopback address; open the "
+                                         "dashboard at http://127.0.0.1",
+                                         port, "/")));
   return false;
 }
 
@@ -157,7 +184,8 @@ void HttpGateway::ServeContent(Route route, const httplib::Request& request,
   const std::string path = request.matches[1].str();
   std::string cid_text(path.substr(0, path.find('/')));
   if (cid_text.size() + 1 < path.size()) {
-    Fail(response, absl::NotFoundError("swarmkv content is a single file: no path inside it"));
+    AnswerError(response,
+                absl::NotFoundError("swarmkv content is a single file: no path inside it"));
     return;
   }
   if (WantsRawBlock(request)) {
@@ -167,37 +195,35 @@ void HttpGateway::ServeContent(Route route, const httplib::Request& request,
   std::string key;
   if (route == Route::kSwarmkv) {
     if (!request.has_header(kKeyHeader)) {
-      Fail(response, absl::FailedPreconditionError(absl::StrCat(
-                         "encrypted content needs its key: send the capability's key (after "
-                         "'#') in the ",
-                         kKeyHeader, " header")));
+      AnswerError(response, absl::FailedPreconditionError(absl::StrCat(
+                                "encrypted content needs its key: send the capability's key (after "
+                                "'#') in the ",
+                                kKeyHeader, " header")));
       return;
     }
     auto decoded = Base64UrlDecode(request.get_header_value(kKeyHeader));
     if (!decoded.ok()) {
-      Fail(response, absl::InvalidArgumentError(
-                         absl::StrCat("the ", kKeyHeader, " header is not base64url")));
+      AnswerError(response, absl::InvalidArgumentError(
+                                absl::StrCat("the ", kKeyHeader, " header is not base64url")));
       return;
     }
     key = std::move(decoded).value();
   }
   auto capability = ParseTarget(cid_text, key);
   if (!capability.ok()) {
-    Fail(response, capability.status());
+    AnswerError(response, capability.status());
     return;
   }
   const std::string etag = absl::StrCat("\"", cid_text, "\"");
   response.set_header("ETag", etag);
-  response.set_header("Cache-Control",
-                      route == Route::kIpfs ? kImmutablePublic : kImmutablePrivate);
-  if (route == Route::kSwarmkv) response.set_header("Vary", kKeyHeader);
+  response.set_header("Cache-Control", route == Route::kIpfs ? kImmutablePublic : kNoStore);
   if (ETagMatches(request, etag)) {
     response.status = 304;
     return;
   }
   auto slot = context_.TakeSlot();
   if (!slot.ok()) {
-    Fail(response, slot.status());
+    AnswerError(response, slot.status());
     return;
   }
   auto stream =
@@ -210,7 +236,7 @@ void HttpGateway::ServeContent(Route route, const httplib::Request& request,
           absl::StrCat("this content is encrypted: GET /swarmkv/", cid_text,
                        " with its key in the ", kKeyHeader, " header"));
     }
-    Fail(response, status);
+    AnswerError(response, status);
     return;
   }
   stream->reader = std::move(reader).value();
@@ -218,14 +244,14 @@ void HttpGateway::ServeContent(Route route, const httplib::Request& request,
   // The type comes from the content's first bytes, whatever range is asked for.
   auto first = stream->reader->Next(&stream->ahead);
   if (!first.ok()) {
-    Fail(response, first.status());
+    AnswerError(response, first.status());
     return;
   }
   const std::string type = SniffContentType(stream->ahead);
   auto range = ParseRangeHeader(request.get_header_value("Range"), size);
   if (!range.ok()) {
     response.set_header("Content-Range", absl::StrCat("bytes */", size));
-    Fail(response, range.status());
+    AnswerError(response, range.status());
     return;
   }
   uint64_t length = size;
@@ -240,14 +266,14 @@ void HttpGateway::ServeContent(Route route, const httplib::Request& request,
       // so that no piece goes past the range's end.
       auto ranged = ContentReader::Open(stream->source, *capability, {r.offset, r.length});
       if (!ranged.ok()) {
-        Fail(response, ranged.status());
+        AnswerError(response, ranged.status());
         return;
       }
       stream->reader = std::move(ranged).value();
       stream->ahead.clear();
       auto piece = stream->reader->Next(&stream->ahead);
       if (!piece.ok()) {
-        Fail(response, piece.status());
+        AnswerError(response, piece.status());
         return;
       }
     }
@@ -278,7 +304,7 @@ void HttpGateway::ServeRawBlock(const std::string& cid_text, const httplib::Requ
                                 httplib::Response& response) {
   auto cid = Cid::Parse(cid_text);
   if (!cid.ok()) {
-    Fail(response, cid.status());
+    AnswerError(response, cid.status());
     return;
   }
   const std::string etag = absl::StrCat("\"", cid_text, ".raw\"");
@@ -291,14 +317,14 @@ void HttpGateway::ServeRawBlock(const std::string& cid_text, const httplib::Requ
   }
   auto slot = context_.TakeSlot();
   if (!slot.ok()) {
-    Fail(response, slot.status());
+    AnswerError(response, slot.status());
     return;
   }
   // The block as addressed: for encrypted content that is ciphertext, which anyone may hold.
   NetworkBlockSource source(context_.store, context_.swarm);
   auto block = source.Get(*cid);
   if (!block.ok()) {
-    Fail(response, block.status());
+    AnswerError(response, block.status());
     return;
   }
   SetContentSafetyHeaders(response);

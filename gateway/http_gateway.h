@@ -1,7 +1,7 @@
 // The daemon's HTTP side (docs/gateway.md), on cpp-httplib: content as an IPFS path gateway
 // serves it, GET /ipfs/<cid> for plain content (or its raw block, for clients that verify it
 // themselves), GET /swarmkv/<cid> for encrypted content with the key in a request header, and
-// the Prometheus /metrics.
+// the Prometheus /metrics, and the web dashboard at / (gateway/dashboard.h).
 //
 // Reads go through the API's service layer (ServiceContext): the same store and swarm, the same
 // limit on concurrent calls, refused once the node is stopping.
@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "api/service_context.h"
+#include "gateway/dashboard.h"
 
 namespace httplib {
 class Server;
@@ -58,6 +59,8 @@ class HttpGateway {
               std::function<std::string()> render_metrics);
   void Register();
   bool Authorized(const httplib::Request& request, httplib::Response& response) const;
+  // The dashboard's guard against DNS rebinding (see the definition).
+  bool HostAllowed(const httplib::Request& request, httplib::Response& response) const;
   void ServeContent(Route route, const httplib::Request& request, httplib::Response& response);
   void ServeRawBlock(const std::string& cid_text, const httplib::Request& request,
                      httplib::Response& response);
@@ -66,6 +69,7 @@ class HttpGateway {
   const HttpGatewayOptions options_;
   const std::function<std::string()> render_metrics_;
   std::unique_ptr<httplib::Server> http_;
+  Dashboard dashboard_;
   std::thread thread_;
   int port_ = 0;
 };

@@ -1,5 +1,8 @@
 #include "gateway/http_status.h"
 
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+
 namespace swarmkv {
 
 int HttpStatusFor(const absl::Status& status) {
@@ -26,6 +29,13 @@ int HttpStatusFor(const absl::Status& status) {
     default:
       return 500;
   }
+}
+
+void AnswerError(httplib::Response& response, const absl::Status& status) {
+  response.status = HttpStatusFor(status);
+  if (response.status == 401) response.set_header("WWW-Authenticate", "Bearer");
+  if (response.status == 503) response.set_header("Retry-After", "1");
+  response.set_content(absl::StrCat(status.message(), "\n"), "text/plain; charset=utf-8");
 }
 
 }  // namespace swarmkv

@@ -4,6 +4,10 @@
 
 #include "absl/status/status.h"
 
+namespace httplib {
+struct Response;
+}  // namespace httplib
+
 namespace swarmkv {
 
 // By what the client can do next, as the API's gRPC codes are chosen (docs/gateway.md):
@@ -17,6 +21,10 @@ namespace swarmkv {
 //       DEADLINE_EXCEEDED
 //   500 anything else
 int HttpStatusFor(const absl::Status& status);
+
+// Answers `response` with that status and the status's message as one line of plain text (plus
+// WWW-Authenticate for 401, Retry-After for 503).
+void AnswerError(httplib::Response& response, const absl::Status& status);
 
 }  // namespace swarmkv
 

@@ -19,8 +19,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/api_json.h"
 #include "base/status_macros.h"
-#include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "node/progress.h"
@@ -33,15 +33,9 @@ namespace {
 constexpr absl::Duration kUnaryDeadline = absl::Seconds(30);
 constexpr size_t kPutMessageBytes = 256u << 10;
 
-// One answer as one line of JSON: the proto3 JSON mapping with node.proto's own field names,
-// every field present (zeros and empty strings too), so scripts can rely on the keys.
+// One answer as one line of JSON (api/api_json.h).
 void PrintJsonLine(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string line;
-  if (!google::protobuf::util::MessageToJsonString(message, &line, options).ok()) line = "{}";
-  std::printf("%s\n", line.c_str());
+  std::printf("%s\n", ApiJson(message).c_str());
 }
 
 std::shared_ptr<grpc::Channel> Connect(const ApiFlags& api) {

@@ -18,6 +18,8 @@ PACKAGES=(
   python3 python3-grpcio python3-protobuf
   # clients/python installed offline into a virtual environment that sees the packages above
   python3-venv python3-pip python3-setuptools python3-wheel
+  # the dashboard's test in a real browser (headless)
+  chromium chromium-driver python3-selenium
   # the peer DHT the swarm benchmark compares against
   dhtnode python3-opendht
   # deploy/: the Compose fault test's image build; reading the Kubernetes manifests
