@@ -53,6 +53,17 @@ bool ETagMatches(const httplib::Request& request, const std::string& etag) {
   return false;
 }
 
+// Sets the answer's ETag and Cache-Control; answers 304, and returns true, when the client's
+// If-None-Match already names this ETag (content by CID never changes: nothing is read).
+bool AnswerIfUnchanged(const httplib::Request& request, httplib::Response& response,
+                       const std::string& etag, const char* cache_control) {
+  response.set_header("ETag", etag);
+  response.set_header("Cache-Control", cache_control);
+  if (!ETagMatches(request, etag)) return false;
+  response.status = 304;
+  return true;
+}
+
 bool WantsRawBlock(const httplib::Request& request) {
   if (request.get_param_value("format") == "raw") return true;
   return absl::StrContains(request.get_header_value("Accept"), kRawType);
@@ -214,11 +225,8 @@ void HttpGateway::ServeContent(Route route, const httplib::Request& request,
     AnswerError(response, capability.status());
     return;
   }
-  const std::string etag = absl::StrCat("\"", cid_text, "\"");
-  response.set_header("ETag", etag);
-  response.set_header("Cache-Control", route == Route::kIpfs ? kImmutablePublic : kNoStore);
-  if (ETagMatches(request, etag)) {
-    response.status = 304;
+  if (AnswerIfUnchanged(request, response, absl::StrCat("\"", cid_text, "\""),
+                        route == Route::kIpfs ? kImmutablePublic : kNoStore)) {
     return;
   }
   auto slot = context_.TakeSlot();
@@ -307,12 +315,9 @@ void HttpGateway::ServeRawBlock(const std::string& cid_text, const httplib::Requ
     AnswerError(response, cid.status());
     return;
   }
-  const std::string etag = absl::StrCat("\"", cid_text, ".raw\"");
-  response.set_header("ETag", etag);
-  response.set_header("Cache-Control", kImmutablePublic);
   response.set_header("Vary", "Accept");
-  if (ETagMatches(request, etag)) {
-    response.status = 304;
+  if (AnswerIfUnchanged(request, response, absl::StrCat("\"", cid_text, ".raw\""),
+                        kImmutablePublic)) {
     return;
   }
   auto slot = context_.TakeSlot();
