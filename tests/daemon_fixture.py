@@ -125,3 +125,28 @@ def raw_cid(data):
     """The CIDv1 (raw, sha2-256, base32) of `data`, computed independently of swarmkv."""
     digest = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
     return "b" + base64.b32encode(digest).decode().lower().rstrip("=")
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 right now (the kernel may hand it out again: see
+    start_on_free_port)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_on_free_port(make_daemon, attempts=3):
+    """Starts make_daemon(port) on a port from free_port(); returns (daemon, port). A port freed
+    by free_port can be taken again before the daemon binds it (by another test, or by the same
+    daemon's own listener on port 0), so a start that failed to bind tries another port."""
+    for attempt in range(attempts):
+        port = free_port()
+        daemon = make_daemon(port)
+        try:
+            return daemon.start(), port
+        except AssertionError as error:
+            daemon.close()
+            if "cannot listen" not in str(error) or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -11,7 +11,6 @@ import hashlib
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import unittest
 SWARMKV, SHOTS = sys.argv[1:3]
 del sys.argv[1:3]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon, wait_until  # noqa: E402
+from daemon_fixture import Daemon, start_on_free_port, wait_until  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -32,12 +31,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def id_line(daemon, field):
     out = daemon.cli("id").stdout.decode()
     return next(line.split()[-1] for line in out.splitlines() if line.startswith(field))
@@ -46,10 +39,10 @@ def id_line(daemon, field):
 class DashboardTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.port = free_port()
         args = ["--maintenance-interval", "1s", "--peer-timeout", "1s"]
-        cls.nodes = [Daemon(SWARMKV, extra_args=[*args, "--http-listen",
-                                                 f"127.0.0.1:{cls.port}"]).start()]
+        first, cls.port = start_on_free_port(lambda port: Daemon(
+            SWARMKV, extra_args=[*args, "--http-listen", f"127.0.0.1:{port}"]))
+        cls.nodes = [first]
         entry = f"{id_line(cls.nodes[0], 'node id')}@{id_line(cls.nodes[0], 'peer')}"
         for _ in range(2):
             cls.nodes.append(Daemon(SWARMKV, extra_args=[*args, "--bootstrap", entry]).start())

@@ -12,7 +12,6 @@ import hashlib
 import http.client
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,15 +20,9 @@ import unittest
 SWARMKV = sys.argv[1]
 del sys.argv[1:2]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon, raw_cid, wait_until  # noqa: E402
+from daemon_fixture import Daemon, raw_cid, start_on_free_port, wait_until  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def node_id(daemon):
@@ -72,10 +65,9 @@ def split(capability):
 class GatewayTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.port = free_port()
         args = ["--maintenance-interval", "1s", "--peer-timeout", "1s"]
-        cls.a = Daemon(SWARMKV, extra_args=[*args, "--http-listen", f"127.0.0.1:{cls.port}"])
-        cls.a.start()
+        cls.a, cls.port = start_on_free_port(lambda port: Daemon(
+            SWARMKV, extra_args=[*args, "--http-listen", f"127.0.0.1:{port}"]))
         peer = next(line.split()[-1] for line in cls.a.cli("id").stdout.decode().splitlines()
                     if line.startswith("peer"))
         cls.b = Daemon(SWARMKV, extra_args=[*args, "--bootstrap", f"{node_id(cls.a)}@{peer}"])
@@ -214,18 +206,16 @@ class GatewayTest(unittest.TestCase):
 
 class GatewayTokenTest(unittest.TestCase):
     def test_other_hosts_reach_it_only_with_the_token(self):
-        port = free_port()
-        refused = Daemon(SWARMKV, extra_args=["--http-listen", f"0.0.0.0:{port}"])
+        refused = Daemon(SWARMKV, extra_args=["--http-listen", "0.0.0.0:8080"])
         with self.assertRaises(AssertionError) as caught:
             refused.start()
         self.assertIn("http.listen", str(caught.exception))
         refused.close()
 
-        daemon = Daemon(SWARMKV, extra_args=["--http-listen", f"0.0.0.0:{port}",
-                                             "--token", "gateway-token-1"],
-                        env={**os.environ, "SWARMKV_API_TOKEN": "gateway-token-1"})
+        daemon, port = start_on_free_port(lambda port: Daemon(
+            SWARMKV, extra_args=["--http-listen", f"0.0.0.0:{port}", "--token", "gateway-token-1"],
+            env={**os.environ, "SWARMKV_API_TOKEN": "gateway-token-1"}))
         try:
-            daemon.start()
             cid = split(put(daemon, b"behind a token"))[0]
             http = Http(port)
             status, headers, _ = http(f"/ipfs/{cid}")
@@ -241,17 +231,15 @@ class GatewayTokenTest(unittest.TestCase):
             daemon.close()
 
     def test_a_port_alone_is_loopback_and_the_old_flag_is_an_alias(self):
-        port = free_port()
-        daemon = Daemon(SWARMKV, extra_args=["--http-listen", str(port)])
+        daemon, port = start_on_free_port(
+            lambda port: Daemon(SWARMKV, extra_args=["--http-listen", str(port)]))
         try:
-            daemon.start()
             self.assertIn(f'http=127.0.0.1:{port} http_reach="this host only"', daemon.log())
         finally:
             daemon.close()
-        port = free_port()
-        daemon = Daemon(SWARMKV, extra_args=["--metrics-listen", f"127.0.0.1:{port}"])
+        daemon, port = start_on_free_port(lambda port: Daemon(
+            SWARMKV, extra_args=["--metrics-listen", f"127.0.0.1:{port}"]))
         try:
-            daemon.start()
             cid = split(put(daemon, b"alias"))[0]
             self.assertEqual(Http(port)(f"/ipfs/{cid}")[2], b"alias")
         finally:
