@@ -223,6 +223,17 @@ int Main(const std::filesystem::path& root) {
   result.add_items("blocks=3");
   queries.push_back(result.SerializeAsString() + std::string("\x01\x01", 2));
   Write(root, "fuzz_queries", queries);
+
+  // An 8-byte little-endian content size, then a Range header.
+  const auto sized = [](uint64_t content_size, const std::string& header) {
+    std::string seed(8, '\0');
+    for (int i = 0; i < 8; ++i) seed[i] = static_cast<char>((content_size >> (8 * i)) & 0xff);
+    return seed + header;
+  };
+  Write(root, "fuzz_http",
+        {sized(1000, "bytes=0-9"), sized(1000, "bytes=990-"), sized(1000, "bytes=-10"),
+         sized(1000, "bytes=5000-"), sized(0, "bytes=0-"), sized(3000000, "bytes=0-1,5-6"),
+         std::string("\x89PNG\r\n\x1a\n", 8), "<!doctype html><p>hi", "%PDF-1.7"});
   return 0;
 }
 

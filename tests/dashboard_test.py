@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """The web dashboard in a real browser (Debian's chromium, headless, driven by python3-selenium)
-against a real 3-node cluster: it loads and shows the node and its 2 peers, a file put through
-the page comes back byte-identical through the CLI of another node, content put elsewhere is got
-back through the page by capability (its SHA-256 shown), the pin appears; no errors in the
-browser's console. A screenshot is saved in the build directory.
+against a real 3-node cluster: it loads and shows the node and its 2 peers; a file put through
+the page (chosen, and dropped on the page) comes back byte-identical through the CLI of another
+node; content put elsewhere is got back through the page by capability (its SHA-256 shown); the
+pin appears; a wrong key shows a 403; no errors in the browser's console. A screenshot is saved
+in the build directory.
 
 usage: dashboard_test.py /path/to/swarmkv <screenshot directory>
 """
@@ -19,7 +20,7 @@ import unittest
 SWARMKV, SHOTS = sys.argv[1:3]
 del sys.argv[1:3]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon, start_on_free_port, wait_until  # noqa: E402
+from daemon_fixture import Daemon, raw_cid, start_on_free_port, wait_until  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -101,6 +102,23 @@ class DashboardTest(unittest.TestCase):
         self.assertTrue(got == data, "the file came back different")
         # The pin shows in the page.
         self.wait.until(lambda _: "from-the-browser" in self.text("pins"))
+
+        # Dropped on the drop zone (a drop event carrying a file, as a drag from the desktop
+        # delivers it), in plain mode: the CID is the one IPFS gives those bytes.
+        dropped = b"dropped on the page\n" * 50
+        browser.execute_script(
+            "const bytes = new TextEncoder().encode(arguments[0]);"
+            "const transfer = new DataTransfer();"
+            "transfer.items.add(new File([bytes], 'dropped.txt'));"
+            "const zone = document.getElementById('drop-zone');"
+            "zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true,"
+            " cancelable: true}));", dropped.decode())
+        self.wait.until(lambda _: "dropped.txt" in self.text("drop-zone"))
+        Select(browser.find_element(By.ID, "mode")).select_by_value("plain")
+        browser.find_element(By.ID, "put-button").click()
+        self.wait.until(lambda _: self.text("put-capability") != capability)
+        self.assertEqual(self.text("put-capability"), "swarmkv://" + raw_cid(dropped))
+        self.assertEqual(self.nodes[1].cli("get", self.text("put-capability")).stdout, dropped)
 
         # Content put on node 2, got back through the page by its capability.
         other = os.urandom(300_000)
