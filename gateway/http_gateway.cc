@@ -33,7 +33,9 @@ constexpr char kImmutablePublic[] = "public, max-age=29030400, immutable";
 constexpr char kNoStore[] = "no-store";
 constexpr size_t kKeepAliveRequests = 100;
 constexpr size_t kHttpWorkers = 32;
-constexpr time_t kKeepAliveIdleSeconds = 2;
+// Also what an idle kept-alive connection adds to a stop (cpp-httplib waits it out): a stop
+// must end within 2 s of the last call, open connections or not (issue 17).
+constexpr time_t kKeepAliveIdleSeconds = 1;
 
 // Headers every content answer carries: the browser must not guess another type, and content
 // runs in a sandbox (an opaque origin, no scripts): a page put by anyone must not act as this

@@ -15,6 +15,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 SWARMKV = sys.argv[1]
@@ -244,6 +245,24 @@ class GatewayTokenTest(unittest.TestCase):
             self.assertEqual(Http(port)(f"/ipfs/{cid}")[2], b"alias")
         finally:
             daemon.close()
+
+
+class GatewayStopTest(unittest.TestCase):
+    def test_an_idle_kept_alive_connection_does_not_hold_a_stop(self):
+        # Issue 17: a stop ends within 2 s of the last call, open idle connections or not.
+        for _ in range(3):
+            daemon, port = start_on_free_port(
+                lambda port: Daemon(SWARMKV, extra_args=["--http-listen", f"127.0.0.1:{port}"]))
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/metrics")
+                connection.getresponse().read()  # the connection stays open, idle
+                started = time.monotonic()
+                self.assertEqual(daemon.stop(), 0)
+                self.assertLess(time.monotonic() - started, 2.0)
+                connection.close()
+            finally:
+                daemon.close()
 
 
 if __name__ == "__main__":
