@@ -8,24 +8,17 @@ import hashlib
 import io
 import os
 import random
-import socket
 import sys
 import tempfile
 import threading
 import unittest
 
 sys.path.insert(0, os.environ["SWARMKV_FIXTURES"])
-from daemon_fixture import Daemon, raw_cid, wait_until  # noqa: E402
+from daemon_fixture import Daemon, free_port, raw_cid, wait_until  # noqa: E402
 
 import swarmkv  # noqa: E402
 
 SWARMKV = os.environ["SWARMKV"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ClientTest(unittest.TestCase):
