@@ -388,7 +388,8 @@ class QuotaTest(unittest.TestCase):
                     node.Put(put_requests(random.Random(i).randbytes(1 << 20), MODES["random"],
                                           pin=False), timeout=60)
                 stored = lambda: node.Info(node_pb2.InfoRequest(), timeout=10).store.stored_bytes
-                self.assertGreater(stored(), quota)
+                # 3.3 MiB went into a 1 MiB quota: under it means collected. (No "over it first"
+                # check: on a slow run, collection may already have run between the puts.)
                 deadline = time.monotonic() + 30
                 while stored() > quota and time.monotonic() < deadline:
                     time.sleep(0.1)
