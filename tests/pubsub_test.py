@@ -271,8 +271,9 @@ class PubsubTest(unittest.TestCase):
         # The query ends when the NODES - 1 living nodes have answered, or at its deadline.
         # Stalling would mean waiting on the dead node. Answers travel back along the query's
         # path, and one from behind the dead node, when it was relaying, is lost (seen under
-        # ASan, where the kill lands while the query still spreads): at most one such node
-        # of the four living ones here, so NODES - 2 answers at least.
+        # ASan, where the kill lands while the query still spreads: 3 of the 4 living nodes
+        # answered). Most get the query straight from the origin here; NODES - 2 must answer.
+        # A fallback straight to the origin would restore NODES - 1 (stop 23's note).
         def ask():
             results["answers"], results["seconds"] = self.query(
                 0, "STATS", deadline_ms=6000, limit=NODES - 1)
