@@ -137,8 +137,8 @@ TEST(ConfigTest, TheHttpGatewayListenAndItsOlderName) {
   config.http_listen = "127.0.0.1:9100";
   EXPECT_THAT(ValidateConfig(config), IsOk());
   config.http_listen = "127.0.0.1:9200";
-  EXPECT_THAT(ValidateConfig(config), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("older name of http.listen")));
+  EXPECT_THAT(ValidateConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("older name of http.listen")));
   config = NodeConfig();
   config.http_listen = "host:port:x";
   EXPECT_THAT(ValidateConfig(config),

@@ -43,7 +43,8 @@ TEST(ProviderTableTest, AFullTableMakesRoomForANewRecordByDroppingTheStalestKey)
   }
   EXPECT_EQ(table.keys(), 50u);
   // An honest record, renewed later than all of them, always gets in.
-  const std::vector<DhtKey> changed = table.Add(Key(9999), Provider(1), kProvidedAt + absl::Hours(24));
+  const std::vector<DhtKey> changed =
+      table.Add(Key(9999), Provider(1), kProvidedAt + absl::Hours(24));
   EXPECT_EQ(table.keys(), 50u);
   EXPECT_EQ(table.Live(Key(9999), kProvidedAt).size(), 1u);
   EXPECT_EQ(changed.size(), 2u);  // its key, and the stalest one it replaced
@@ -52,7 +53,7 @@ TEST(ProviderTableTest, AFullTableMakesRoomForANewRecordByDroppingTheStalestKey)
 TEST(ProviderTableTest, RenewalsReplaceAndExpiryRemoves) {
   ProviderTable table(ProviderLimits{3, 100, 100});
   for (int p = 0; p < 5; ++p) table.Add(Key(1), Provider(p), kProvidedAt + absl::Minutes(10 + p));
-  EXPECT_EQ(table.Records(Key(1)).size(), 3u);            // the three latest
+  EXPECT_EQ(table.Records(Key(1)).size(), 3u);                   // the three latest
   table.Add(Key(1), Provider(4), kProvidedAt + absl::Hours(5));  // a renewal: still three
   EXPECT_EQ(table.Records(Key(1)).size(), 3u);
   EXPECT_EQ(table.Expire(kProvidedAt + absl::Hours(1)).size(), 1u);
