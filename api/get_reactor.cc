@@ -1,33 +1,10 @@
 #include "api/get_reactor.h"
 
+#include "api/content_read.h"
 #include "api/targets.h"
 #include "rpc/grpc_status.h"
 
 namespace swarmkv {
-namespace {
-
-// Content up to this size may be served from the gRPC thread: decrypting and hashing it costs
-// microseconds.
-constexpr uint64_t kInlineBytes = 64 * 1024;
-
-// The store's blocks that are in memory; UNAVAILABLE for any other.
-class InMemoryBlocks final : public BlockSource {
- public:
-  explicit InMemoryBlocks(const BlockStore& store) : store_(store) {}
-  absl::StatusOr<std::string> Get(const Cid& cid) const override { return store_.GetCached(cid); }
-
- private:
-  const BlockStore& store_;
-};
-
-ByteRange RangeOf(const v1::GetRequest& request) {
-  ByteRange range;
-  range.offset = request.offset();
-  if (request.has_length()) range.length = request.length();
-  return range;
-}
-
-}  // namespace
 
 GetReactor::GetReactor(ServiceContext& context, grpc::CallbackServerContext* call,
                        const v1::GetRequest* request)
@@ -48,7 +25,7 @@ bool GetReactor::TryInline(const v1::GetRequest& request) {
   if (!capability.ok()) return false;
   InMemoryBlocks memory(context_.store);
   auto reader = ContentReader::Open(memory, *capability, RangeOf(request));
-  if (!reader.ok() || (*reader)->size() > kInlineBytes) return false;
+  if (!reader.ok() || (*reader)->size() > kInlineReadBytes) return false;
   std::string piece;
   auto first = (*reader)->Next(&piece);
   if (!first.ok()) return false;

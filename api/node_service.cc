@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "api/content_read.h"
 #include "api/get_reactor.h"
 #include "api/node_status.h"
 #include "api/put_reactor.h"
@@ -106,10 +107,22 @@ class FinishedStream : public grpc::ServerWriteReactor<Response> {
 
 template <typename Work>
 grpc::ServerUnaryReactor* NodeService::RunUnary(grpc::CallbackServerContext* call, Work work) {
+  return RunUnary(
+      call, [] { return false; }, std::move(work));
+}
+
+template <typename Quick, typename Work>
+grpc::ServerUnaryReactor* NodeService::RunUnary(grpc::CallbackServerContext* call, Quick quick,
+                                                Work work) {
   grpc::ServerUnaryReactor* reactor = call->DefaultReactor();
   auto slot = context_.Admit(*call);
   if (!slot.ok()) {
     reactor->Finish(ToGrpcStatus(slot.status()));
+    return reactor;
+  }
+  if (quick()) {
+    slot->Release();
+    reactor->Finish(grpc::Status::OK);
     return reactor;
   }
   // shared_ptr only because ThreadPool tasks are std::function, which must be copyable.
@@ -130,6 +143,15 @@ grpc::ServerReadReactor<v1::PutRequest>* NodeService::Put(grpc::CallbackServerCo
 grpc::ServerWriteReactor<v1::GetResponse>* NodeService::Get(grpc::CallbackServerContext* call,
                                                             const v1::GetRequest* request) {
   return new GetReactor(context_, call, request);
+}
+
+grpc::ServerUnaryReactor* NodeService::Read(grpc::CallbackServerContext* call,
+                                            const v1::GetRequest* request,
+                                            v1::ReadResponse* response) {
+  return RunUnary(
+      call,
+      [this, request, response] { return ReadFromMemory(context_.store, *request, response); },
+      [this, request, response] { return ReadFromSwarm(context_, *request, response); });
 }
 
 grpc::ServerUnaryReactor* NodeService::Stat(grpc::CallbackServerContext* call,

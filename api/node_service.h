@@ -20,6 +20,8 @@ class NodeService final : public v1::Node::CallbackService {
                                                v1::PutResponse* response) override;
   grpc::ServerWriteReactor<v1::GetResponse>* Get(grpc::CallbackServerContext* call,
                                                  const v1::GetRequest* request) override;
+  grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* call, const v1::GetRequest* request,
+                                 v1::ReadResponse* response) override;
   grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* call, const v1::StatRequest* request,
                                  v1::StatResponse* response) override;
   grpc::ServerUnaryReactor* Pin(grpc::CallbackServerContext* call, const v1::PinRequest* request,
@@ -69,6 +71,10 @@ class NodeService final : public v1::Node::CallbackService {
   // Admits the call, runs `work` on the pool and finishes with its status.
   template <typename Work>
   grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* call, Work work);
+  // The same, but first tries `quick` on the gRPC thread: when it returns true the call is
+  // answered then, with no pool hop. `quick` must cost microseconds and never block.
+  template <typename Quick, typename Work>
+  grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* call, Quick quick, Work work);
 
   // The node's records; FAILED_PRECONDITION when peer networking is off.
   absl::StatusOr<Records*> RecordsOrError() const;

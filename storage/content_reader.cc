@@ -158,4 +158,18 @@ absl::StatusOr<bool> ContentReader::Next(std::string* piece) {
   return false;
 }
 
+absl::Status ContentReader::ReadRest(std::string* out) {
+  std::string piece;
+  while (true) {
+    absl::StatusOr<bool> more = Next(&piece);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    if (out->empty()) {
+      out->swap(piece);  // the common case, one piece: no copy
+    } else {
+      out->append(piece);
+    }
+  }
+}
+
 }  // namespace swarmkv

@@ -42,9 +42,15 @@ class ContentReader {
   uint64_t size() const { return size_; }
   ContentMode mode() const { return mode_; }
 
+  // Bytes the range covers (it was clipped to the content at Open).
+  uint64_t range_size() const { return range_.length; }
+
   // Replaces `*piece` with the next piece of plaintext (at most one chunk) and returns true, or
   // returns false at the end of the range.
   absl::StatusOr<bool> Next(std::string* piece);
+
+  // Appends the rest of the range to `*out`.
+  absl::Status ReadRest(std::string* out);
 
  private:
   struct Frame {

@@ -130,6 +130,32 @@ class NodeApiTest(unittest.TestCase):
         self.assertTrue(stat.present and stat.pinned)
         self.assertEqual((stat.size, stat.mode, stat.codec), (len(data), "random", "swarmkv-manifest"))
 
+    def read(self, target, **kw):
+        return self.node.Read(node_pb2.GetRequest(target=target, **kw), timeout=120)
+
+    def test_read_answers_in_one_message_up_to_a_mib_and_says_what_is_left(self):
+        small = os.urandom(1024)
+        for mode in MODES.values():
+            reply = self.put(small, mode)
+            answer = self.read(reply.capability)
+            self.assertEqual((answer.data, answer.total_size), (small, 1024))
+        large = os.urandom(3 * 1024 * 1024 + 5)
+        reply = self.put(large)
+        first = self.read(reply.capability)
+        self.assertEqual((first.data, first.total_size), (large[:1 << 20], len(large)))
+        middle = self.read(reply.capability, offset=(1 << 20) - 7, length=100)
+        self.assertEqual(middle.data, large[(1 << 20) - 7:(1 << 20) + 93])
+        tail = self.read(reply.capability, offset=3 * 1024 * 1024)
+        self.assertEqual(tail.data, large[3 * 1024 * 1024:])
+        self.assertEqual(self.read(reply.capability, offset=len(large)).data, b"")
+        self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.read, reply.capability,
+                         offset=len(large) + 1)
+        self.assert_code(grpc.StatusCode.NOT_FOUND, self.read,
+                         "bafkreie5cvv4h45feadgeuwhbcutmh6t2ceseocckahdoe6uat64zmz454")
+        self.assert_code(grpc.StatusCode.FAILED_PRECONDITION, self.read, reply.cid)
+        self.assert_code(grpc.StatusCode.PERMISSION_DENIED, self.read, reply.cid, key=os.urandom(32))
+        self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.read, "bnot-a-cid")
+
     def test_errors_have_the_right_codes(self):
         reply = self.put(b"secret")
         unknown = "bafkreie5cvv4h45feadgeuwhbcutmh6t2ceseocckahdoe6uat64zmz454"

@@ -18,6 +18,12 @@ RocksDbSetup MakeRocksDbSetup(const BlockStoreOptions& options) {
   // RocksDB's defaults (64 MiB memtables, two per column family) would let a 1 GiB put hold
   // ~128 MiB of memtable; one budget across all families keeps memory flat.
   setup.db.db_write_buffer_size = options.memtable_bytes;
+  // A WAL file is deleted only once every family with writes in it has flushed. The small
+  // families (pins, meta) take a write with every put but rarely fill a memtable, so without a
+  // cap they keep every WAL alive: a 256 MiB put left 256 MiB of WAL beside 256 MiB of blob
+  // files until a restart (issue 14: data dir 2.0x Kubo's). Past this total, RocksDB flushes the
+  // families that hold the oldest WAL.
+  setup.db.max_total_wal_size = options.memtable_bytes;
 
   // Sealed values are random bytes: compression would only cost CPU. Bloom filters make the
   // "is this block new?" check on every put cheap.

@@ -59,6 +59,12 @@ class ClientTest(unittest.TestCase):
                                  swarmkv.Capability(cap.cid, cap.key))
                 self.assertEqual(self.node.get(cap.cid, key=cap.key, offset=1000, length=5000),
                                  data[1000:6000])
+                # get's first MiB is one Read; the rest is streamed from where it stopped.
+                for offset, length in ((0, None), (1000, 1_200_000), (1 << 20, None),
+                                       ((1 << 20) - 1, 2), (len(data), None)):
+                    end = len(data) if length is None else offset + length
+                    self.assertEqual(self.node.get(cap, offset=offset, length=length),
+                                     data[offset:end], (offset, length))
                 chunks = list(self.node.get_chunks(cap))
                 self.assertGreater(len(chunks), 1)
                 self.assertEqual(b"".join(chunks), data)

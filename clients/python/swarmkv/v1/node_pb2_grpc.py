@@ -24,6 +24,11 @@ class NodeStub(object):
                 request_serializer=swarmkv_dot_v1_dot_node__pb2.GetRequest.SerializeToString,
                 response_deserializer=swarmkv_dot_v1_dot_node__pb2.GetResponse.FromString,
                 )
+        self.Read = channel.unary_unary(
+                '/swarmkv.v1.Node/Read',
+                request_serializer=swarmkv_dot_v1_dot_node__pb2.GetRequest.SerializeToString,
+                response_deserializer=swarmkv_dot_v1_dot_node__pb2.ReadResponse.FromString,
+                )
         self.Stat = channel.unary_unary(
                 '/swarmkv.v1.Node/Stat',
                 request_serializer=swarmkv_dot_v1_dot_node__pb2.StatRequest.SerializeToString,
@@ -110,6 +115,15 @@ class NodeServicer(object):
 
     def Get(self, request, context):
         """Streams content back, verified and decrypted, optionally a byte range of it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Read(self, request, context):
+        """The same in one message, for small content: the range asked for, or its first 1 MiB,
+        whichever is shorter. ReadResponse.total_size says whether there is more (Get, or another
+        Read at a later offset, returns it). One unary call costs a client less than a stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -230,6 +244,11 @@ def add_NodeServicer_to_server(servicer, server):
                     request_deserializer=swarmkv_dot_v1_dot_node__pb2.GetRequest.FromString,
                     response_serializer=swarmkv_dot_v1_dot_node__pb2.GetResponse.SerializeToString,
             ),
+            'Read': grpc.unary_unary_rpc_method_handler(
+                    servicer.Read,
+                    request_deserializer=swarmkv_dot_v1_dot_node__pb2.GetRequest.FromString,
+                    response_serializer=swarmkv_dot_v1_dot_node__pb2.ReadResponse.SerializeToString,
+            ),
             'Stat': grpc.unary_unary_rpc_method_handler(
                     servicer.Stat,
                     request_deserializer=swarmkv_dot_v1_dot_node__pb2.StatRequest.FromString,
@@ -341,6 +360,23 @@ class Node(object):
         return grpc.experimental.unary_stream(request, target, '/swarmkv.v1.Node/Get',
             swarmkv_dot_v1_dot_node__pb2.GetRequest.SerializeToString,
             swarmkv_dot_v1_dot_node__pb2.GetResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Read(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/swarmkv.v1.Node/Read',
+            swarmkv_dot_v1_dot_node__pb2.GetRequest.SerializeToString,
+            swarmkv_dot_v1_dot_node__pb2.ReadResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
