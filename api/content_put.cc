@@ -1,6 +1,7 @@
 #include "api/content_put.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "storage/content_pins.h"
@@ -8,21 +9,28 @@
 namespace swarmkv {
 namespace {
 
-// Returns the nodes that hold a copy of every block.
-absl::StatusOr<uint32_t> Replicate(Swarm& swarm, BlockStore& store, const Cid& root, bool pinned) {
+// Makes the content durable here and places it on the swarm at the same time (the local fsync
+// and the network round trips overlap); returns the nodes that hold a copy of every block.
+absl::StatusOr<uint32_t> SyncAndReplicate(Swarm& swarm, BlockStore& store, const Cid& root,
+                                          bool pinned) {
   SWARMKV_ASSIGN_OR_RETURN(std::vector<Cid> blocks, ListContentBlocks(store, root));
-  SWARMKV_ASSIGN_OR_RETURN(size_t copies, swarm.Replicate(blocks));
   // Pinned content is announced: its holder serves it even once the blocks' responsible nodes
-  // change.
-  if (pinned) swarm.Announce(root);
+  // change. Not waited for: a provider record is a hint (maintenance announces again), and the
+  // put is acknowledged on its copies.
+  if (pinned) swarm.AnnounceAsync(root, [](size_t) {});
+  absl::Status synced;
+  absl::StatusOr<size_t> copies =
+      swarm.Replicate(blocks, [&store, &synced] { synced = store.SyncWrites(); });
+  SWARMKV_RETURN_IF_ERROR(synced);
+  SWARMKV_RETURN_IF_ERROR(copies.status());
   const size_t quorum = swarm.EffectiveWriteQuorum();
-  if (copies < quorum) {
+  if (*copies < quorum) {
     return absl::UnavailableError(
-        absl::StrCat("content ", root.ToString(), " is stored on this node but only ", copies,
+        absl::StrCat("content ", root.ToString(), " is stored on this node but only ", *copies,
                      " node(s) hold a copy, below the write quorum of ", quorum,
                      "; too few peers answered (retry, or check `swarmkv peers`)"));
   }
-  return static_cast<uint32_t>(copies);
+  return static_cast<uint32_t>(*copies);
 }
 
 }  // namespace
@@ -31,11 +39,14 @@ absl::StatusOr<PlacedContent> FinishAndPlace(ServiceContext& context, ContentWri
                                              bool pinned) {
   // Keeps garbage collection and hand-offs away from the new blocks until they are replicated.
   BlockStore::WriteSession session = context.store.BeginWriteSession();
-  SWARMKV_ASSIGN_OR_RETURN(ContentInfo info, writer.Finish());
+  SWARMKV_ASSIGN_OR_RETURN(ContentInfo info,
+                           writer.Finish(absl::Now(), BlockStore::Durability::kDeferred));
   uint32_t replicas = 1;
   if (context.swarm != nullptr) {
     SWARMKV_ASSIGN_OR_RETURN(
-        replicas, Replicate(*context.swarm, context.store, info.capability.root(), pinned));
+        replicas, SyncAndReplicate(*context.swarm, context.store, info.capability.root(), pinned));
+  } else {
+    SWARMKV_RETURN_IF_ERROR(context.store.SyncWrites());
   }
   // Debug, not info: one line per put would flood a busy node's log (etcd and Kubo log no
   // routine request either); counts and latencies are in /metrics.

@@ -75,7 +75,8 @@ Swarm::Swarm(NodeId self, BlockStore& store, Transport& transport, EventLoop& lo
 // ----- The loop -----
 
 template <typename T>
-T Swarm::Wait(std::function<void(Done<T>)> start, T if_stopped) {
+T Swarm::Wait(std::function<void(Done<T>)> start, T if_stopped,
+              const std::function<void()>& meanwhile) {
   // Shared with the operation: if the loop stops while it runs, this caller leaves, and the
   // operation's end (if it still comes) must find somewhere to write.
   struct Answer {
@@ -89,6 +90,7 @@ T Swarm::Wait(std::function<void(Done<T>)> start, T if_stopped) {
     answer->value = std::move(value);
     answer->ready.Notify();
   });
+  if (meanwhile) meanwhile();
   if (!loop_.Await(answer->ready)) return if_stopped;
   return *std::move(answer->value);
 }
@@ -123,10 +125,11 @@ RecordMaintenanceReport Swarm::MaintainRecords() {
       [this](Done<RecordMaintenanceReport> done) { MaintainRecordsAsync(done); }, {});
 }
 
-absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks) {
+absl::StatusOr<size_t> Swarm::Replicate(const std::vector<Cid>& blocks,
+                                        const std::function<void()>& meanwhile) {
   return Wait<absl::StatusOr<size_t>>(
       [this, blocks](Done<absl::StatusOr<size_t>> done) { ReplicateAsync(blocks, done); },
-      absl::UnavailableError("the node is shutting down"));
+      absl::UnavailableError("the node is shutting down"), meanwhile);
 }
 
 size_t Swarm::Announce(const Cid& cid) {

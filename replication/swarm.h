@@ -242,7 +242,10 @@ class Swarm {
   // stopped: no answers (0, empty, UNAVAILABLE).
   size_t Bootstrap(const std::vector<BootstrapEntry>& entries);
   std::vector<Contact> FindClosest(const DhtKey& target);
-  absl::StatusOr<size_t> Replicate(const std::vector<Cid>& blocks);
+  // `meanwhile` (may be empty) runs on the calling thread while the blocks are placed: the API
+  // makes the local copy durable then, so its fsync and the network round trips overlap.
+  absl::StatusOr<size_t> Replicate(const std::vector<Cid>& blocks,
+                                   const std::function<void()>& meanwhile = nullptr);
   size_t Announce(const Cid& cid);
   // `hints` (may be null) are asked first and updated as FetchOutcome says.
   absl::StatusOr<std::string> Fetch(const Cid& cid, std::vector<Contact>* hints = nullptr);
@@ -306,10 +309,16 @@ class Swarm {
   // A FIND_NODE lookup for `target`, sized by `options`, on the loop; yields its result.
   void RunFindNodeLookup(const DhtKey& target, const LookupOptions& options,
                          Done<std::vector<Contact>> done);
-  // Starts an operation with `start` (an *Async call, which moves onto the loop itself) and
-  // waits for what it yields (`if_stopped` when the loop stops first).
+  // Starts an operation with `start` (an *Async call, which moves onto the loop itself), runs
+  // `meanwhile` (when set) on this thread, and waits for what the operation yields
+  // (`if_stopped` when the loop stops first).
   template <typename T>
-  T Wait(std::function<void(Done<T>)> start, T if_stopped);
+  T Wait(std::function<void(Done<T>)> start, T if_stopped,
+         const std::function<void()>& meanwhile = nullptr);
+  // The lookup that finds where a block or a provider record goes: its R closest nodes. A
+  // lookup for k = 20 would query every node of a small swarm; the R closest that answer are
+  // all placement needs (one that fails is replaced by the next candidate).
+  LookupOptions PlacementLookup() const;
   // A Replicate in progress (swarm_placement.cc).
   struct ReplicationRun;
   // The steps of a maintenance round (swarm_placement.cc).

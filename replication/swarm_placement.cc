@@ -33,12 +33,10 @@ constexpr size_t kMaintenancePage = kMaxHaveBatch;
 // then a STORE to each responsible node. Held by the callbacks of its own requests.
 struct Swarm::ReplicationRun : std::enable_shared_from_this<ReplicationRun> {
   ReplicationRun(Swarm& swarm, std::vector<Cid> blocks, Done<absl::StatusOr<size_t>> done)
-      : swarm(swarm), blocks(std::move(blocks)), done(std::move(done)) {
-    // Placing a block needs its R closest nodes, not k: a lookup for 2R stops sooner and keeps
-    // a margin for nodes that fail to answer.
-    lookup = swarm.options_.lookup;
-    lookup.k = std::min(swarm.options_.lookup.k, 2 * swarm.options_.replication_factor);
-  }
+      : swarm(swarm),
+        blocks(std::move(blocks)),
+        done(std::move(done)),
+        lookup(swarm.PlacementLookup()) {}
 
   void StartMore() {
     while (!finished && active < kReplicationWindow && next < blocks.size()) {
@@ -105,7 +103,7 @@ struct Swarm::ReplicationRun : std::enable_shared_from_this<ReplicationRun> {
   Swarm& swarm;
   const std::vector<Cid> blocks;
   const Done<absl::StatusOr<size_t>> done;
-  LookupOptions lookup;
+  const LookupOptions lookup;
   size_t next = 0;
   size_t active = 0;
   size_t min_copies = SIZE_MAX;
@@ -123,23 +121,29 @@ void Swarm::ReplicateAsync(std::vector<Cid> blocks, Done<absl::StatusOr<size_t>>
 
 // ----- Announce -----
 
+LookupOptions Swarm::PlacementLookup() const {
+  LookupOptions lookup = options_.lookup;
+  lookup.k = std::min(lookup.k, options_.replication_factor);
+  return lookup;
+}
+
 void Swarm::AnnounceAsync(const Cid& cid, Done<size_t> done) {
-  FindClosestAsync(cid.DhtKey(), [this, cid, done = std::move(done)](std::vector<Contact> closest) {
-    if (closest.size() > options_.replication_factor) {
-      closest.erase(closest.begin() + options_.replication_factor, closest.end());
-    }
-    if (closest.empty()) return done(0);
-    struct Count {
-      size_t pending;
-      size_t accepted = 0;
-    };
-    auto count = std::make_shared<Count>(Count{closest.size()});
-    for (const Contact& c : closest) {
-      transport_.AddProvider(c, cid, OnLoopStatus(loop_, [count, done](absl::Status status) {
-                               if (status.ok()) ++count->accepted;
-                               if (--count->pending == 0) done(count->accepted);
-                             }));
-    }
+  loop_.Post([this, cid, done = std::move(done)] {
+    RunFindNodeLookup(
+        cid.DhtKey(), PlacementLookup(), [this, cid, done](std::vector<Contact> closest) {
+          if (closest.empty()) return done(0);
+          struct Count {
+            size_t pending;
+            size_t accepted = 0;
+          };
+          auto count = std::make_shared<Count>(Count{closest.size()});
+          for (const Contact& c : closest) {
+            transport_.AddProvider(c, cid, OnLoopStatus(loop_, [count, done](absl::Status status) {
+                                     if (status.ok()) ++count->accepted;
+                                     if (--count->pending == 0) done(count->accepted);
+                                   }));
+          }
+        });
   });
 }
 

@@ -114,6 +114,15 @@ TEST_F(SwarmTest, BootstrapFillsEveryRoutingTable) {
   for (int i = 0; i < 8; ++i) EXPECT_EQ(swarm(i).Peers().size(), 7u) << i;
 }
 
+TEST_F(SwarmTest, ReplicateRunsTheCallersWorkWhileItPlaces) {
+  Start(4);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, "placed while syncing"));
+  int ran = 0;
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, swarm(0).Replicate({cid}, [&ran] { ++ran; }));
+  EXPECT_EQ(ran, 1);
+  EXPECT_GE(copies, 3u);
+}
+
 TEST_F(SwarmTest, ReplicatePlacesBlocksOnTheResponsibleNodesAndAnyNodeFetchesThem) {
   Start(8);
   for (int b = 0; b < 20; ++b) {

@@ -479,9 +479,10 @@ absl::StatusOr<uint64_t> BlockStore::ReadRefcountLocked(const std::string& key) 
 }
 
 absl::Status BlockStore::Pin(const Cid& root, const std::vector<Cid>& blocks,
-                             absl::string_view name, absl::Time now, Presence presence) {
+                             absl::string_view name, absl::Time now, Presence presence,
+                             Durability durability) {
   SWARMKV_RETURN_IF_ERROR(PinUnsynced(root, blocks, name, now, presence));
-  return SyncIfNeeded(Durability::kPerOptions, "pin");
+  return SyncIfNeeded(durability, "pin");
 }
 
 absl::Status BlockStore::PinUnsynced(const Cid& root, const std::vector<Cid>& blocks,

@@ -167,7 +167,7 @@ class BlockStore final : public BlockSource {
     absl::Time now;
   };
   // Writes the staged blocks the store does not hold yet and, when `pin` is set, the pin: one
-  // RocksDB write. Then makes it durable as `durability` says (with the pin: kPerOptions).
+  // RocksDB write. Then makes it durable as `durability` says.
   absl::Status CommitStaged(const StagedBlocks& staged, const PinOrder* pin, Durability durability);
 
   // The block's bytes, verified. NOT_FOUND when absent; DATA_LOSS when damaged.
@@ -233,7 +233,8 @@ class BlockStore final : public BlockSource {
   // The pin is written with the store's durability (synced by default), which also makes every
   // earlier deferred write durable.
   absl::Status Pin(const Cid& root, const std::vector<Cid>& blocks, absl::string_view name,
-                   absl::Time now, Presence presence = Presence::kCheck);
+                   absl::Time now, Presence presence = Presence::kCheck,
+                   Durability durability = Durability::kPerOptions);
   // Releases a pin taken with the same `blocks`. NOT_FOUND when `root` is not pinned.
   absl::Status Unpin(const Cid& root, const std::vector<Cid>& blocks);
   absl::StatusOr<bool> IsPinned(const Cid& root) const;

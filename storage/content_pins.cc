@@ -80,14 +80,14 @@ absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, con
 }
 
 absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name, absl::Time now,
-                        BlockStore::Presence presence) {
+                        BlockStore::Presence presence, BlockStore::Durability durability) {
   auto blocks = ListContentBlocks(store, root);
   if (absl::IsNotFound(blocks.status())) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot pin ", root.ToString(), ": ", blocks.status().message()));
   }
   SWARMKV_RETURN_IF_ERROR(blocks.status());
-  return store.Pin(root, *blocks, name, now, presence);
+  return store.Pin(root, *blocks, name, now, presence, durability);
 }
 
 absl::Status UnpinContent(BlockStore& store, const Cid& root) {

@@ -34,7 +34,8 @@ absl::StatusOr<std::vector<Cid>> ListContentBlocks(const BlockSource& store, con
 
 // FAILED_PRECONDITION when a block of the content is missing (see BlockStore::Presence).
 absl::Status PinContent(BlockStore& store, const Cid& root, absl::string_view name, absl::Time now,
-                        BlockStore::Presence presence = BlockStore::Presence::kCheck);
+                        BlockStore::Presence presence = BlockStore::Presence::kCheck,
+                        BlockStore::Durability durability = BlockStore::Durability::kPerOptions);
 // NOT_FOUND when `root` is not pinned.
 absl::Status UnpinContent(BlockStore& store, const Cid& root);
 

@@ -137,7 +137,8 @@ absl::StatusOr<ContentWriter::Child> ContentWriter::WriteNode(std::vector<Child>
   return Child{cid, node.total_size, std::move(node_key)};
 }
 
-absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
+absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now,
+                                                  BlockStore::Durability durability) {
   if (finished_) return absl::FailedPreconditionError("content writer already finished");
   finished_ = true;
   // Empty content is one empty chunk, so every content has a root.
@@ -167,13 +168,13 @@ absl::StatusOr<ContentInfo> ContentWriter::Finish(absl::Time now) {
   if (staging_) {
     // The whole content is staged: its blocks and its pin are one write.
     BlockStore::PinOrder pin{root.cid, options_.pin_name, now};
-    SWARMKV_RETURN_IF_ERROR(store_.CommitStaged(staged_, options_.pin ? &pin : nullptr,
-                                                BlockStore::Durability::kPerOptions));
+    SWARMKV_RETURN_IF_ERROR(
+        store_.CommitStaged(staged_, options_.pin ? &pin : nullptr, durability));
   } else if (options_.pin) {
     // Every block was written by this writer (or was already there) under session_.
     SWARMKV_RETURN_IF_ERROR(PinContent(store_, root.cid, options_.pin_name, now,
-                                       BlockStore::Presence::kWrittenInOpenSession));
-  } else {
+                                       BlockStore::Presence::kWrittenInOpenSession, durability));
+  } else if (durability == BlockStore::Durability::kPerOptions) {
     SWARMKV_RETURN_IF_ERROR(store_.SyncWrites());
   }
   ContentInfo info{

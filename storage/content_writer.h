@@ -62,9 +62,13 @@ class ContentWriter {
   // True when Write(`bytes` bytes) would only copy them into the chunk buffer: no crypto and no
   // store write, so a caller on a thread that must not block may do it there.
   bool WriteOnlyBuffers(size_t bytes) const { return buffer_.size() + bytes < options_.chunk_size; }
-  // Writes what is left and the root, pins if asked, and returns the capability.
+  // Writes what is left and the root, pins if asked, and returns the capability. With kDeferred
+  // the content is durable only after the caller's BlockStore::SyncWrites() (the API overlaps
+  // that fsync with replication).
   // REQUIRES: called once; Write is not called after it.
-  absl::StatusOr<ContentInfo> Finish(absl::Time now = absl::Now());
+  absl::StatusOr<ContentInfo> Finish(
+      absl::Time now = absl::Now(),
+      BlockStore::Durability durability = BlockStore::Durability::kPerOptions);
 
  private:
   struct Child {
