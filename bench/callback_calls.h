@@ -18,6 +18,17 @@ namespace swarmkv {
 // Called once per finished call with its status.
 using CallDone = std::function<void(const grpc::Status&)>;
 
+// Deletes a finished call, then reports it: the last report lets api_load tear down its
+// channel and exit, so the call (its ClientContext) must be gone by then (reporting first
+// raced with that teardown: a double free at exit, seen once in a report run).
+template <class Call>
+void FinishAndDelete(Call* call, CallDone& done, const grpc::Status& status) {
+  CallDone report = std::move(done);
+  const grpc::Status copy = status;  // `status` may belong to the call
+  delete call;
+  report(copy);
+}
+
 // A client-streaming call that sends `first` then `last` (with the half-close in the same
 // batch) and reports its status; deletes itself. `Start` is the stub's async() method, bound.
 template <class Request, class Response>
@@ -36,10 +47,7 @@ class UploadCall final : public grpc::ClientWriteReactor<Request> {
       this->StartWriteLast(&last_, grpc::WriteOptions());
     }
   }
-  void OnDone(const grpc::Status& status) override {
-    done_(status);
-    delete this;
-  }
+  void OnDone(const grpc::Status& status) override { FinishAndDelete(this, done_, status); }
 
  private:
   UploadCall(Request first, Request last, CallDone done)
@@ -65,10 +73,7 @@ class DownloadCall final : public grpc::ClientReadReactor<Response> {
   void OnReadDone(bool ok) override {
     if (ok) this->StartRead(&response_);
   }
-  void OnDone(const grpc::Status& status) override {
-    done_(status);
-    delete this;
-  }
+  void OnDone(const grpc::Status& status) override { FinishAndDelete(this, done_, status); }
 
  private:
   DownloadCall(Request request, CallDone done)
@@ -85,10 +90,8 @@ struct UnaryCall {
   template <class Start>
   static void Run(const Start& start, Request request, CallDone done) {
     auto* call = new UnaryCall{{}, std::move(request), {}, std::move(done)};
-    start(&call->context, &call->request, &call->response, [call](grpc::Status status) {
-      call->done(status);
-      delete call;
-    });
+    start(&call->context, &call->request, &call->response,
+          [call](grpc::Status status) { FinishAndDelete(call, call->done, status); });
   }
   grpc::ClientContext context;
   Request request;
