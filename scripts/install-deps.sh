@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything swarmkv needs to build, test and benchmark, from Debian 12 packages only.
 # Idempotent: packages already present are skipped by apt-get; safe to run on every CI run.
+# `install-deps.sh bazel` adds the second build's tools (Bazel and its Java rules, about 130 MB),
+# which only the Bazel check (scripts/bazel-check.sh) needs.
 set -euo pipefail
 
 PACKAGES=(
@@ -25,6 +27,10 @@ PACKAGES=(
   # deploy/: the Compose fault test's image build; reading the Kubernetes manifests
   debootstrap python3-yaml
 )
+
+if [ "${1:-}" = "bazel" ]; then
+  PACKAGES+=(bazel-bootstrap bazel-rules-java)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
