@@ -9,6 +9,20 @@
 namespace swarmkv {
 namespace {
 
+absl::StatusOr<ContentMode> ModeFromProto(v1::EncryptionMode mode) {
+  switch (mode) {
+    case v1::ENCRYPTION_MODE_UNSPECIFIED:
+    case v1::ENCRYPTION_MODE_RANDOM:
+      return ContentMode::kRandom;
+    case v1::ENCRYPTION_MODE_CONVERGENT:
+      return ContentMode::kConvergent;
+    case v1::ENCRYPTION_MODE_PLAIN:
+      return ContentMode::kPlain;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("unknown encryption mode ", mode));
+  }
+}
+
 // Makes the content durable here and places it on the swarm at the same time (the local fsync
 // and the network round trips overlap); returns the nodes that hold a copy of every block.
 absl::StatusOr<uint32_t> SyncAndReplicate(Swarm& swarm, BlockStore& store, const Cid& root,
@@ -34,6 +48,18 @@ absl::StatusOr<uint32_t> SyncAndReplicate(Swarm& swarm, BlockStore& store, const
 }
 
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<ContentWriter>> CreateContentWriter(ServiceContext& context,
+                                                                   const v1::PutHeader& header) {
+  SWARMKV_ASSIGN_OR_RETURN(ContentMode mode, ModeFromProto(header.mode()));
+  ContentWriterOptions options;
+  options.mode = mode;
+  if (header.chunk_size() != 0) options.chunk_size = header.chunk_size();
+  options.convergence_secret = &context.convergence_secret;
+  options.pin = header.pin();
+  options.pin_name = header.name();
+  return ContentWriter::Create(context.store, std::move(options));
+}
 
 absl::StatusOr<PlacedContent> FinishAndPlace(ServiceContext& context, ContentWriter& writer,
                                              bool pinned) {

@@ -1,9 +1,10 @@
 // Storing content as Node.Put does, for every front end that takes content in: the gRPC Put and
-// the dashboard's upload (gateway/). One place decides what "stored" means.
+// Write and the dashboard's upload (gateway/). One place decides what "stored" means.
 #ifndef SWARMKV_API_CONTENT_PUT_H_
 #define SWARMKV_API_CONTENT_PUT_H_
 
 #include <cstdint>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "api/service_context.h"
@@ -11,6 +12,11 @@
 #include "swarmkv/v1/node.pb.h"
 
 namespace swarmkv {
+
+// A writer for the content a Put or Write header describes (mode, chunk size, pin and name);
+// INVALID_ARGUMENT for an unknown mode or a chunk size out of range.
+absl::StatusOr<std::unique_ptr<ContentWriter>> CreateContentWriter(ServiceContext& context,
+                                                                   const v1::PutHeader& header);
 
 struct PlacedContent {
   ContentInfo info;

@@ -4,7 +4,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "api/content_put.h"
 #include "api/content_read.h"
 #include "api/get_reactor.h"
 #include "api/node_status.h"
@@ -138,6 +140,26 @@ grpc::ServerUnaryReactor* NodeService::RunUnary(grpc::CallbackServerContext* cal
 grpc::ServerReadReactor<v1::PutRequest>* NodeService::Put(grpc::CallbackServerContext* call,
                                                           v1::PutResponse* response) {
   return new PutReactor(context_, call, response);
+}
+
+grpc::ServerUnaryReactor* NodeService::Write(grpc::CallbackServerContext* call,
+                                             const v1::WriteRequest* request,
+                                             v1::PutResponse* response) {
+  return RunUnary(call, [this, request, response]() -> absl::Status {
+    // The server's message limit already refuses a larger message; this names the setting.
+    if (request->data().size() > context_.options.max_chunk_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("Write of ", request->data().size(), " bytes is over the limit of ",
+                       context_.options.max_chunk_bytes, " (api.max_chunk_bytes); use Put"));
+    }
+    SWARMKV_ASSIGN_OR_RETURN(std::unique_ptr<ContentWriter> writer,
+                             CreateContentWriter(context_, request->header()));
+    SWARMKV_RETURN_IF_ERROR(writer->Write(request->data()));
+    SWARMKV_ASSIGN_OR_RETURN(PlacedContent placed,
+                             FinishAndPlace(context_, *writer, request->header().pin()));
+    FillPutResponse(placed, response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerWriteReactor<v1::GetResponse>* NodeService::Get(grpc::CallbackServerContext* call,

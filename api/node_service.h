@@ -20,6 +20,9 @@ class NodeService final : public v1::Node::CallbackService {
                                                v1::PutResponse* response) override;
   grpc::ServerWriteReactor<v1::GetResponse>* Get(grpc::CallbackServerContext* call,
                                                  const v1::GetRequest* request) override;
+  grpc::ServerUnaryReactor* Write(grpc::CallbackServerContext* call,
+                                  const v1::WriteRequest* request,
+                                  v1::PutResponse* response) override;
   grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* call, const v1::GetRequest* request,
                                  v1::ReadResponse* response) override;
   grpc::ServerUnaryReactor* Stat(grpc::CallbackServerContext* call, const v1::StatRequest* request,

@@ -6,23 +6,6 @@
 #include "rpc/grpc_status.h"
 
 namespace swarmkv {
-namespace {
-
-absl::StatusOr<ContentMode> ModeFromProto(v1::EncryptionMode mode) {
-  switch (mode) {
-    case v1::ENCRYPTION_MODE_UNSPECIFIED:
-    case v1::ENCRYPTION_MODE_RANDOM:
-      return ContentMode::kRandom;
-    case v1::ENCRYPTION_MODE_CONVERGENT:
-      return ContentMode::kConvergent;
-    case v1::ENCRYPTION_MODE_PLAIN:
-      return ContentMode::kPlain;
-    default:
-      return absl::InvalidArgumentError(absl::StrCat("unknown encryption mode ", mode));
-  }
-}
-
-}  // namespace
 
 PutReactor::PutReactor(ServiceContext& context, grpc::CallbackServerContext* call,
                        v1::PutResponse* response)
@@ -130,16 +113,8 @@ void PutReactor::Work(Task task, bool on_pool) {
 absl::Status PutReactor::Apply(const v1::PutRequest& message) {
   if (message.has_header()) {
     if (writer_ != nullptr) return absl::InvalidArgumentError("Put stream has a second header");
-    const v1::PutHeader& header = message.header();
-    SWARMKV_ASSIGN_OR_RETURN(ContentMode mode, ModeFromProto(header.mode()));
-    ContentWriterOptions options;
-    options.mode = mode;
-    if (header.chunk_size() != 0) options.chunk_size = header.chunk_size();
-    options.convergence_secret = &context_.convergence_secret;
-    options.pin = header.pin();
-    header_pin_ = header.pin();
-    options.pin_name = header.name();
-    SWARMKV_ASSIGN_OR_RETURN(writer_, ContentWriter::Create(context_.store, std::move(options)));
+    header_pin_ = message.header().pin();
+    SWARMKV_ASSIGN_OR_RETURN(writer_, CreateContentWriter(context_, message.header()));
     return absl::OkStatus();
   }
   if (writer_ == nullptr) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark, one after the other, and writes their tables into one Markdown report:
 # the store beside raw RocksDB, the API beside a bare gRPC echo, the 10-node swarm beside OpenDHT,
-# Kubo beside swarmkv (the anchor's tables a-e and b2, through the Python client), and pubsub
+# Kubo beside swarmkv (the anchor's tables a-e, and a2 and b2 through the Python client), and pubsub
 # beside GossipSub. Each part runs under its own time limit; a part that fails is named in the
 # report and the others still run.
 #   bash bench/report.sh [--quick] [output, default bench/results/report.md]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Kubo anchor (../shared/anchors/kubo: Kubo v0.43.0 beside swarmkv on this machine, tables
-# a-e) against this checkout, then table b2: 1 KiB gets through the swarmkv Python client
-# (bench/kubo_client_gets.py). Markdown on stdout, progress on stderr.
-#   bash bench/run_kubo_anchor.sh [--quick] [a|b|c|d|e|b2 ...]   (default: all, b2 included)
+# a-e) against this checkout, then tables a2 and b2: 1 KiB puts and gets through the swarmkv
+# Python client (bench/kubo_client.py). Markdown on stdout, progress on stderr.
+#   bash bench/run_kubo_anchor.sh [--quick] [a|b|c|d|e|a2|b2 ...]   (default: all, a2 and b2 too)
 # The anchor expects node.proto under api/proto of the directory it runs in; ours is under
 # rpc/proto, so it runs in a scratch directory that maps one onto the other. Kubo is built once
 # into the anchor's cache (about 5 minutes, Go module proxy). SWARMKV_ANCHORS: where the anchors
@@ -14,18 +14,18 @@ anchor="${SWARMKV_ANCHORS:-$repo/../shared/anchors}/kubo"
 
 quick=()
 tables=()
-client_gets=0
+client_tables=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=(--quick) ;;
-    b2) client_gets=1 ;;
+    a2|b2) client_tables+=("$arg") ;;
     *) tables+=("$arg") ;;
   esac
 done
 anchor_tables=1
 if [ ${#tables[@]} -eq 0 ]; then
-  # b2 alone, or nothing named: then every table
-  if [ $client_gets = 1 ]; then anchor_tables=0; else client_gets=1; fi
+  # client tables alone, or nothing named: then every table
+  if [ ${#client_tables[@]} -gt 0 ]; then anchor_tables=0; else client_tables=(a2 b2); fi
 fi
 
 cd "$repo"
@@ -44,11 +44,11 @@ if [ $anchor_tables = 1 ]; then
   (cd "$work/view" && SWARMKV_BIN="$skv" IPFS_BIN="$ipfs" bash "$anchor/run.sh" \
      "${quick[@]}" "${tables[@]}") || rc=$?
 fi
-if [ $client_gets = 1 ]; then
-  mkdir "$work/b2"
-  IPFS_BIN="$ipfs" SWARMKV_BIN="$skv" KVBENCH_TMP="$work/b2" KVBENCH_GEN="$repo/clients/python" \
+if [ ${#client_tables[@]} -gt 0 ]; then
+  mkdir "$work/client"
+  IPFS_BIN="$ipfs" SWARMKV_BIN="$skv" KVBENCH_TMP="$work/client" KVBENCH_GEN="$repo/clients/python" \
     PYTHONPATH="$anchor" PYTHONDONTWRITEBYTECODE=1 \
-    timeout --foreground -k 30 1200 /usr/bin/python3 "$repo/bench/kubo_client_gets.py" \
-    "${quick[@]}" || rc=$?
+    timeout --foreground -k 30 1800 /usr/bin/python3 "$repo/bench/kubo_client.py" \
+    --tables "$(IFS=,; echo "${client_tables[*]}")" "${quick[@]}" || rc=$?
 fi
 exit $rc

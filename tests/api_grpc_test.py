@@ -156,6 +156,42 @@ class NodeApiTest(unittest.TestCase):
         self.assert_code(grpc.StatusCode.PERMISSION_DENIED, self.read, reply.cid, key=os.urandom(32))
         self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.read, "bnot-a-cid")
 
+    def write(self, data, **header):
+        return self.node.Write(node_pb2.WriteRequest(header=node_pb2.PutHeader(**header), data=data),
+                               timeout=120)
+
+    def test_write_stores_in_one_message_as_put_does(self):
+        data = os.urandom(300 * 1024)
+        for name, mode in MODES.items():
+            with self.subTest(mode=name):
+                written = self.write(data, mode=mode, pin=True, name=f"write-{name}",
+                                     chunk_size=65536)
+                self.assertEqual((written.size, written.chunks, written.replicas), (len(data), 5, 1))
+                self.assertEqual(self.get(written.capability), data)
+                self.assertEqual(self.read(written.capability).data, data)
+                self.assertTrue(self.node.Stat(node_pb2.StatRequest(target=written.cid),
+                                               timeout=10).pinned)
+                streamed = self.node.Put(iter([
+                    node_pb2.PutRequest(header=node_pb2.PutHeader(mode=mode, chunk_size=65536)),
+                    node_pb2.PutRequest(chunk=data)]), timeout=120)
+                # Deterministic modes give the same content the same address either way.
+                if mode != node_pb2.ENCRYPTION_MODE_RANDOM:
+                    self.assertEqual(written.capability, streamed.capability)
+        unpinned = self.write(b"not pinned", pin=False)
+        self.assertFalse(self.node.Stat(node_pb2.StatRequest(target=unpinned.cid), timeout=10).pinned)
+        self.assertEqual(self.get(unpinned.capability), b"not pinned")
+        empty = self.write(b"", mode=node_pb2.ENCRYPTION_MODE_PLAIN)
+        self.assertEqual(empty.cid, self.put(b"", node_pb2.ENCRYPTION_MODE_PLAIN).cid)
+        self.assertEqual(self.get(empty.capability), b"")
+        # Over the node's limit: refused, by our check (naming the setting) or by gRPC's.
+        over = self.assert_code(grpc.StatusCode.RESOURCE_EXHAUSTED, self.write,
+                                os.urandom((1 << 20) + 100))
+        self.assertIn("api.max_chunk_bytes", over)
+        self.assert_code(grpc.StatusCode.RESOURCE_EXHAUSTED, self.write, os.urandom(2 << 20))
+        self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.write, b"x", mode=99)
+        self.assert_code(grpc.StatusCode.INVALID_ARGUMENT, self.write, b"x", chunk_size=(4 << 20))
+        self.assertEqual(self.get(unpinned.capability), b"not pinned")  # nothing lost
+
     def test_errors_have_the_right_codes(self):
         reply = self.put(b"secret")
         unknown = "bafkreie5cvv4h45feadgeuwhbcutmh6t2ceseocckahdoe6uat64zmz454"

@@ -24,6 +24,11 @@ Target = Union[str, types.Capability]
 Content = Union[bytes, bytearray, memoryview, BinaryIO, str, os.PathLike]
 
 
+def _put_result(answer: node_pb2.PutResponse) -> types.PutResult:
+    return types.PutResult(answer.cid, answer.key or None, answer.size, answer.chunks,
+                           answer.replicas)
+
+
 def default_api() -> str:
     """Where the CLI would look: $SWARMKV_API, else the socket in $SWARMKV_DATA_DIR or
     ~/.swarmkv."""
@@ -111,18 +116,30 @@ class Client:
         if isinstance(content, (bytes, bytearray, memoryview)):
             content = io.BytesIO(content)
         header = node_pb2.PutHeader(mode=_MODES[mode], pin=pin, name=name, chunk_size=chunk_size)
+        # Content that fits in one message goes in one unary call (Write), which costs a client
+        # much less than a stream; reading a second message's worth tells whether it fits.
+        first = content.read(_PUT_MESSAGE_BYTES)
+        second = content.read(_PUT_MESSAGE_BYTES) if first else b""
+        if not second:
+            try:
+                answer = self._unary(self._stub.Write,
+                                     node_pb2.WriteRequest(header=header, data=first), timeout)
+                return _put_result(answer)
+            except errors.Unimplemented:  # a node older than Write
+                pass
 
         def requests():
             yield node_pb2.PutRequest(header=header)
+            for chunk in (first, second):
+                if chunk:
+                    yield node_pb2.PutRequest(chunk=chunk)
             while True:
                 chunk = content.read(_PUT_MESSAGE_BYTES)
                 if not chunk:
                     return
                 yield node_pb2.PutRequest(chunk=chunk)
 
-        answer = self._unary(self._stub.Put, requests(), timeout)
-        return types.PutResult(answer.cid, answer.key or None, answer.size, answer.chunks,
-                               answer.replicas)
+        return _put_result(self._unary(self._stub.Put, requests(), timeout))
 
     def get_chunks(self, target: Target, key: Optional[bytes] = None, offset: int = 0,
                    length: Optional[int] = None, local_only: bool = False,

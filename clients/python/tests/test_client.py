@@ -13,6 +13,8 @@ import tempfile
 import threading
 import unittest
 
+import grpc
+
 sys.path.insert(0, os.environ["SWARMKV_FIXTURES"])
 from daemon_fixture import Daemon, free_port, raw_cid, wait_until  # noqa: E402
 
@@ -76,6 +78,48 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(from_file.cid, from_path.cid)
         # A small plain file has the CID IPFS gives it.
         self.assertEqual(from_file.cid, raw_cid(data[:1000]))
+
+    def test_put_sends_content_that_fits_one_message_in_one_write(self):
+        calls = []
+
+        class Counting:
+            """The client's stub, counting the content calls it makes."""
+            def __init__(self, stub, fail_write=False):
+                self.stub, self.fail_write = stub, fail_write
+
+            def __getattr__(self, method):
+                call = getattr(self.stub, method)
+
+                def counted(*args, **kwargs):
+                    calls.append(method)
+                    if method == "Write" and self.fail_write:
+                        raise Unimplemented()
+                    return call(*args, **kwargs)
+                return counted
+
+        class Unimplemented(grpc.RpcError):
+            def code(self):
+                return grpc.StatusCode.UNIMPLEMENTED
+
+            def details(self):
+                return "Method not found: swarmkv.v1.Node/Write"
+
+        rng = random.Random(11)
+        with swarmkv.Client(api=self.a.target, timeout=30) as client:
+            client._stub = Counting(client._stub)
+            for size, expected in ((0, ["Write"]), (1024, ["Write"]), (256 * 1024, ["Write"]),
+                                   (256 * 1024 + 1, ["Put"]), (600 * 1024, ["Put"])):
+                with self.subTest(size=size):
+                    data = rng.randbytes(size)
+                    calls.clear()
+                    cap = client.put(io.BytesIO(data), mode="plain")
+                    self.assertEqual(calls, expected)
+                    self.assertEqual((cap.size, client.get(cap)), (size, data))
+            # A node older than Write: the same content goes through Put, same address.
+            client._stub = Counting(client._stub.stub, fail_write=True)
+            calls.clear()
+            self.assertEqual(client.put(data[:1000], mode="plain").cid, raw_cid(data[:1000]))
+            self.assertEqual(calls, ["Write", "Put"])
 
     def test_the_key_never_shows_in_a_repr(self):
         cap = self.node.put(b"secret stuff")

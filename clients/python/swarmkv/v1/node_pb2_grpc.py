@@ -19,6 +19,11 @@ class NodeStub(object):
                 request_serializer=swarmkv_dot_v1_dot_node__pb2.PutRequest.SerializeToString,
                 response_deserializer=swarmkv_dot_v1_dot_node__pb2.PutResponse.FromString,
                 )
+        self.Write = channel.unary_unary(
+                '/swarmkv.v1.Node/Write',
+                request_serializer=swarmkv_dot_v1_dot_node__pb2.WriteRequest.SerializeToString,
+                response_deserializer=swarmkv_dot_v1_dot_node__pb2.PutResponse.FromString,
+                )
         self.Get = channel.unary_stream(
                 '/swarmkv.v1.Node/Get',
                 request_serializer=swarmkv_dot_v1_dot_node__pb2.GetRequest.SerializeToString,
@@ -108,6 +113,16 @@ class NodeServicer(object):
         """Stores content. The first message is a PutHeader, every later one a chunk of the content.
         Content becomes visible only when the client closes its side and the response is sent: a
         cancelled Put leaves nothing readable and nothing pinned.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Write(self, request, context):
+        """The same for content given whole in one message, no larger than the node's message limit
+        (api.max_chunk_bytes, 1 MiB by default): stored, placed and answered exactly as a Put with
+        that header and one chunk. One unary call costs a client less than a stream; larger content
+        goes through Put.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -239,6 +254,11 @@ def add_NodeServicer_to_server(servicer, server):
                     request_deserializer=swarmkv_dot_v1_dot_node__pb2.PutRequest.FromString,
                     response_serializer=swarmkv_dot_v1_dot_node__pb2.PutResponse.SerializeToString,
             ),
+            'Write': grpc.unary_unary_rpc_method_handler(
+                    servicer.Write,
+                    request_deserializer=swarmkv_dot_v1_dot_node__pb2.WriteRequest.FromString,
+                    response_serializer=swarmkv_dot_v1_dot_node__pb2.PutResponse.SerializeToString,
+            ),
             'Get': grpc.unary_stream_rpc_method_handler(
                     servicer.Get,
                     request_deserializer=swarmkv_dot_v1_dot_node__pb2.GetRequest.FromString,
@@ -342,6 +362,23 @@ class Node(object):
             metadata=None):
         return grpc.experimental.stream_unary(request_iterator, target, '/swarmkv.v1.Node/Put',
             swarmkv_dot_v1_dot_node__pb2.PutRequest.SerializeToString,
+            swarmkv_dot_v1_dot_node__pb2.PutResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Write(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/swarmkv.v1.Node/Write',
+            swarmkv_dot_v1_dot_node__pb2.WriteRequest.SerializeToString,
             swarmkv_dot_v1_dot_node__pb2.PutResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
