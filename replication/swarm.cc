@@ -195,6 +195,7 @@ void Swarm::Learn(const Contact& contact) {
       if (!joined_) MarkJoinedLocked();
     }
   }
+  if (admission.kind == Admission::kAdded) ReleaseJoinWaiters(/*joining=*/false);
   if (admission.kind != Admission::kPingOldest || !admission.oldest.has_value()) return;
   // A full bucket keeps its oldest contact unless it fails to answer (DESIGN §5).
   const Contact oldest = *admission.oldest;
@@ -256,7 +257,33 @@ Swarm::Restored Swarm::Restore(bool has_bootstrap_list) {
   // safe side.
   joined_ = !absl::IsNotFound(joined.status()) || table_.size() > 0;
   expects_peers_ = has_bootstrap_list || joined_ || restored.contacts > 0;
+  joining_ = has_bootstrap_list && table_.size() == 0;
   return restored;
+}
+
+bool Swarm::WaitForJoin(std::function<void()> then) {
+  // Runs once, whichever comes first: the release or the time limit.
+  auto ran = std::make_shared<std::atomic<bool>>(false);
+  std::function<void()> once = [ran, then = std::move(then)] {
+    if (!ran->exchange(true)) then();
+  };
+  {
+    absl::MutexLock lock(&mu_);
+    if (!joining_ || table_.size() > 0) return false;
+    join_waiters_.push_back(once);
+  }
+  loop_.RunAfter(options_.join_wait, std::move(once));
+  return true;
+}
+
+void Swarm::ReleaseJoinWaiters(bool joining) {
+  std::vector<std::function<void()>> waiters;
+  {
+    absl::MutexLock lock(&mu_);
+    joining_ = joining;
+    waiters.swap(join_waiters_);
+  }
+  for (std::function<void()>& waiter : waiters) loop_.Post(std::move(waiter));
 }
 
 void Swarm::Penalize(const NodeId& id, absl::string_view why) {

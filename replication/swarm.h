@@ -88,6 +88,9 @@ struct SwarmOptions {
   // partition, or a node restarted with nobody left who knows it, finds itself whole again.
   size_t max_dormant_contacts = 256;
   absl::Duration dormant_ttl = absl::Hours(24);
+  // A Get or Put made while the node joins its bootstrap list and knows no peer yet waits for
+  // the first one to answer (at most this long) rather than failing for want of peers.
+  absl::Duration join_wait = absl::Seconds(5);
 };
 
 // A key sharing exactly `prefix` leading bits with `key` (all 256 when prefix >= 256); the other
@@ -238,6 +241,11 @@ class Swarm {
   // keep the table current while a long round is still placing blocks.
   void RefreshMembershipAsync(Done<size_t> done);
 
+  // Runs `then` on the loop once the node knows a peer, or the join under way (a bootstrap
+  // while the table is empty) has ended, or SwarmOptions::join_wait has passed; returns false,
+  // and does nothing, when no join is under way or a peer is known.
+  bool WaitForJoin(std::function<void()> then);
+
   // The same, waiting for the answer. REQUIRES: not called on the loop. When the loop has
   // stopped: no answers (0, empty, UNAVAILABLE).
   size_t Bootstrap(const std::vector<BootstrapEntry>& entries);
@@ -365,6 +373,8 @@ class Swarm {
   void FinishRecordRound(std::shared_ptr<RecordRound> round);
   // Writes providers_[key] to the store (deleting the record, and the key, when empty).
   void PersistProvidersLocked(const DhtKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Posts every WaitForJoin waiter to the loop; `joining` is the join's new state.
+  void ReleaseJoinWaiters(bool joining);
 
   // Constant after construction.
   const NodeId self_;
@@ -391,6 +401,11 @@ class Swarm {
   absl::flat_hash_map<NodeId, Dormant> dormant_ ABSL_GUARDED_BY(mu_);
   uint64_t table_version_ ABSL_GUARDED_BY(mu_) = 0;
   bool joined_ ABSL_GUARDED_BY(mu_) = false;
+  // A bootstrap is under way while the table is empty, and the operations waiting for it
+  // (WaitForJoin). From Restore with a bootstrap list, so a call made before the housekeeper's
+  // first bootstrap starts waits too.
+  bool joining_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::function<void()>> join_waiters_ ABSL_GUARDED_BY(mu_);
   uint64_t maintenance_rounds_ ABSL_GUARDED_BY(mu_) = 0;
 
   const RecordValidator* record_validator_ = nullptr;

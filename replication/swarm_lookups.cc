@@ -38,10 +38,16 @@ void Swarm::BootstrapAsync(std::vector<BootstrapEntry> entries, Done<size_t> don
                  {{"address", address}, {"status", id.status()}});
       }
       if (--join->waiting > 0) return;
+      // Every entry has answered or failed: calls waiting for a peer go on (or fail) now.
+      ReleaseJoinWaiters(/*joining=*/false);
       if (join->answered == 0) return join->done(0);
       FindClosestAsync(KeyOf(self_), [join](std::vector<Contact>) { join->done(join->answered); });
     };
     if (entries.empty()) return done(0);
+    {
+      absl::MutexLock lock(&mu_);
+      if (table_.size() == 0) joining_ = true;
+    }
     for (const BootstrapEntry& entry : entries) {
       const std::string address = entry.address;
       if (entry.id.has_value()) {
@@ -171,6 +177,7 @@ struct FetchRun {
   std::optional<std::string> found;
   std::optional<Contact> served_by;
   absl::flat_hash_set<NodeId> providers_asked;
+  bool waited_for_join = false;
 };
 
 }  // namespace
@@ -202,6 +209,11 @@ void Swarm::FetchAsync(const Cid& cid, std::vector<Contact> hints, Done<FetchOut
     const DhtKey key = run->cid.DhtKey();
     const std::vector<Contact> seeds = ClosestKnown(key, options_.lookup.k);
     if (seeds.empty() && run->asked == 0) {
+      // A node joining its swarm asks once it knows a peer.
+      if (!run->waited_for_join) {
+        run->waited_for_join = true;
+        if (WaitForJoin([ask_hints] { (*ask_hints)(); })) return;
+      }
       if (Alone()) {
         // A single node, not meant to be in a swarm: its store is all there is.
         return run->done(FetchOutcome{

@@ -116,7 +116,10 @@ void Swarm::ReplicateAsync(std::vector<Cid> blocks, Done<absl::StatusOr<size_t>>
     return;
   }
   auto run = std::make_shared<ReplicationRun>(*this, std::move(blocks), std::move(done));
-  loop_.Post([run] { run->StartMore(); });
+  loop_.Post([this, run] {
+    // A node joining its swarm places the blocks once it knows a peer.
+    if (!WaitForJoin([run] { run->StartMore(); })) run->StartMore();
+  });
 }
 
 // ----- Announce -----

@@ -33,26 +33,31 @@ class SwarmTest : public ::testing::Test {
   };
 
   void Start(int n, SwarmOptions options = {}) {
-    for (int i = 0; i < n; ++i) {
-      auto node = std::make_unique<Node>(
-          Node{Identity::Generate(), absl::StrCat("10.0.", i, ".1:7420"), nullptr, nullptr});
-      BlockStoreOptions store_options;
-      store_options.sync_writes = false;
-      auto store = BlockStore::Open(dir_.Sub(absl::StrCat("node", i)), key_, store_options);
-      ASSERT_TRUE(store.ok()) << store.status();
-      node->store = *std::move(store);
-      Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
-      node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport,
-                                            loop_, inline_, options);
-      network_.Add(node->address, node->swarm.get());
-      nodes_.push_back(std::move(node));
-    }
+    for (int i = 0; i < n; ++i) AddNode(options);
     // Everyone bootstraps from node 0, by bare address as a first-time user would.
     for (int i = 1; i < n; ++i) {
       ASSERT_EQ(swarm(i).Bootstrap({BootstrapEntry{std::nullopt, nodes_[0]->address}}), 1u);
     }
     // A second pass lets early joiners learn about later ones.
     for (int i = 0; i < n; ++i) swarm(i).FindClosest(KeyOf(swarm(i).self()));
+  }
+
+  // One more node, on the network but not joined; returns its index.
+  int AddNode(SwarmOptions options = {}) {
+    const size_t i = nodes_.size();
+    auto node = std::make_unique<Node>(
+        Node{Identity::Generate(), absl::StrCat("10.0.", i, ".1:7420"), nullptr, nullptr});
+    BlockStoreOptions store_options;
+    store_options.sync_writes = false;
+    auto store = BlockStore::Open(dir_.Sub(absl::StrCat("node", i)), key_, store_options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    node->store = *std::move(store);
+    Transport& transport = network_.TransportFor(node->identity.node_id(), node->address);
+    node->swarm = std::make_unique<Swarm>(node->identity.node_id(), *node->store, transport, loop_,
+                                          inline_, options);
+    network_.Add(node->address, node->swarm.get());
+    nodes_.push_back(std::move(node));
+    return static_cast<int>(i);
   }
 
   Swarm& swarm(int i) { return *nodes_[i]->swarm; }
@@ -181,6 +186,56 @@ TEST_F(SwarmTest, FetchSaysNotFoundAfterAskingAndUnavailableWhenNobodyAnswers) {
   EXPECT_THAT(swarm(1).Fetch(missing), StatusIs(absl::StatusCode::kNotFound));
   for (int i : {0, 2, 3, 4}) SetDown(i);
   EXPECT_THAT(swarm(1).Fetch(missing), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(SwarmTest, AFetchOrReplicateMadeWhileJoiningWaitsForTheFirstPeer) {
+  Start(4);
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid stored, store(0).Put(Codec::kRaw, "in the swarm"));
+  ASSERT_THAT(swarm(0).Replicate({stored}), IsOk());
+  // A node started with a bootstrap list, asked for content and given content to place before
+  // its first bootstrap has run (the daemon serves its API while joining).
+  const int late = AddNode();
+  swarm(late).Restore(/*has_bootstrap_list=*/true);
+  std::optional<FetchOutcome> fetched;
+  swarm(late).FetchAsync(stored, {}, [&](FetchOutcome outcome) { fetched = std::move(outcome); });
+  SWARMKV_ASSERT_OK_AND_ASSIGN(Cid placed, store(late).Put(Codec::kRaw, "placed on joining"));
+  std::optional<absl::StatusOr<size_t>> copies;
+  swarm(late).ReplicateAsync({placed}, [&](absl::StatusOr<size_t> n) { copies = std::move(n); });
+  loop_.RunFor(absl::Seconds(1));
+  EXPECT_FALSE(fetched.has_value()) << "answered before the node knew a peer";
+  EXPECT_FALSE(copies.has_value());
+  ASSERT_EQ(swarm(late).Bootstrap({BootstrapEntry{std::nullopt, nodes_[0]->address}}), 1u);
+  loop_.RunFor(absl::Seconds(1));
+  ASSERT_TRUE(fetched.has_value());
+  ASSERT_TRUE(fetched->block.ok()) << fetched->block.status();
+  EXPECT_EQ(*fetched->block, "in the swarm");
+  ASSERT_TRUE(copies.has_value());
+  ASSERT_TRUE(copies->ok()) << copies->status();
+  EXPECT_GE(**copies, 2u);
+
+  // A join that fails ends the wait: UNAVAILABLE, as for any node that knows no peer.
+  const int cut_off = AddNode();
+  swarm(cut_off).Restore(/*has_bootstrap_list=*/true);
+  fetched.reset();
+  swarm(cut_off).FetchAsync(stored, {},
+                            [&](FetchOutcome outcome) { fetched = std::move(outcome); });
+  EXPECT_EQ(swarm(cut_off).Bootstrap({BootstrapEntry{std::nullopt, "10.9.9.9:7420"}}), 0u);
+  loop_.RunFor(absl::Milliseconds(10));
+  ASSERT_TRUE(fetched.has_value());
+  EXPECT_THAT(fetched->block, StatusIs(absl::StatusCode::kUnavailable));
+
+  // However long a join takes, a call waits at most SwarmOptions::join_wait.
+  fetched.reset();
+  const absl::Time asked = loop_.now();
+  swarm(cut_off).Restore(/*has_bootstrap_list=*/true);
+  swarm(cut_off).FetchAsync(stored, {},
+                            [&](FetchOutcome outcome) { fetched = std::move(outcome); });
+  loop_.RunFor(SwarmOptions().join_wait - absl::Milliseconds(1));
+  EXPECT_FALSE(fetched.has_value());
+  loop_.RunFor(absl::Milliseconds(2));
+  ASSERT_TRUE(fetched.has_value());
+  EXPECT_THAT(fetched->block, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LE(loop_.now() - asked, SwarmOptions().join_wait + absl::Milliseconds(1));
 }
 
 TEST_F(SwarmTest, PeerServingForgedBytesIsPenalizedAndTheBlockComesFromAnother) {
