@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every benchmark, one after the other, and writes their tables into one Markdown report:
 # the store beside raw RocksDB, the API beside a bare gRPC echo, the 10-node swarm beside OpenDHT,
-# Kubo beside swarmkv (the anchor's tables a-e, and a2 and b2 through the Python client), and pubsub
-# beside GossipSub. Each part runs under its own time limit; a part that fails is named in the
-# report and the others still run.
+# Kubo beside swarmkv (the anchor's tables a-e, and a2 and b2 through the Python client), pubsub
+# beside GossipSub, and the scale curves (10^4 to 10^6 contents on one node). Each part runs
+# under its own time limit; a part that fails is named in the report and the others still run.
 #   bash bench/report.sh [--quick] [output, default bench/results/report.md]
-# Takes about 25 minutes in full on 2 cores (--quick: about 8). Run it on an otherwise idle
+# Takes about 50 minutes in full on 2 cores (--quick: about 13). Run it on an otherwise idle
 # machine: the figures are ratios within one run, but a busy machine widens their spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,12 +47,14 @@ if [ $quick = 1 ]; then
   part "Swarm: 10 nodes beside OpenDHT" 900 bash bench/run_swarm_bench.sh --keys 500
   part "Kubo beside swarmkv" 1800 bash bench/run_kubo_anchor.sh --quick
   part "Pubsub beside GossipSub" 1800 bash bench/run_pubsub_bench.sh --quick
+  part "Scale: one node from 10^3 to 10^5 contents" 1800 bash bench/run_scale_bench.sh --quick
 else
   part "Store: sealed BlockStore beside raw RocksDB" 1800 bash bench/run_store_bench.sh
   part "API: the node beside a bare gRPC echo" 1800 bash bench/run_api_bench.sh
   part "Swarm: 10 nodes beside OpenDHT" 1800 bash bench/run_swarm_bench.sh
   part "Kubo beside swarmkv" 3600 bash bench/run_kubo_anchor.sh
   part "Pubsub beside GossipSub" 3600 bash bench/run_pubsub_bench.sh
+  part "Scale: one node from 10^4 to 10^6 contents" 3600 bash bench/run_scale_bench.sh
 fi
 
 {
