@@ -47,7 +47,7 @@ if [ $quick = 1 ]; then
   part "Swarm: 10 nodes beside OpenDHT" 900 bash bench/run_swarm_bench.sh --keys 500
   part "Kubo beside swarmkv" 1800 bash bench/run_kubo_anchor.sh --quick
   part "Pubsub beside GossipSub" 1800 bash bench/run_pubsub_bench.sh --quick
-  part "Scale: one node from 10^3 to 10^5 contents" 1800 bash bench/run_scale_bench.sh --quick
+  part "Scale: one node from 10^4 to 10^5 contents" 1800 bash bench/run_scale_bench.sh --quick
 else
   part "Store: sealed BlockStore beside raw RocksDB" 1800 bash bench/run_store_bench.sh
   part "API: the node beside a bare gRPC echo" 1800 bash bench/run_api_bench.sh
