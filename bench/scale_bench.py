@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""How the cost grows with the store: one node filled to 10^4, 10^5 and 10^6 pinned contents.
+"""How the cost grows with the store: a node filled to 10^4, 10^5 and 10^6 pinned contents.
 
-At each point the node holds that many distinct 1 KiB contents, each pinned (filled by
-bench/api_load: 16 puts in flight, distinct content, fsync'd as always). Then, with nothing else
-running:
+Two nodes, A (measured) and its peer B: every put on A is also stored on B (R = 3 over two
+nodes: both hold everything, write quorum 2), so A's maintenance has a peer to check every
+block with, as in any swarm. At each point A holds that many distinct 1 KiB contents, each
+pinned (filled by bench/api_load: 16 puts in flight, distinct content, fsync'd as always). Then,
+with nothing else running:
 - put: 1 KiB puts, 16 in flight for a few seconds (api_load, the C++ client): ops/s, p99;
 - get: 1 KiB gets through the Python client (one unary Read each), 16 threads, over a fixed
   sample of contents written before the first point (old data, spread through the store, not
@@ -14,8 +16,7 @@ running:
 - upkeep at rest: the daemon's CPU over several maintenance rounds (at a short interval, so
   the run stays short), per round, and as a share of one core at the default 60 s interval.
 
-A lone node (no peers): its maintenance still walks every block each round; what a peer adds
-(HAVE batches) is measured by the swarm benchmark. Markdown on stdout, progress on stderr.
+Markdown on stdout, progress on stderr.
 usage: scale_bench.py SWARMKV API_LOAD [--points 10000,100000,1000000] [--quick]
 """
 import argparse
@@ -77,7 +78,9 @@ def api_load_puts(target, seconds):
     """(ops/s, p50 ms, p99 ms) of distinct 1 KiB pinned puts, 16 in flight."""
     out = subprocess.run([args.api_load, "small", "--target", target, "--service", "node",
                           "--op", "put", "--size", "1024", "--inflight", "16",
-                          "--seconds", str(seconds)], capture_output=True, text=True, check=True)
+                          "--seconds", str(seconds)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"api_load failed: {out.stderr.strip()}")
     ops, p50_us, p99_us = (float(x) for x in out.stdout.split())
     return ops, p50_us / 1e3, p99_us / 1e3
 
@@ -142,12 +145,14 @@ def upkeep(daemon):
     return (c1 - c0) / max(1, rounds), rounds
 
 
-def start(data_dir, debug=False):
+def start(data_dir, debug=False, bootstrap=()):
     """The node on `data_dir`, and how long until its API answered. With `debug` it logs each
     maintenance round (and each put, so not while filling)."""
+    os.makedirs(os.path.dirname(data_dir), exist_ok=True)
     daemon = Daemon(args.swarmkv, data_dir=data_dir,
                     extra_args=["--maintenance-interval", f"{args.interval}s",
-                                "--log-level", "debug" if debug else "info"])
+                                "--log-level", "debug" if debug else "info",
+                                *[arg for entry in bootstrap for arg in ("--bootstrap", entry)]])
     t0 = time.perf_counter()
     daemon.start(deadline_s=600)
     return daemon, time.perf_counter() - t0
@@ -156,14 +161,18 @@ def start(data_dir, debug=False):
 def restart(daemon, debug=False):
     daemon.proc.send_signal(signal.SIGTERM)
     daemon.proc.wait(timeout=120)
-    return start(daemon.data_dir, debug)
+    return start(daemon.data_dir, debug, bootstrap)
 
 
 root = tempfile.TemporaryDirectory(prefix="skv-scale-")
-data_dir = os.path.join(root.name, "node")
-daemon, _ = start(data_dir)
+peer, _ = start(os.path.join(root.name, "b", "node"))
+with swarmkv.Client(api=peer.target) as peer_client:
+    peer_info = peer_client.info()
+bootstrap = [f"{peer_info.node_id}@{peer_info.peer_addresses[0]}"]
+daemon, _ = start(os.path.join(root.name, "a", "node"), bootstrap=bootstrap)
 client = swarmkv.Client(api=daemon.target, timeout=60)
-log(f"scale: a lone node in {data_dir}; the sample: {args.sample} contents")
+log(f"scale: node A in {daemon.data_dir}, its peer B in {peer.data_dir}; "
+    f"the sample: {args.sample} contents")
 sample = [client.put(os.urandom(1024)).uri for _ in range(args.sample)]
 rows = []
 put_rate = 3000.0
@@ -196,6 +205,7 @@ try:
 finally:
     client.close()
     daemon.stop()
+    peer.stop()
     root.cleanup()
 
 
@@ -224,9 +234,9 @@ print(f"From {first['contents']:,} to {last['contents']:,} contents: puts "
       f"{last['rss']:.0f} MiB (target under 128 MiB at 10^6 blocks); upkeep "
       f"{100 * last['round_cpu_s'] / DEFAULT_INTERVAL_S:.2f} % of a core (target under 5 %).")
 print()
-print("A lone node (no peers), default settings but a maintenance interval of "
-      f"{args.interval} s to see several rounds quickly; the share at the default 60 s interval "
-      "is the CPU of one round over 60 s. Puts: bench/api_load, distinct 1 KiB contents, pinned, "
+print("Node A with one peer (B holds a copy of everything), default settings but a maintenance "
+      f"interval of {args.interval} s to see several rounds quickly; the share at the default "
+      "60 s interval is the CPU of one round of A over 60 s. Puts: bench/api_load, distinct 1 KiB contents, pinned, "
       "fsync'd. Gets: a fixed sample of "
       f"{args.sample} contents written before the first point, read through swarmkv.Client.get. "
       "Pin/unpin: 200 of the sample, one at a time. Start-up: SIGTERM, then the same data "

@@ -11,6 +11,7 @@
 #include "rpc/peer_channels.h"
 #include "rpc/peer_server.h"
 #include "rpc/peer_tls.h"
+#include "rpc/retry_after.h"
 #include "storage/block_store.h"
 
 namespace swarmkv {
@@ -111,7 +112,8 @@ void GrpcTransport::Call(std::shared_ptr<Peer::Stub> stub, Request request, Star
           if (status.ok()) {
             done(convert(call->response));
           } else {
-            done(FromGrpcStatus(status));
+            // A peer's "slow down, ask again in ..." stays with the status (PacedTransport).
+            done(WithRetryAfter(FromGrpcStatus(status), call->context));
           }
           // Taken out only now, so Shutdown waits for `done`; freed as this returns.
           std::shared_ptr<grpc::ClientContext> owner = EndCall(&call->context);

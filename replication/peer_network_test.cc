@@ -278,6 +278,27 @@ TEST_F(PeerNetworkTest, EachPeerHasARequestAndByteBudget) {
   EXPECT_FALSE(*a.store->Has(Cid::Compute(Codec::kRaw, big)));
 }
 
+TEST_F(PeerNetworkTest, ANodeToldToSlowDownWaitsAndItsCopiesStillLand) {
+  // B takes 4 requests at once, then 100 a second: placing 30 blocks (a lookup and a STORE
+  // each) goes far past that. A waits as B says, instead of failing the copies.
+  PeerRateLimits tight;
+  tight.requests = {100, 4};
+  Node& a = AddNode();
+  Node& b = AddNode(tight);
+  ASSERT_TRUE(JoinThrough(a, b));
+  std::vector<Cid> blocks;
+  for (int i = 0; i < 30; ++i) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, a.store->Put(Codec::kRaw, absl::StrCat("paced ", i)));
+    blocks.push_back(cid);
+  }
+  const absl::Time start = absl::Now();
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, a.swarm().Replicate(blocks));
+  EXPECT_EQ(copies, 2u);
+  for (const Cid& cid : blocks) EXPECT_TRUE(*b.store->Has(cid)) << cid.ToString();
+  // About 60 requests at 100 a second: paced, not refused.
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
+}
+
 TEST_F(PeerNetworkTest, RandomBytesInEveryFieldNeverHurtTheNode) {
   Node& a = AddNode();
   SWARMKV_ASSERT_OK_AND_ASSIGN(Cid held, a.store->Put(Codec::kRaw, "held"));

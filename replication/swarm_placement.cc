@@ -281,6 +281,8 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
           if (id != self_) page->asked_of[id].push_back(i);
         }
       }
+      // A node that knows no peer has nothing to push or hand off.
+      if (page->contacts.empty()) return MaintainPage(round);
       // With the holders known: decide on the executor (pins, drops and reads touch the
       // store), then send the STOREs, then the next page.
       auto act = [this, round, page] {
@@ -292,10 +294,16 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
             if (!page->unreachable.empty()) {
               placement.closest = ClosestKnown(placement.key, options_.replication_factor + 1);
             }
-            auto pinned = store_.IsBlockPinned(cid);
-            placement.pinned = !pinned.ok() || *pinned;  // when unsure, keep it
+            // Pinned or not matters only to a hand-off (the plan's last action): the store is
+            // read only then, not for every block of every round.
+            placement.pinned = false;
+            std::vector<ReplicaAction> actions = planner_.Plan(placement);
+            if (!actions.empty() && actions.back().kind == ReplicaAction::kDrop) {
+              auto pinned = store_.IsBlockPinned(cid);
+              if (!pinned.ok() || *pinned) actions.pop_back();  // when unsure, keep it
+            }
             std::shared_ptr<const std::string> data;
-            for (const ReplicaAction& action : planner_.Plan(placement)) {
+            for (const ReplicaAction& action : actions) {
               if (data == nullptr) {
                 auto block = store_.Get(cid);
                 if (!block.ok()) break;  // damaged here: nothing to push (the store logged it)

@@ -15,8 +15,10 @@ SwarmService::SwarmService(const NodeId& self, PeerServer& server, BlockStore& s
   const TlsCertificate& own = server.certificate();
   transport_ = std::make_unique<GrpcTransport>(
       TlsCertificate{own.certificate_pem, own.private_key_pem.Clone()}, options.transport);
-  swarm_ =
-      std::make_unique<Swarm>(self, store, *transport_, loop, blocking, std::move(options.swarm));
+  // Peers that say "slow down" are asked again after the wait they name.
+  paced_transport_ = std::make_unique<PacedTransport>(*transport_, loop);
+  swarm_ = std::make_unique<Swarm>(self, store, *paced_transport_, loop, blocking,
+                                   std::move(options.swarm));
   service_ = std::make_unique<PeerService>(*swarm_, server, pool);
   server.Register(service_.get());
 }

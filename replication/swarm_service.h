@@ -1,4 +1,5 @@
-// SwarmService: a node's whole presence in the swarm, running: the Swarm, its GrpcTransport and
+// SwarmService: a node's whole presence in the swarm, running: the Swarm, its GrpcTransport
+// (paced: replication/paced_transport.h) and
 // its PeerService, which it registers with the node's PeerServer (rpc/peer_server.h), the one
 // listener on the peer port that every module's peer service shares. The daemon owns one; tests
 // start several in one process.
@@ -17,6 +18,7 @@
 #include "base/executor.h"
 #include "base/thread_pool.h"
 #include "replication/grpc_transport.h"
+#include "replication/paced_transport.h"
 #include "replication/peer_service.h"
 #include "replication/swarm.h"
 #include "rpc/peer_server.h"
@@ -45,6 +47,7 @@ class SwarmService {
 
  private:
   std::unique_ptr<GrpcTransport> transport_;
+  std::unique_ptr<PacedTransport> paced_transport_;
   std::unique_ptr<Swarm> swarm_;
   std::unique_ptr<PeerService> service_;
 };

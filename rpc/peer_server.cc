@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "rpc/retry_after.h"
 
 namespace swarmkv {
 namespace {
@@ -75,14 +76,18 @@ void PeerServer::Shutdown(absl::Duration grace) {
   server_.reset();
 }
 
-absl::StatusOr<PeerCaller> PeerServer::Admit(const grpc::CallbackServerContext& call,
+absl::StatusOr<PeerCaller> PeerServer::Admit(grpc::CallbackServerContext& call,
                                              uint32_t listen_port, size_t request_bytes) {
   SWARMKV_ASSIGN_OR_RETURN(NodeId id, caller_ids_.Of(call));
+  absl::Duration wait;
   {
     absl::MutexLock lock(&mu_);
-    if (!limiter_.Allow(id, request_bytes, clock_.Now())) {
-      return absl::ResourceExhaustedError("peer request rate or byte budget exceeded; slow down");
-    }
+    wait = limiter_.Charge(id, request_bytes, clock_.Now());
+  }
+  if (wait != absl::ZeroDuration()) {
+    // An honest peer waits this long and asks again (GrpcTransport does); "never" gets none.
+    if (wait != absl::InfiniteDuration()) SetRetryAfter(call, wait);
+    return absl::ResourceExhaustedError("peer request rate or byte budget exceeded; slow down");
   }
   if (listen_port > 65535) return absl::InvalidArgumentError("caller.listen_port must be 0..65535");
   PeerCaller caller{id, ""};

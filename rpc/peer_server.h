@@ -83,9 +83,10 @@ class PeerServer {
 
   // Admission of one call, shared by every peer service: the caller's proven id
   // (PERMISSION_DENIED without a valid identity certificate, or over something other than
-  // TCP/IP), charged `request_bytes` against its budget (RESOURCE_EXHAUSTED past it), and its
-  // address from the connection and `listen_port` (INVALID_ARGUMENT over 65535; 0 means none).
-  absl::StatusOr<PeerCaller> Admit(const grpc::CallbackServerContext& call, uint32_t listen_port,
+  // TCP/IP), charged `request_bytes` against its budget (RESOURCE_EXHAUSTED past it, with how
+  // long to wait in the call's trailers, rpc/retry_after.h), and its address from the connection
+  // and `listen_port` (INVALID_ARGUMENT over 65535; 0 means none).
+  absl::StatusOr<PeerCaller> Admit(grpc::CallbackServerContext& call, uint32_t listen_port,
                                    size_t request_bytes);
 
  private:

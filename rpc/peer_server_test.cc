@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rpc/grpc_status.h"
+#include "rpc/retry_after.h"
 #include "swarmkv/peer/v1/peer.grpc.pb.h"
 #include "testing/status_matchers.h"
 
@@ -61,6 +62,7 @@ class PeerServerTest : public ::testing::Test {
     ASSERT_NE(server_->port(), 0);
   }
 
+  // A PING as `as`; its status carries the server's retry-after, if any (rpc/retry_after.h).
   absl::Status Ping(const Identity& as, uint32_t listen_port) {
     auto cert = MakeSelfSignedCertificate(as, absl::Now());
     grpc::ChannelArguments args;
@@ -73,7 +75,7 @@ class PeerServerTest : public ::testing::Test {
     peer::v1::PingRequest request;
     request.mutable_caller()->set_listen_port(listen_port);
     peer::v1::PingResponse response;
-    return FromGrpcStatus(stub->Ping(&context, request, &response));
+    return WithRetryAfter(FromGrpcStatus(stub->Ping(&context, request, &response)), context);
   }
 
   Identity identity_ = Identity::Generate();
@@ -98,12 +100,17 @@ TEST_F(PeerServerTest, AdmitsACallerAsTheIdItsCertificateProvesAtItsConnectionAd
 
 TEST_F(PeerServerTest, EachPeerHasItsOwnRequestBudget) {
   PeerServerOptions options;
-  options.limits.requests = RateLimit{0.001, 2};  // two requests, then nothing for a long time
+  options.limits.requests = RateLimit{0.1, 2};  // two requests, then one per 10 s
   StartServer(options);
   const Identity greedy = Identity::Generate();
   EXPECT_TRUE(Ping(greedy, 0).ok());
   EXPECT_TRUE(Ping(greedy, 0).ok());
-  EXPECT_THAT(Ping(greedy, 0), StatusIs(absl::StatusCode::kResourceExhausted));
+  const absl::Status refused = Ping(greedy, 0);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+  // Told when to ask again: the next request is allowed 10 s after the last.
+  ASSERT_TRUE(RetryAfter(refused).has_value());
+  EXPECT_GT(*RetryAfter(refused), absl::Seconds(9));
+  EXPECT_LE(*RetryAfter(refused), absl::Seconds(10));
   EXPECT_TRUE(Ping(Identity::Generate(), 0).ok());  // another peer is not held back
 }
 

@@ -4,7 +4,7 @@
 
 namespace swarmkv {
 
-bool PeerRateLimiter::Allow(const NodeId& peer, uint64_t bytes, absl::Time now) {
+absl::Duration PeerRateLimiter::Charge(const NodeId& peer, uint64_t bytes, absl::Time now) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) {
     if (peers_.size() >= limits_.max_peers) {
@@ -19,7 +19,7 @@ bool PeerRateLimiter::Allow(const NodeId& peer, uint64_t bytes, absl::Time now) 
           ++p;
         }
       }
-      if (peers_.size() >= limits_.max_peers) return false;
+      if (peers_.size() >= limits_.max_peers) return absl::InfiniteDuration();
     }
     it = peers_.emplace(peer, Buckets{limits_.requests.burst, limits_.bytes.burst, now}).first;
   }
@@ -28,10 +28,17 @@ bool PeerRateLimiter::Allow(const NodeId& peer, uint64_t bytes, absl::Time now) 
   b.requests = std::min(limits_.requests.burst, b.requests + elapsed * limits_.requests.per_second);
   b.bytes = std::min(limits_.bytes.burst, b.bytes + elapsed * limits_.bytes.per_second);
   b.updated = now;
-  if (b.requests < 1 || b.bytes < static_cast<double>(bytes)) return false;
+  const double wanted_bytes = static_cast<double>(bytes);
+  if (b.requests < 1 || b.bytes < wanted_bytes) {
+    if (wanted_bytes > limits_.bytes.burst) return absl::InfiniteDuration();
+    // Until both buckets hold enough again.
+    const double wait_s = std::max((1 - b.requests) / limits_.requests.per_second,
+                                   (wanted_bytes - b.bytes) / limits_.bytes.per_second);
+    return std::max(absl::Seconds(wait_s), absl::Milliseconds(1));
+  }
   b.requests -= 1;
-  b.bytes -= static_cast<double>(bytes);
-  return true;
+  b.bytes -= wanted_bytes;
+  return absl::ZeroDuration();
 }
 
 }  // namespace swarmkv

@@ -31,8 +31,13 @@ class PeerRateLimiter {
  public:
   explicit PeerRateLimiter(PeerRateLimits limits) : limits_(limits) {}
 
-  // True when `peer` may make one request carrying `bytes` at `now`, which is then charged.
-  bool Allow(const NodeId& peer, uint64_t bytes, absl::Time now);
+  // Zero when `peer` may make one request carrying `bytes` at `now`, which is then charged;
+  // otherwise how long until it may (InfiniteDuration when it never may: `bytes` over the
+  // burst, or too many peers tracked). What a refused peer is told to wait.
+  absl::Duration Charge(const NodeId& peer, uint64_t bytes, absl::Time now);
+  bool Allow(const NodeId& peer, uint64_t bytes, absl::Time now) {
+    return Charge(peer, bytes, now) == absl::ZeroDuration();
+  }
 
  private:
   struct Buckets {

@@ -24,6 +24,27 @@ TEST(PeerRateLimiterTest, BurstThenSteadyRatePerPeer) {
   EXPECT_TRUE(limiter.Allow(b, 900, t0 + absl::Seconds(10)));
 }
 
+TEST(PeerRateLimiterTest, ARefusalSaysHowLongToWait) {
+  PeerRateLimits limits;
+  limits.requests = {10, 2};
+  limits.bytes = {1000, 2000};
+  PeerRateLimiter limiter(limits);
+  const NodeId a = Identity::Generate().node_id();
+  const absl::Time t0 = absl::UnixEpoch();
+  EXPECT_EQ(limiter.Charge(a, 0, t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Charge(a, 0, t0), absl::ZeroDuration());
+  // One request comes back every 100 ms.
+  const absl::Duration wait = limiter.Charge(a, 0, t0);
+  EXPECT_EQ(wait, absl::Milliseconds(100));
+  EXPECT_GT(limiter.Charge(a, 0, t0 + wait - absl::Milliseconds(1)), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Charge(a, 0, t0 + wait), absl::ZeroDuration());
+  // Bytes: the longer of the two waits; over the burst, never.
+  const NodeId b = Identity::Generate().node_id();
+  EXPECT_EQ(limiter.Charge(b, 2000, t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Charge(b, 500, t0), absl::Milliseconds(500));
+  EXPECT_EQ(limiter.Charge(b, 2001, t0 + absl::Hours(1)), absl::InfiniteDuration());
+}
+
 TEST(PeerRateLimiterTest, TrackedPeersAreBounded) {
   PeerRateLimits limits;
   limits.max_peers = 3;
