@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
 #include "crypto/aead.h"
@@ -279,15 +280,7 @@ absl::Status BlockStore::CheckFreeSpace() {
   // flag is read first without the lock: every new block passes here.
   if (out_of_space_.load(std::memory_order_relaxed) &&
       free >= std::max<uint64_t>(options_.min_free_bytes, 1u << 20)) {
-    absl::MutexLock lock(&mu_);
-    if (out_of_space_) {
-      rocksdb::Status resumed = handles_->db->Resume();
-      if (resumed.ok()) {
-        out_of_space_ = false;
-        write_error_ = absl::OkStatus();
-        LogEvent(LogLevel::kInfo, "store.resumed", {{"free_bytes", free}});
-      }
-    }
+    ResumeAfterFullDisk(free);
   }
   if (free < options_.min_free_bytes) {
     return absl::ResourceExhaustedError(
@@ -296,6 +289,27 @@ absl::Status BlockStore::CheckFreeSpace() {
                      " MiB; free some space (or lower store.min_free_bytes); reads go on"));
   }
   return absl::OkStatus();
+}
+
+void BlockStore::ResumeAfterFullDisk(uint64_t free) {
+  // RocksDB refuses to resume while it is still settling the background error that stopped it
+  // (a flush that failed on the full disk just after the write did; seen under ASan in CI). A
+  // few short tries, outside the lock, so the first write after space is freed goes through.
+  constexpr int kAttempts = 20;
+  rocksdb::Status resumed;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) absl::SleepFor(absl::Milliseconds(25));
+    absl::MutexLock lock(&mu_);
+    if (!out_of_space_) return;  // another writer resumed it
+    resumed = handles_->db->Resume();
+    if (resumed.ok()) {
+      out_of_space_ = false;
+      write_error_ = absl::OkStatus();
+      LogEvent(LogLevel::kInfo, "store.resumed", {{"free_bytes", free}});
+      return;
+    }
+  }
+  LogEvent(LogLevel::kWarn, "store.resume_failed", {{"status", resumed.ToString()}});
 }
 
 absl::Status BlockStore::SyncWrites() { return SyncIfNeeded(Durability::kPerOptions, "sync"); }

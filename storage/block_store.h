@@ -304,10 +304,12 @@ class BlockStore final : public BlockSource {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes every earlier write durable when `durability` and the options ask for it.
   absl::Status SyncIfNeeded(Durability durability, absl::string_view what) ABSL_LOCKS_EXCLUDED(mu_);
-  // Records the first failed write; later writes return it.
   // OK while there is room for new blocks (and, after a write failed for want of space, once
   // there is again: the store resumes by itself). RESOURCE_EXHAUSTED otherwise.
   absl::Status CheckFreeSpace() ABSL_LOCKS_EXCLUDED(mu_);
+  // Writes again after a full disk, once `free` bytes are: RocksDB resumes, the error clears.
+  void ResumeAfterFullDisk(uint64_t free) ABSL_LOCKS_EXCLUDED(mu_);
+  // Records the first failed write; later writes return it.
   absl::Status FailWritesLocked(absl::string_view what, const rocksdb::Status& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AppendCountersLocked(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
