@@ -195,7 +195,7 @@ void Swarm::Learn(const Contact& contact) {
       if (!joined_) MarkJoinedLocked();
     }
   }
-  if (admission.kind == Admission::kAdded) ReleaseJoinWaiters(/*joining=*/false);
+  if (admission.kind == Admission::kAdded) EndJoin();
   if (admission.kind != Admission::kPingOldest || !admission.oldest.has_value()) return;
   // A full bucket keeps its oldest contact unless it fails to answer (DESIGN §5).
   const Contact oldest = *admission.oldest;
@@ -276,11 +276,11 @@ bool Swarm::WaitForJoin(std::function<void()> then) {
   return true;
 }
 
-void Swarm::ReleaseJoinWaiters(bool joining) {
+void Swarm::EndJoin() {
   std::vector<std::function<void()>> waiters;
   {
     absl::MutexLock lock(&mu_);
-    joining_ = joining;
+    joining_ = false;
     waiters.swap(join_waiters_);
   }
   for (std::function<void()>& waiter : waiters) loop_.Post(std::move(waiter));

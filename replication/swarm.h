@@ -373,8 +373,9 @@ class Swarm {
   void FinishRecordRound(std::shared_ptr<RecordRound> round);
   // Writes providers_[key] to the store (deleting the record, and the key, when empty).
   void PersistProvidersLocked(const DhtKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Posts every WaitForJoin waiter to the loop; `joining` is the join's new state.
-  void ReleaseJoinWaiters(bool joining);
+  // The join under way has ended (a peer is known, or every bootstrap entry has answered or
+  // failed): posts every WaitForJoin waiter to the loop.
+  void EndJoin();
 
   // Constant after construction.
   const NodeId self_;

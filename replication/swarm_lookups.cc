@@ -39,7 +39,7 @@ void Swarm::BootstrapAsync(std::vector<BootstrapEntry> entries, Done<size_t> don
       }
       if (--join->waiting > 0) return;
       // Every entry has answered or failed: calls waiting for a peer go on (or fail) now.
-      ReleaseJoinWaiters(/*joining=*/false);
+      EndJoin();
       if (join->answered == 0) return join->done(0);
       FindClosestAsync(KeyOf(self_), [join](std::vector<Contact>) { join->done(join->answered); });
     };
