@@ -1,5 +1,6 @@
 // PacedTransport over a scripted transport, on virtual time: refusals that say how long to wait
-// are retried after that wait; every other answer, and a refusal past the limits, is final.
+// are retried after that wait; every other answer, and a refusal past the limits, is final;
+// requests to a peer that asked to slow down leave one at a time.
 #include "replication/paced_transport.h"
 
 #include <deque>
@@ -80,6 +81,17 @@ absl::Status SlowDown(absl::Duration wait) {
 
 class PacedTransportTest : public ::testing::Test {
  protected:
+  // STOREs of `count` blocks to `to`, all made at once; their answers, filled as they come.
+  std::vector<std::optional<absl::Status>> StoreMany(int count, const Contact& to) {
+    auto answers = std::make_shared<std::vector<std::optional<absl::Status>>>(count);
+    for (int i = 0; i < count; ++i) {
+      paced_.Store(to, cid_, absl::StrCat("block ", i),
+                   [answers, i](absl::Status status) { (*answers)[i] = std::move(status); });
+    }
+    loop_.RunUntilIdle();
+    return *answers;
+  }
+
   // A STORE through the paced transport; runs the loop until it is answered.
   absl::Status StoreNow(const std::string& block) {
     std::optional<absl::Status> answer;
@@ -139,6 +151,60 @@ TEST_F(PacedTransportTest, RetriesAreBoundedInNumberAndInTime) {
   inner_.asked_at.clear();
   EXPECT_THAT(StoreNow("block"), StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(inner_.asked_at.size(), 2u);
+}
+
+TEST_F(PacedTransportTest, RequestsToAPeerThatSaidSlowDownLeaveOneAtATime) {
+  // The first of five is refused with "10 ms": it goes again at 10 ms, the other four wait in
+  // line behind it, 10 ms apart, instead of each being sent (and refused) at once.
+  inner_.script = {SlowDown(absl::Milliseconds(10))};
+  const absl::Time start = loop_.now();
+  for (const auto& answer : StoreMany(5, peer_)) {
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_TRUE(answer->ok()) << *answer;
+  }
+  std::vector<absl::Duration> asked;
+  for (absl::Time at : inner_.asked_at) asked.push_back(at - start);
+  EXPECT_EQ(asked, (std::vector<absl::Duration>{absl::ZeroDuration(), absl::Milliseconds(10),
+                                                absl::Milliseconds(20), absl::Milliseconds(30),
+                                                absl::Milliseconds(40), absl::Milliseconds(50)}));
+  EXPECT_EQ(inner_.blocks_sent.front(), "block 0");
+  EXPECT_EQ(inner_.blocks_sent.back(), "block 4");
+  // The line is over: the next request leaves at once.
+  loop_.RunFor(absl::Milliseconds(100));
+  const absl::Time later = loop_.now();
+  EXPECT_TRUE(StoreNow("block").ok());
+  EXPECT_EQ(inner_.asked_at.back(), later);
+}
+
+TEST_F(PacedTransportTest, ARequestWhoseTurnWouldComeTooLateIsNotSent) {
+  // Told to wait 400 ms with a 1 s limit: the refused request goes at 400 ms, the next at 800 ms,
+  // and the third, whose turn would be 1,200 ms, is answered at once without being sent.
+  inner_.script = {SlowDown(absl::Milliseconds(400))};
+  const std::vector<std::optional<absl::Status>> answers = StoreMany(3, peer_);
+  EXPECT_TRUE(answers[0].has_value() && answers[0]->ok());
+  EXPECT_TRUE(answers[1].has_value() && answers[1]->ok());
+  ASSERT_TRUE(answers[2].has_value());
+  EXPECT_THAT(*answers[2], StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(inner_.blocks_sent, (std::vector<std::string>{"block 0", "block 0", "block 1"}));
+}
+
+TEST_F(PacedTransportTest, EachPeerHasItsOwnLine) {
+  const Contact other{Identity::Generate().node_id(), "10.0.0.3:7420", absl::UnixEpoch()};
+  inner_.script = {SlowDown(absl::Milliseconds(50))};
+  std::optional<absl::Status> slowed;
+  paced_.Store(peer_, cid_, "slowed", [&](absl::Status status) { slowed = std::move(status); });
+  const absl::Time start = loop_.now();
+  std::optional<absl::Status> other_answer;
+  paced_.Store(other, cid_, "other",
+               [&](absl::Status status) { other_answer = std::move(status); });
+  // Sent and answered before any time passed.
+  ASSERT_TRUE(other_answer.has_value());
+  EXPECT_TRUE(other_answer->ok());
+  EXPECT_FALSE(slowed.has_value());
+  loop_.RunUntilIdle();
+  ASSERT_TRUE(slowed.has_value());
+  EXPECT_TRUE(slowed->ok());
+  EXPECT_EQ(inner_.asked_at.back() - start, absl::Milliseconds(50));
 }
 
 TEST_F(PacedTransportTest, AnswersWithValuesArePacedToo) {

@@ -34,7 +34,7 @@ absl::Duration PeerRateLimiter::Charge(const NodeId& peer, uint64_t bytes, absl:
     // Until both buckets hold enough again.
     const double wait_s = std::max((1 - b.requests) / limits_.requests.per_second,
                                    (wanted_bytes - b.bytes) / limits_.bytes.per_second);
-    return std::max(absl::Seconds(wait_s), absl::Milliseconds(1));
+    return std::max(absl::Seconds(wait_s), absl::Microseconds(1));
   }
   b.requests -= 1;
   b.bytes -= wanted_bytes;

@@ -14,11 +14,12 @@
 
 namespace swarmkv {
 
-// The trailer, in whole milliseconds. Ours, not gRPC's reserved grpc-retry-pushback-ms, which
-// gRPC's own retry machinery may consume.
-inline constexpr char kRetryAfterTrailer[] = "swarmkv-retry-after-ms";
+// The trailer, in whole microseconds (a budget of 2,000 requests/s refills one every 500 us, so
+// milliseconds would tell a paced sender half the rate). Ours, not gRPC's reserved
+// grpc-retry-pushback-ms, which gRPC's own retry machinery may consume.
+inline constexpr char kRetryAfterTrailer[] = "swarmkv-retry-after-us";
 
-// On the server: asks the caller to wait `wait` (rounded up to a millisecond) before retrying.
+// On the server: asks the caller to wait `wait` (rounded up to a microsecond) before retrying.
 void SetRetryAfter(grpc::ServerContextBase& call, absl::Duration wait);
 
 // On the client, for a call that ended with `status`: the same status, carrying the server's
