@@ -1,5 +1,6 @@
-// The swarm's state saved on disk (replication/saved_state.h): the routing table and a provider
-// record. What decodes re-encodes to the same bytes; counts stay under their caps.
+// The swarm's state saved on disk (replication/saved_state.h): the routing table, a provider
+// record and the republish sweep. What decodes re-encodes to the same bytes; counts stay under
+// their caps.
 #include <cstdint>
 #include <string>
 
@@ -20,6 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool clamped = false;
     for (const auto& r : *records) clamped |= r.expires == absl::FromUnixSeconds(INT64_MAX);
     if (!clamped) FUZZ_CHECK(swarmkv::EncodeProviderRecord(*records) == value);
+  }
+  if (auto sweep = swarmkv::DecodeRepublishSweep(value); sweep.ok()) {
+    // As above: a start past int64 seconds is clamped; below it, byte for byte.
+    if (sweep->started != absl::FromUnixSeconds(INT64_MAX)) {
+      FUZZ_CHECK(swarmkv::EncodeRepublishSweep(*sweep) == value);
+    }
   }
   return 0;
 }

@@ -43,6 +43,15 @@ absl::StatusOr<uint64_t> ReadCount(absl::string_view* in, uint64_t max, absl::st
   return count;
 }
 
+// Unix seconds as saved: times before 1970 are 0, and values past int64's range (which would
+// overflow FromUnixSeconds' argument) are clamped.
+uint64_t SavedSeconds(absl::Time time) {
+  return static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixSeconds(time)));
+}
+absl::Time FromSavedSeconds(uint64_t seconds) {
+  return absl::FromUnixSeconds(static_cast<int64_t>(std::min<uint64_t>(seconds, INT64_MAX)));
+}
+
 }  // namespace
 
 std::string EncodeSavedContacts(const std::vector<Contact>& contacts) {
@@ -69,8 +78,7 @@ std::string EncodeProviderRecord(const std::vector<ProviderTable::Record>& recor
   AppendVarint(records.size(), &value);
   for (const ProviderTable::Record& p : records) {
     AppendContact(p.contact, &value);
-    AppendVarint(static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixSeconds(p.expires))),
-                 &value);
+    AppendVarint(SavedSeconds(p.expires), &value);
   }
   return value;
 }
@@ -84,12 +92,46 @@ absl::StatusOr<std::vector<ProviderTable::Record>> DecodeProviderRecord(absl::st
   for (uint64_t i = 0; i < count; ++i) {
     SWARMKV_ASSIGN_OR_RETURN(Contact contact, ReadContact(&value, now, kWhat));
     SWARMKV_ASSIGN_OR_RETURN(uint64_t expires, ReadNumber(&value, kWhat));
-    // Unix seconds past int64's range would overflow FromUnixSeconds' argument.
-    const int64_t seconds = static_cast<int64_t>(std::min<uint64_t>(expires, INT64_MAX));
-    records.push_back(ProviderTable::Record{std::move(contact), absl::FromUnixSeconds(seconds)});
+    records.push_back(ProviderTable::Record{std::move(contact), FromSavedSeconds(expires)});
   }
   if (!value.empty()) return absl::DataLossError(absl::StrCat(kWhat, " has trailing bytes"));
   return records;
+}
+
+std::string EncodeRepublishSweep(const RepublishSweep& sweep) {
+  std::string value;
+  AppendVarint(SavedSeconds(sweep.started), &value);
+  AppendVarint(sweep.listed, &value);
+  AppendVarint(sweep.at_end ? 1 : 0, &value);
+  const std::string after = sweep.after.has_value() ? sweep.after->ToBytes() : std::string();
+  AppendVarint(after.size(), &value);
+  value.append(after);
+  return value;
+}
+
+absl::StatusOr<RepublishSweep> DecodeRepublishSweep(absl::string_view value) {
+  constexpr absl::string_view kWhat = "the saved republish sweep";
+  // A CID is a few dozen bytes; anything much longer is not one.
+  constexpr uint64_t kMaxCidBytes = 256;
+  RepublishSweep sweep;
+  SWARMKV_ASSIGN_OR_RETURN(uint64_t started, ReadNumber(&value, kWhat));
+  sweep.started = FromSavedSeconds(started);
+  SWARMKV_ASSIGN_OR_RETURN(sweep.listed, ReadNumber(&value, kWhat));
+  SWARMKV_ASSIGN_OR_RETURN(uint64_t at_end, ReadNumber(&value, kWhat));
+  if (at_end > 1) return absl::DataLossError(absl::StrCat(kWhat, " is malformed"));
+  sweep.at_end = at_end == 1;
+  SWARMKV_ASSIGN_OR_RETURN(uint64_t length, ReadNumber(&value, kWhat));
+  if (length > kMaxCidBytes || value.size() != length) {
+    return absl::DataLossError(absl::StrCat(kWhat, " is malformed"));
+  }
+  if (length > 0) {
+    absl::StatusOr<Cid> after = Cid::FromBytes(value);
+    if (!after.ok()) {
+      return absl::DataLossError(absl::StrCat(kWhat, ": ", after.status().message()));
+    }
+    sweep.after = *std::move(after);
+  }
+  return sweep;
 }
 
 }  // namespace swarmkv

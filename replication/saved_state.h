@@ -1,5 +1,6 @@
 // The swarm's soft state as the store keeps it between runs (docs/storage-layout.md): the saved
-// routing table (a meta value) and the provider records (one value per DHT key). Both are read
+// routing table and where the republish sweep stands (meta values), and the provider records
+// (one value per DHT key). Both are read
 // back from disk at start, so their decoders treat the bytes as untrusted: DATA_LOSS, saying
 // what is wrong, for anything malformed, and bounded counts (fuzz/saved_state_fuzz.cc).
 #ifndef SWARMKV_REPLICATION_SAVED_STATE_H_
@@ -13,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "replication/provider_table.h"
+#include "replication/republish_schedule.h"
 #include "replication/routing_table.h"
 
 namespace swarmkv {
@@ -31,6 +33,14 @@ std::string EncodeProviderRecord(const std::vector<ProviderTable::Record>& recor
 absl::StatusOr<std::vector<ProviderTable::Record>> DecodeProviderRecord(absl::string_view value,
                                                                         absl::Time now,
                                                                         uint64_t max_providers);
+
+// The meta value that holds where the republish sweep stands.
+inline constexpr absl::string_view kRepublishSweepMeta = "republish_sweep";
+// varint(started, Unix seconds) | varint(listed) | varint(at_end: 0 or 1) | varint(n) | n bytes,
+// the last root listed (n = 0: none). REQUIRES: sweep.started is a time (a sweep has begun).
+std::string EncodeRepublishSweep(const RepublishSweep& sweep);
+// DATA_LOSS when malformed (a CID that does not parse included).
+absl::StatusOr<RepublishSweep> DecodeRepublishSweep(absl::string_view value);
 
 }  // namespace swarmkv
 

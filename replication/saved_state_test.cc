@@ -64,5 +64,32 @@ TEST(SavedStateTest, MalformedValuesAreDataLoss) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("malformed")));
 }
 
+TEST(SavedStateTest, RepublishSweepRoundTripsAndRefusesTheMalformed) {
+  RepublishSweep sweep;
+  sweep.started = absl::FromUnixSeconds(1700000000);
+  sweep.listed = 123456;
+  sweep.after = Cid::Compute(Codec::kRaw, "the last root listed");
+  SWARMKV_ASSERT_OK_AND_ASSIGN(RepublishSweep decoded,
+                               DecodeRepublishSweep(EncodeRepublishSweep(sweep)));
+  EXPECT_EQ(decoded.started, sweep.started);
+  EXPECT_EQ(decoded.listed, sweep.listed);
+  EXPECT_EQ(decoded.after, sweep.after);
+  EXPECT_FALSE(decoded.at_end);
+  // At the end, with no root listed yet.
+  sweep.after.reset();
+  sweep.at_end = true;
+  SWARMKV_ASSERT_OK_AND_ASSIGN(decoded, DecodeRepublishSweep(EncodeRepublishSweep(sweep)));
+  EXPECT_FALSE(decoded.after.has_value());
+  EXPECT_TRUE(decoded.at_end);
+  // Truncated, a flag that is neither 0 nor 1, a CID that does not parse, trailing bytes.
+  const std::string good = EncodeRepublishSweep(sweep);
+  EXPECT_THAT(DecodeRepublishSweep(good.substr(0, 2)), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeRepublishSweep(std::string("\x01\x01\x02\x00", 4)),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeRepublishSweep(std::string("\x01\x01\x00\x03" "abc", 7)),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeRepublishSweep(good + "x"), StatusIs(absl::StatusCode::kDataLoss));
+}
+
 }  // namespace
 }  // namespace swarmkv

@@ -70,7 +70,9 @@ Swarm::Swarm(NodeId self, BlockStore& store, Transport& transport, EventLoop& lo
       table_(self, options_.table),
       providers_(ProviderLimits{options_.max_providers_per_key, options_.max_provider_keys,
                                 options_.max_keys_per_provider}),
-      store_budgets_(PeerRateLimits{RateLimit{1e9, 1e9}, options_.store_bytes_per_peer, 4096}) {}
+      store_budgets_(PeerRateLimits{RateLimit{1e9, 1e9}, options_.store_bytes_per_peer, 4096}),
+      republish_(options_.republish_interval,
+                 std::max<uint64_t>(1, options_.max_announces_per_round)) {}
 
 // ----- The loop -----
 
@@ -252,7 +254,19 @@ Swarm::Restored Swarm::Restore(bool has_bootstrap_list) {
   if (!joined.ok() && !absl::IsNotFound(joined.status())) {
     LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", joined.status()}});
   }
+  std::optional<RepublishSweep> sweep;
+  if (auto saved = store_.GetMeta(kRepublishSweepMeta); saved.ok()) {
+    auto decoded = DecodeRepublishSweep(*saved);
+    if (decoded.ok()) {
+      sweep = *decoded;
+    } else {
+      LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", decoded.status()}});
+    }
+  } else if (!absl::IsNotFound(saved.status())) {
+    LogEvent(LogLevel::kWarn, "swarm.restore_failed", {{"status", saved.status()}});
+  }
   absl::MutexLock lock(&mu_);
+  if (sweep.has_value()) republish_.Restore(*sweep);
   // When unsure whether it was a member (the read failed), it counts as one: the quorum is the
   // safe side.
   joined_ = !absl::IsNotFound(joined.status()) || table_.size() > 0;

@@ -48,6 +48,7 @@
 #include "replication/provider_table.h"
 #include "replication/record_validator.h"
 #include "replication/replica_planner.h"
+#include "replication/republish_schedule.h"
 #include "replication/routing_table.h"
 #include "replication/transport.h"
 #include "rpc/rate_limiter.h"
@@ -66,6 +67,10 @@ struct SwarmOptions {
   // How long a provider record lives, and how often this node renews its own.
   absl::Duration provider_ttl = absl::Hours(24);
   absl::Duration republish_interval = absl::Hours(12);
+  // Renewals are spread over the interval (replication/republish_schedule.h); at most this many
+  // pinned roots are announced in one maintenance round, this many at a time.
+  uint64_t max_announces_per_round = 4096;
+  size_t announces_in_flight = 8;
   // A peer caught lying (bytes that do not hash to the CID it claimed) is dropped from the
   // table and ignored for this long.
   absl::Duration penalty = absl::Minutes(10);
@@ -279,7 +284,8 @@ class Swarm {
     size_t providers = 0;
   };
   // At start, before any operation: brings back what an earlier run of this node kept (its
-  // routing table, its provider records, and whether it has ever been part of a swarm; each
+  // routing table, its provider records, where its republish sweep stands, and whether it has
+  // ever been part of a swarm; each
   // failure is logged and that part starts empty). The node then expects peers, and needs its
   // write quorum, when it has a bootstrap list, or restored a table, or has ever had a peer: a
   // node that was a member never counts itself a lone node again, whatever its table holds.
@@ -394,7 +400,7 @@ class Swarm {
   ProviderTable providers_ ABSL_GUARDED_BY(mu_);
   PeerRateLimiter store_budgets_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<NodeId, absl::Time> penalized_until_ ABSL_GUARDED_BY(mu_);
-  absl::Time last_republish_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  RepublishSchedule republish_ ABSL_GUARDED_BY(mu_);
   struct Dormant {
     Contact contact;
     absl::Time since;  // when it stopped answering

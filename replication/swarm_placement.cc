@@ -2,9 +2,12 @@
 // operation is a small state machine on the loop (see swarm.h); store work that blocks runs on
 // the blocking executor and posts its result back.
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -12,6 +15,7 @@
 #include "base/status_macros.h"
 #include "replication/internal/swarm_helpers.h"
 #include "replication/possession.h"
+#include "replication/saved_state.h"
 #include "replication/swarm.h"
 
 namespace swarmkv {
@@ -380,10 +384,13 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
 }
 
 void Swarm::MaintainProviders(std::shared_ptr<MaintenanceRound> round) {
-  // Provider records: expire everyone's old ones (a store write each), then renew ours when due.
+  // Provider records: expire everyone's old ones (a store write each), then renew ours that the
+  // republish sweep says are due.
   blocking_.Post([this, round] {
     const absl::Time now = clock_.Now();
-    bool republish = false;
+    const uint64_t pinned_roots = store_.Stats().pinned_roots;
+    uint64_t due = 0;
+    std::optional<Cid> after;
     {
       absl::MutexLock lock(&mu_);
       for (const DhtKey& key : providers_.Expire(now)) PersistProvidersLocked(key);
@@ -394,31 +401,51 @@ void Swarm::MaintainProviders(std::shared_ptr<MaintenanceRound> round) {
           ++it;
         }
       }
-      if (now - last_republish_ >= options_.republish_interval) {
-        republish = true;
-        last_republish_ = now;
-      }
+      due = republish_.Due(now, pinned_roots);
+      after = republish_.sweep().after;
     }
-    std::vector<Cid> roots;
-    if (republish) {
-      auto pins = store_.ListPins();
+    auto roots = std::make_shared<std::vector<Cid>>();
+    if (due > 0) {
+      auto pins = store_.ListPins(after.has_value() ? &*after : nullptr, due);
       if (pins.ok()) {
-        for (const PinnedRoot& pin : *pins) roots.push_back(pin.root);
+        for (const PinnedRoot& pin : *pins) roots->push_back(pin.root);
+        std::string saved;
+        {
+          absl::MutexLock lock(&mu_);
+          republish_.Listed(due, *roots);
+          saved = EncodeRepublishSweep(republish_.sweep());
+        }
+        // Soft state: a lost write costs renewing some roots twice.
+        if (absl::Status put = store_.PutMeta(kRepublishSweepMeta, saved); !put.ok()) {
+          LogEvent(LogLevel::kWarn, "swarm.republish_save_failed", {{"status", put}});
+        }
+      } else {
+        LogEvent(LogLevel::kWarn, "swarm.republish_list_failed", {{"status", pins.status()}});
       }
     }
-    // One announcement at a time, like the pins are listed (held weakly by itself and strongly
-    // by the announcement in flight).
-    auto announce = std::make_shared<std::function<void(size_t)>>();
-    *announce = [this, round, roots,
-                 weak = std::weak_ptr<std::function<void(size_t)>>(announce)](size_t i) {
-      auto announce = weak.lock();
-      if (i == roots.size()) return round->done(round->report);
-      AnnounceAsync(roots[i], [round, announce, i](size_t accepted) {
-        if (accepted > 0) ++round->report.providers_announced;
-        (*announce)(i + 1);
-      });
+    // A few announcements at a time (each a lookup, then an ADD_PROVIDER to each of the closest);
+    // the round ends when the last has been answered.
+    struct Announcing {
+      size_t next = 0;
+      size_t in_flight = 0;
     };
-    loop_.Post([announce] { (*announce)(0); });
+    auto state = std::make_shared<Announcing>();
+    auto launch = std::make_shared<std::function<void()>>();
+    *launch = [this, round, roots, state, weak = std::weak_ptr<std::function<void()>>(launch)] {
+      auto launch = weak.lock();
+      while (state->in_flight < std::max<size_t>(1, options_.announces_in_flight) &&
+             state->next < roots->size()) {
+        ++state->in_flight;
+        // Answered on the loop, as this runs.
+        AnnounceAsync((*roots)[state->next++], [round, state, launch](size_t accepted) {
+          if (accepted > 0) ++round->report.providers_announced;
+          --state->in_flight;
+          (*launch)();
+        });
+      }
+      if (state->in_flight == 0 && state->next == roots->size()) round->done(round->report);
+    };
+    loop_.Post([launch] { (*launch)(); });
   });
 }
 

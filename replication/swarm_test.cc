@@ -348,6 +348,48 @@ TEST_F(SwarmTest, ProviderRecordsSurviveARestartUntilTheyExpire) {
   EXPECT_TRUE(records.empty());
 }
 
+TEST_F(SwarmTest, PinnedContentIsReannouncedAcrossTheIntervalAndARestartCarriesOn) {
+  SwarmOptions options;
+  options.republish_interval = absl::Hours(1);
+  Start(4, options);
+  for (int i = 0; i < 30; ++i) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, absl::StrCat("pinned ", i)));
+    ASSERT_THAT(store(0).Pin(cid, {cid}, "", clock_.Now()), IsOk());
+  }
+  // Maintenance every 6 minutes until `until`: the provider records renewed, in all and at most
+  // in one round.
+  struct Renewed {
+    uint64_t total = 0;
+    uint64_t largest = 0;
+  };
+  auto rounds = [&](Swarm& swarm, absl::Time until) {
+    Renewed renewed;
+    for (; clock_.Now() <= until; loop_.RunFor(absl::Minutes(6))) {
+      const uint64_t announced = swarm.Maintain().providers_announced;
+      renewed.total += announced;
+      renewed.largest = std::max(renewed.largest, announced);
+    }
+    return renewed;
+  };
+  const absl::Time start = clock_.Now();
+  // The first sweep starts with the first round and renews each root once, a few a round.
+  Renewed first = rounds(swarm(0), start + absl::Hours(1));
+  EXPECT_EQ(first.total, 30u);
+  EXPECT_LE(first.largest, 4u);
+  // Halfway through the second sweep the node restarts: the new run carries on where the sweep
+  // stood (nothing renewed twice, nothing all at once).
+  Renewed before = rounds(swarm(0), start + absl::Minutes(90));
+  ASSERT_THAT(swarm(0).SaveRoutingTable(), IsOk());
+  Swarm restarted(swarm(0).self(), store(0), network_.TransportFor(swarm(0).self(), "x:1"), loop_,
+                  inline_, options);
+  restarted.Restore(/*has_bootstrap_list=*/false);
+  Renewed after = rounds(restarted, start + absl::Hours(2));
+  EXPECT_GT(before.total, 0u);
+  EXPECT_GT(after.total, 0u);
+  EXPECT_EQ(before.total + after.total, 30u);
+  EXPECT_LE(after.largest, 4u);
+}
+
 TEST_F(SwarmTest, RoutingTableSurvivesARestart) {
   Start(5);
   ASSERT_THAT(swarm(2).SaveRoutingTable(), IsOk());

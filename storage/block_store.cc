@@ -802,12 +802,15 @@ absl::StatusOr<std::string> BlockStore::GetMeta(absl::string_view name) const {
   return value;
 }
 
-absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins() const {
+absl::StatusOr<std::vector<PinnedRoot>> BlockStore::ListPins(const Cid* after, size_t limit) const {
   std::vector<PinnedRoot> out;
   std::unique_ptr<rocksdb::Iterator> it(
       handles_->db->NewIterator(rocksdb::ReadOptions(), handles_->cf(kPins)));
   const std::string prefix(1, kPinRootPrefix);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  const std::string start = after == nullptr ? prefix : PrefixedKey(kPinRootPrefix, *after);
+  it->Seek(start);
+  if (after != nullptr && it->Valid() && it->key() == start) it->Next();
+  for (; out.size() < limit && it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
     std::string record;
     if (!OpenWithRandomNonce(storage_key_,

@@ -240,7 +240,10 @@ class BlockStore final : public BlockSource {
   absl::StatusOr<bool> IsPinned(const Cid& root) const;
   // True when some pinned content holds `cid`.
   absl::StatusOr<bool> IsBlockPinned(const Cid& cid) const;
-  absl::StatusOr<std::vector<PinnedRoot>> ListPins() const;
+  absl::StatusOr<std::vector<PinnedRoot>> ListPins() const { return ListPins(nullptr, SIZE_MAX); }
+  // Up to `limit` pins in the order of their roots' bytes, starting after `after` (from the
+  // first when null): a page, for callers that walk a large pin set a little at a time.
+  absl::StatusOr<std::vector<PinnedRoot>> ListPins(const Cid* after, size_t limit) const;
 
   // Deletes unpinned blocks while stored bytes exceed the quota: those in `evict_first` (the
   // blocks this node is not responsible for, as the swarm sees it) before any other, so

@@ -1,8 +1,10 @@
 #include "storage/block_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -389,6 +391,35 @@ TEST_F(BlockStoreTest, ListBlocksPagesInKeyOrder) {
   }
   EXPECT_EQ(seen.size(), all.size());
   EXPECT_THAT(seen, ::testing::UnorderedElementsAreArray(all));
+}
+
+TEST_F(BlockStoreTest, ListPinsPagesInRootOrder) {
+  auto store = OpenStore();
+  std::vector<Cid> roots;
+  for (int i = 0; i < 25; ++i) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store->Put(Codec::kRaw, absl::StrCat("root ", i)));
+    ASSERT_THAT(store->Pin(cid, {cid}, absl::StrCat("pin ", i), absl::UnixEpoch()), IsOk());
+    roots.push_back(cid);
+  }
+  std::sort(roots.begin(), roots.end());
+  std::vector<Cid> seen;
+  std::optional<Cid> after;
+  for (;;) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<PinnedRoot> page,
+                                 store->ListPins(after.has_value() ? &*after : nullptr, 10));
+    if (page.empty()) break;
+    EXPECT_LE(page.size(), 10u);
+    for (const PinnedRoot& pin : page) seen.push_back(pin.root);
+    after = seen.back();
+  }
+  EXPECT_EQ(seen, roots);
+  // The whole list is the same, in the same order.
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<PinnedRoot> all, store->ListPins());
+  ASSERT_EQ(all.size(), roots.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].root, roots[i]);
+  // After the last root: nothing.
+  SWARMKV_ASSERT_OK_AND_ASSIGN(std::vector<PinnedRoot> none, store->ListPins(&roots.back(), 10));
+  EXPECT_TRUE(none.empty());
 }
 
 TEST_F(BlockStoreTest, DropBlockSparesPinnedBlocks) {
