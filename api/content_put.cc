@@ -28,15 +28,17 @@ absl::StatusOr<ContentMode> ModeFromProto(v1::EncryptionMode mode) {
 absl::StatusOr<uint32_t> SyncAndReplicate(Swarm& swarm, BlockStore& store, const Cid& root,
                                           bool pinned) {
   SWARMKV_ASSIGN_OR_RETURN(std::vector<Cid> blocks, ListContentBlocks(store, root));
-  // Pinned content is announced: its holder serves it even once the blocks' responsible nodes
-  // change. Not waited for: a provider record is a hint (maintenance announces again), and the
-  // put is acknowledged on its copies.
-  if (pinned) swarm.AnnounceAsync(root, [](size_t) {});
   absl::Status synced;
   absl::StatusOr<size_t> copies =
       swarm.Replicate(blocks, [&store, &synced] { synced = store.SyncWrites(); });
   SWARMKV_RETURN_IF_ERROR(synced);
   SWARMKV_RETURN_IF_ERROR(copies.status());
+  // Pinned content that did not reach all its responsible nodes is announced, so readers find
+  // this node until maintenance has placed it (the republish sweep renews every pinned root's
+  // record later anyway). Content on all of them is found there: an announcement would cost a
+  // lookup and R requests for nothing (a third of a small put's peer requests). Not waited for:
+  // a provider record is a hint, and the put is acknowledged on its copies.
+  if (pinned && !swarm.FullyPlaced(*copies)) swarm.AnnounceAsync(root, [](size_t) {});
   const size_t quorum = swarm.EffectiveWriteQuorum();
   if (*copies < quorum) {
     return absl::UnavailableError(

@@ -169,6 +169,7 @@ void Housekeeper::StartMaintenance(Round round, Outcome outcome) {
     LogEvent(eventful ? LogLevel::kInfo : LogLevel::kDebug, "swarm.maintenance",
              {{"revived", report.dormant_revived},
               {"blocks", report.blocks_checked},
+              {"settled", report.blocks_settled},
               {"pushed", report.pushed},
               {"push_failures", report.push_failures},
               {"dropped", report.dropped},

@@ -72,7 +72,8 @@ Swarm::Swarm(NodeId self, BlockStore& store, Transport& transport, EventLoop& lo
                                 options_.max_keys_per_provider}),
       store_budgets_(PeerRateLimits{RateLimit{1e9, 1e9}, options_.store_bytes_per_peer, 4096}),
       republish_(options_.republish_interval,
-                 std::max<uint64_t>(1, options_.max_announces_per_round)) {}
+                 std::max<uint64_t>(1, options_.max_announces_per_round)),
+      settled_pages_(options_.placement_recheck) {}
 
 // ----- The loop -----
 
@@ -325,6 +326,11 @@ bool Swarm::Alone() const {
 }
 
 size_t Swarm::EffectiveWriteQuorum() const { return Alone() ? 1 : options_.write_quorum; }
+
+bool Swarm::FullyPlaced(size_t copies) const {
+  absl::MutexLock lock(&mu_);
+  return copies >= std::min(options_.replication_factor, table_.size() + 1);
+}
 
 // ----- Requests from other nodes -----
 

@@ -50,6 +50,7 @@
 #include "replication/replica_planner.h"
 #include "replication/republish_schedule.h"
 #include "replication/routing_table.h"
+#include "replication/settled_pages.h"
 #include "replication/transport.h"
 #include "rpc/rate_limiter.h"
 #include "storage/block_store.h"
@@ -96,6 +97,9 @@ struct SwarmOptions {
   // A Get or Put made while the node joins its bootstrap list and knows no peer yet waits for
   // the first one to answer (at most this long) rather than failing for want of peers.
   absl::Duration join_wait = absl::Seconds(5);
+  // A maintenance page found with every block where it belongs is not checked again, while
+  // the routing table and the page stay as they were, for between half this and this.
+  absl::Duration placement_recheck = absl::Hours(1);
 };
 
 // A key sharing exactly `prefix` leading bits with `key` (all 256 when prefix >= 256); the other
@@ -119,6 +123,9 @@ struct MaintenanceReport {
   // Hand-offs not done: a node the block would be left to could not prove it holds it.
   uint64_t drops_unproven = 0;
   uint64_t providers_announced = 0;
+  // Blocks in pages that were settled (every block where it belongs) and did not change, so no
+  // peer was asked about them (replication/settled_pages.h).
+  uint64_t blocks_settled = 0;
 };
 
 // What a fetch found, and the hints for the next one: liars dropped, the server appended.
@@ -275,6 +282,9 @@ class Swarm {
   bool Alone() const;
   // The copies a Put needs now (see SwarmOptions::write_quorum).
   size_t EffectiveWriteQuorum() const;
+  // Whether content every block of which has `copies` copies is on as many nodes as it should
+  // be: R, or every node this one knows (itself included) when it knows fewer.
+  bool FullyPlaced(size_t copies) const;
   // Whether a bootstrap list was given: the node is meant to be in a swarm.
   void set_expects_peers(bool expects) { expects_peers_ = expects; }
 
@@ -338,6 +348,8 @@ class Swarm {
   // The steps of a maintenance round (swarm_placement.cc).
   struct MaintenanceRound;
   void RefreshNextBucket(std::shared_ptr<MaintenanceRound> round);
+  // Pings the peers the settled pages rely on (one that does not answer leaves the table).
+  void PingSettledPeers(std::shared_ptr<MaintenanceRound> round);
   void MaintainPage(std::shared_ptr<MaintenanceRound> round);
   void MaintainProviders(std::shared_ptr<MaintenanceRound> round);
   struct MaintenancePage;
@@ -401,6 +413,7 @@ class Swarm {
   PeerRateLimiter store_budgets_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<NodeId, absl::Time> penalized_until_ ABSL_GUARDED_BY(mu_);
   RepublishSchedule republish_ ABSL_GUARDED_BY(mu_);
+  SettledPages settled_pages_ ABSL_GUARDED_BY(mu_);
   struct Dormant {
     Contact contact;
     absl::Time since;  // when it stopped answering

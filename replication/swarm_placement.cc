@@ -16,6 +16,7 @@
 #include "replication/internal/swarm_helpers.h"
 #include "replication/possession.h"
 #include "replication/saved_state.h"
+#include "replication/settled_pages.h"
 #include "replication/swarm.h"
 
 namespace swarmkv {
@@ -159,7 +160,9 @@ void Swarm::AnnounceAsync(const Cid& cid, Done<size_t> done) {
 struct Swarm::MaintenanceRound {
   MaintenanceReport report;
   Done<MaintenanceReport> done;
-  std::optional<Cid> after;  // the last block of the previous page
+  std::optional<Cid> after;  // the last block listed
+  std::vector<Cid> listed;   // listed, not yet in a page
+  bool listed_all = false;
 };
 
 void Swarm::MaintainAsync(Done<MaintenanceReport> done) {
@@ -197,11 +200,36 @@ void Swarm::RefreshNextBucket(std::shared_ptr<MaintenanceRound> round) {
   const int bucket_prefix =
       static_cast<int>(number % static_cast<uint64_t>(std::min(deepest + 2, 256)));
   RunFindNodeLookup(KeyWithCommonPrefix(KeyOf(self_), bucket_prefix, number), options_.lookup,
-                    [this, round](std::vector<Contact>) { MaintainPage(round); });
+                    [this, round](std::vector<Contact>) { PingSettledPeers(round); });
+}
+
+void Swarm::PingSettledPeers(std::shared_ptr<MaintenanceRound> round) {
+  // Settled pages are skipped without asking their holders anything, so first make sure those
+  // holders still answer: one that does not leaves the table, which changes its version and
+  // so unsettles every page.
+  std::vector<Contact> peers;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const NodeId& id : settled_pages_.Peers()) {
+      if (std::optional<Contact> contact = table_.Find(id); contact.has_value()) {
+        peers.push_back(*contact);
+      }
+    }
+  }
+  if (peers.empty()) return MaintainPage(round);
+  auto waiting = std::make_shared<size_t>(peers.size());
+  for (const Contact& peer : peers) {
+    transport_.Ping(peer, OnLoopStatus(loop_, [this, round, waiting, peer](absl::Status status) {
+                      if (!status.ok() && PeerUnreachable(status)) Forget(peer.id);
+                      if (--*waiting == 0) MaintainPage(round);
+                    }));
+  }
 }
 
 // One page of a maintenance round, as it moves between the loop and the blocking executor.
 struct Swarm::MaintenancePage {
+  std::optional<PageMark> mark;  // set before the page is planned
+  uint64_t table_version = 0;    // when the page's placements were planned
   std::vector<Cid> blocks;
   std::vector<BlockPlacement> placements;
   absl::flat_hash_map<NodeId, std::vector<size_t>> asked_of;
@@ -223,6 +251,8 @@ struct Swarm::MaintenancePage {
     Digest256 expected;
   };
   std::vector<Drop> drops;
+  // Every block is where it belongs: nothing to push or hand off, every peer answered.
+  bool settles = false;
 };
 
 void Swarm::ProveAndDrop(std::shared_ptr<MaintenanceRound> round,
@@ -260,21 +290,45 @@ void Swarm::ProveAndDrop(std::shared_ptr<MaintenanceRound> round,
 
 void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
   blocking_.Post([this, round] {
-    auto listed =
-        store_.ListBlocks(round->after.has_value() ? &*round->after : nullptr, kMaintenancePage);
-    loop_.Post([this, round, listed = std::move(listed)]() mutable {
-      if (!listed.ok()) {
-        LogEvent(LogLevel::kError, "swarm.maintenance_failed", {{"status", listed.status()}});
+    // The store's blocks in key order, listed a batch ahead of the page being cut from them.
+    if (round->listed.size() < kMaintenancePage && !round->listed_all) {
+      auto more =
+          store_.ListBlocks(round->after.has_value() ? &*round->after : nullptr, kMaintenancePage);
+      if (!more.ok()) {
+        LogEvent(LogLevel::kError, "swarm.maintenance_failed", {{"status", more.status()}});
         return MaintainProviders(round);
       }
-      if (listed->empty()) return MaintainProviders(round);
-      round->after = listed->back();
-      round->report.blocks_checked += listed->size();
+      if (more->size() < kMaintenancePage) round->listed_all = true;
+      if (!more->empty()) round->after = more->back();
+      round->listed.insert(round->listed.end(), more->begin(), more->end());
+    }
+    const size_t size = NextPageSize(round->listed, kMaintenancePage, !round->listed_all);
+    if (size == 0) return MaintainProviders(round);  // the walk is over
+    std::vector<Cid> blocks(round->listed.begin(), round->listed.begin() + size);
+    round->listed.erase(round->listed.begin(), round->listed.begin() + size);
+    const PageMark mark = MarkOf(blocks);
+    bool settled = false;
+    uint64_t table_version = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      table_version = table_version_;
+      settled = settled_pages_.Skip(mark, table_version, clock_.Now());
+    }
+    if (settled) {
+      round->report.blocks_settled += blocks.size();
+      // Through the loop: with an inline executor, a run of settled pages would otherwise nest.
+      loop_.Post([this, round] { MaintainPage(round); });
+      return;
+    }
+    loop_.Post([this, round, mark, table_version, listed = std::move(blocks)]() mutable {
+      round->report.blocks_checked += listed.size();
 
       // Who should hold each block, by this node's table (it knows its own neighbourhood best,
       // and blocks it holds are near it), and one HAVE per peer for all its blocks.
       auto page = std::make_shared<MaintenancePage>();
-      page->blocks = *std::move(listed);
+      page->mark = mark;
+      page->table_version = table_version;
+      page->blocks = std::move(listed);
       page->placements.resize(page->blocks.size());
       for (size_t i = 0; i < page->blocks.size(); ++i) {
         BlockPlacement& placement = page->placements[i];
@@ -291,6 +345,7 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
       // store), then send the STOREs, then the next page.
       auto act = [this, round, page] {
         for (const NodeId& id : page->unreachable) Forget(id);  // the plan is made without them
+        page->settles = page->unreachable.empty();
         blocking_.Post([this, round, page] {
           for (size_t i = 0; i < page->blocks.size(); ++i) {
             const Cid& cid = page->blocks[i];
@@ -305,7 +360,9 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
             if (!actions.empty() && actions.back().kind == ReplicaAction::kDrop) {
               auto pinned = store_.IsBlockPinned(cid);
               if (!pinned.ok() || *pinned) actions.pop_back();  // when unsure, keep it
+              if (!pinned.ok()) page->settles = false;
             }
+            if (!actions.empty()) page->settles = false;
             std::shared_ptr<const std::string> data;
             for (const ReplicaAction& action : actions) {
               if (data == nullptr) {
@@ -335,6 +392,13 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
             }
           }
           loop_.Post([this, round, page] {
+            if (page->settles) {
+              std::vector<NodeId> peers;
+              for (const auto& [id, indexes] : page->asked_of) peers.push_back(id);
+              absl::MutexLock lock(&mu_);
+              settled_pages_.Settle(*page->mark, page->table_version, clock_.Now(),
+                                    std::move(peers));
+            }
             page->waiting = page->pushes.size() + page->drops.size();
             if (page->waiting == 0) return MaintainPage(round);
             for (size_t d = 0; d < page->drops.size(); ++d) ProveAndDrop(round, page, d);
@@ -386,6 +450,10 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
 void Swarm::MaintainProviders(std::shared_ptr<MaintenanceRound> round) {
   // Provider records: expire everyone's old ones (a store write each), then renew ours that the
   // republish sweep says are due.
+  {
+    absl::MutexLock lock(&mu_);
+    settled_pages_.EndRound();
+  }
   blocking_.Post([this, round] {
     const absl::Time now = clock_.Now();
     const uint64_t pinned_roots = store_.Stats().pinned_roots;

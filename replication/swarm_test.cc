@@ -296,6 +296,66 @@ TEST_F(SwarmTest, MaintenanceRepairsToRCopiesAfterHoldersDieAndHandsOffUnpinnedB
   EXPECT_LT(store(0).Stats().blocks, cids.size());
 }
 
+TEST_F(SwarmTest, SettledPagesAreNotCheckedAgainUntilAHolderDiesOrTimePasses) {
+  SwarmOptions options;
+  options.placement_recheck = absl::Hours(2);
+  Start(6, options);
+  std::vector<Cid> cids;
+  for (int b = 0; b < 600; ++b) {
+    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, absl::StrCat("settle ", b)));
+    ASSERT_THAT(store(0).Pin(cid, {cid}, "", clock_.Now()), IsOk());
+    cids.push_back(cid);
+  }
+  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, swarm(0).Replicate(cids));
+  EXPECT_GE(copies, 2u);
+  // The first round checks every block with the peers; they are all where they belong.
+  MaintenanceReport first = swarm(0).Maintain();
+  EXPECT_EQ(first.blocks_checked, 600u);
+  EXPECT_EQ(first.pushed, 0u);
+  // The next rounds ask nobody about them.
+  for (int round = 0; round < 3; ++round) {
+    loop_.RunFor(absl::Minutes(1));
+    MaintenanceReport rest = swarm(0).Maintain();
+    EXPECT_EQ(rest.blocks_checked, 0u) << round;
+    EXPECT_EQ(rest.blocks_settled, 600u) << round;
+  }
+  // A holder dies: the round's ping finds it, and the pages are checked and repaired.
+  int dead = -1;
+  for (int i = 1; i < 6 && dead < 0; ++i) {
+    if (store(i).Has(cids[0]).value_or(false)) dead = i;
+  }
+  ASSERT_GT(dead, 0);
+  SetDown(dead);
+  loop_.RunFor(absl::Minutes(1));
+  MaintenanceReport after_death = swarm(0).Maintain();
+  EXPECT_EQ(after_death.blocks_checked, 600u);
+  EXPECT_GT(after_death.pushed, 0u);
+  for (const Cid& cid : cids) EXPECT_GE(Holders(cid).size(), 3u) << cid.ToString();
+  // The round after a repair checks again (finding everything in place), the next skips all.
+  loop_.RunFor(absl::Minutes(1));
+  MaintenanceReport after_repair = swarm(0).Maintain();
+  EXPECT_EQ(after_repair.pushed, 0u);
+  loop_.RunFor(absl::Minutes(1));
+  EXPECT_EQ(swarm(0).Maintain().blocks_settled, 600u);
+  // Checked again once the recheck time has passed.
+  loop_.RunFor(absl::Hours(2));
+  EXPECT_EQ(swarm(0).Maintain().blocks_checked, 600u);
+}
+
+TEST_F(SwarmTest, FullyPlacedMeansRCopiesOrEveryKnownNodeInASmallerSwarm) {
+  Start(2);
+  // Two nodes, R = 3: both copies are all there can be.
+  EXPECT_TRUE(swarm(0).FullyPlaced(2));
+  EXPECT_FALSE(swarm(0).FullyPlaced(1));
+  for (int i = 0; i < 3; ++i) {
+    const int added = AddNode();
+    ASSERT_EQ(swarm(added).Bootstrap({BootstrapEntry{std::nullopt, nodes_[0]->address}}), 1u);
+  }
+  swarm(0).FindClosest(KeyOf(swarm(0).self()));
+  EXPECT_FALSE(swarm(0).FullyPlaced(2));
+  EXPECT_TRUE(swarm(0).FullyPlaced(3));
+}
+
 TEST_F(SwarmTest, PinnedBlocksAreNeverHandedOff) {
   Start(6);
   std::vector<Cid> cids;
