@@ -11,12 +11,12 @@
 namespace swarmkv {
 namespace {
 
-constexpr absl::Duration kInterval = absl::Hours(12);
-constexpr absl::Duration kRound = absl::Minutes(1);
-const absl::Time kStart = absl::FromUnixSeconds(1700000000);
+constexpr absl::Duration kRepublishInterval = absl::Hours(12);
+constexpr absl::Duration kRoundEvery = absl::Minutes(1);
+const absl::Time kSweepStart = absl::FromUnixSeconds(1700000000);
 
 // `count` roots in the order the store lists them.
-std::vector<Cid> Roots(int count) {
+std::vector<Cid> PinnedRoots(int count) {
   std::vector<Cid> roots;
   for (int i = 0; i < count; ++i) roots.push_back(Cid::Compute(Codec::kRaw, absl::StrCat(i)));
   std::sort(roots.begin(), roots.end());
@@ -24,8 +24,8 @@ std::vector<Cid> Roots(int count) {
 }
 
 // Plays the store's part: lists up to `due` roots after the sweep's place.
-std::vector<Cid> List(const RepublishSchedule& schedule, const std::vector<Cid>& roots,
-                      uint64_t due) {
+std::vector<Cid> ListAfter(const RepublishSchedule& schedule, const std::vector<Cid>& roots,
+                           uint64_t due) {
   auto it = roots.begin();
   if (schedule.sweep().after.has_value()) {
     it = std::upper_bound(roots.begin(), roots.end(), *schedule.sweep().after);
@@ -36,101 +36,107 @@ std::vector<Cid> List(const RepublishSchedule& schedule, const std::vector<Cid>&
 }
 
 // One maintenance round at `now`: the roots it announces.
-std::vector<Cid> Round(RepublishSchedule& schedule, const std::vector<Cid>& roots, absl::Time now) {
+std::vector<Cid> RunRound(RepublishSchedule& schedule, const std::vector<Cid>& roots,
+                          absl::Time now) {
   const uint64_t due = schedule.Due(now, roots.size());
   if (due == 0) return {};
-  std::vector<Cid> page = List(schedule, roots, due);
+  std::vector<Cid> page = ListAfter(schedule, roots, due);
   schedule.Listed(due, page);
   return page;
 }
 
 TEST(RepublishScheduleTest, ASweepIsSpreadOverTheIntervalAndRenewsEveryRootOnce) {
-  RepublishSchedule schedule(kInterval, 4096);
-  const std::vector<Cid> roots = Roots(7200);  // 10 per one-minute round
+  RepublishSchedule schedule(kRepublishInterval, 4096);
+  const std::vector<Cid> roots = PinnedRoots(7200);  // 10 per one-minute round
   std::vector<Cid> announced;
   size_t largest_round = 0;
-  for (absl::Time now = kStart; now <= kStart + kInterval; now += kRound) {
-    std::vector<Cid> page = Round(schedule, roots, now);
+  for (absl::Time now = kSweepStart; now <= kSweepStart + kRepublishInterval; now += kRoundEvery) {
+    std::vector<Cid> page = RunRound(schedule, roots, now);
     largest_round = std::max(largest_round, page.size());
     announced.insert(announced.end(), page.begin(), page.end());
   }
   EXPECT_EQ(announced, roots);
   EXPECT_LE(largest_round, 11u);
   // The next sweep starts one interval after the first, spread the same way.
-  EXPECT_TRUE(Round(schedule, roots, kStart + kInterval + absl::Seconds(1)).size() <= 1u);
+  EXPECT_TRUE(
+      RunRound(schedule, roots, kSweepStart + kRepublishInterval + absl::Seconds(1)).size() <= 1u);
   size_t second = 0;
-  for (absl::Time now = kStart + kInterval + kRound; now <= kStart + 2 * kInterval; now += kRound) {
-    second += Round(schedule, roots, now).size();
+  for (absl::Time now = kSweepStart + kRepublishInterval + kRoundEvery;
+       now <= kSweepStart + 2 * kRepublishInterval; now += kRoundEvery) {
+    second += RunRound(schedule, roots, now).size();
   }
   EXPECT_GE(second, roots.size() - 1);
 }
 
 TEST(RepublishScheduleTest, AnEarlyEndWaitsForTheIntervalToPass) {
-  RepublishSchedule schedule(kInterval, 4096);
-  std::vector<Cid> roots = Roots(100);
+  RepublishSchedule schedule(kRepublishInterval, 4096);
+  std::vector<Cid> roots = PinnedRoots(100);
   size_t announced = 0;
-  for (absl::Time now = kStart; now <= kStart + kInterval / 2; now += kRound) {
-    announced += Round(schedule, roots, now).size();
+  for (absl::Time now = kSweepStart; now <= kSweepStart + kRepublishInterval / 2;
+       now += kRoundEvery) {
+    announced += RunRound(schedule, roots, now).size();
   }
   EXPECT_EQ(announced, 50u);
   // Most of those not yet renewed are unpinned: the sweep is done early, and nothing more is
   // due until its interval is over.
   roots.erase(roots.begin() + 40, roots.end());
-  for (absl::Time now = kStart + kInterval / 2 + kRound; now < kStart + kInterval; now += kRound) {
-    EXPECT_TRUE(Round(schedule, roots, now).empty());
+  for (absl::Time now = kSweepStart + kRepublishInterval / 2 + kRoundEvery;
+       now < kSweepStart + kRepublishInterval; now += kRoundEvery) {
+    EXPECT_TRUE(RunRound(schedule, roots, now).empty());
   }
-  EXPECT_EQ(schedule.Due(kStart + kInterval - absl::Seconds(1), roots.size()), 0u);
+  EXPECT_EQ(schedule.Due(kSweepStart + kRepublishInterval - absl::Seconds(1), roots.size()), 0u);
   // The next sweep starts when the interval is over: halfway through it, half the roots are due.
-  EXPECT_EQ(schedule.Due(kStart + kInterval + kInterval / 2, roots.size()), roots.size() / 2);
+  EXPECT_EQ(schedule.Due(kSweepStart + kRepublishInterval + kRepublishInterval / 2, roots.size()),
+            roots.size() / 2);
 }
 
 TEST(RepublishScheduleTest, ListingFewerThanDueEndsTheSweep) {
-  RepublishSchedule schedule(kInterval, 4096);
-  EXPECT_EQ(schedule.Due(kStart, 20), 0u);
+  RepublishSchedule schedule(kRepublishInterval, 4096);
+  EXPECT_EQ(schedule.Due(kSweepStart, 20), 0u);
   // 20 pins by the store's count, but only 10 left after the sweep's place (the others were
   // pinned behind it): the sweep is at its end, and the next starts when the interval is over.
-  const uint64_t due = schedule.Due(kStart + kInterval, 20);
+  const uint64_t due = schedule.Due(kSweepStart + kRepublishInterval, 20);
   EXPECT_EQ(due, 20u);
-  schedule.Listed(due, Roots(10));
+  schedule.Listed(due, PinnedRoots(10));
   EXPECT_TRUE(schedule.sweep().at_end);
-  EXPECT_EQ(schedule.Due(kStart + kInterval, 20), 0u);
-  EXPECT_EQ(schedule.Due(kStart + kInterval + kInterval / 2, 20), 10u);
-  EXPECT_EQ(schedule.sweep().started, kStart + kInterval);
+  EXPECT_EQ(schedule.Due(kSweepStart + kRepublishInterval, 20), 0u);
+  EXPECT_EQ(schedule.Due(kSweepStart + kRepublishInterval + kRepublishInterval / 2, 20), 10u);
+  EXPECT_EQ(schedule.sweep().started, kSweepStart + kRepublishInterval);
   EXPECT_FALSE(schedule.sweep().after.has_value());
 }
 
 TEST(RepublishScheduleTest, ARestartCarriesOnWhereTheSweepStood) {
-  const std::vector<Cid> roots = Roots(720);
-  RepublishSchedule before(kInterval, 4096);
+  const std::vector<Cid> roots = PinnedRoots(720);
+  RepublishSchedule before(kRepublishInterval, 4096);
   std::vector<Cid> announced;
-  absl::Time now = kStart;
-  for (; now < kStart + kInterval / 3; now += kRound) {
-    std::vector<Cid> page = Round(before, roots, now);
+  absl::Time now = kSweepStart;
+  for (; now < kSweepStart + kRepublishInterval / 3; now += kRoundEvery) {
+    std::vector<Cid> page = RunRound(before, roots, now);
     announced.insert(announced.end(), page.begin(), page.end());
   }
   // Restarted from the saved sweep: nothing is announced twice, and the sweep still ends in time.
-  RepublishSchedule after(kInterval, 4096);
+  RepublishSchedule after(kRepublishInterval, 4096);
   after.Restore(before.sweep());
-  for (now += absl::Minutes(5); now <= kStart + kInterval; now += kRound) {
-    std::vector<Cid> page = Round(after, roots, now);
+  for (now += absl::Minutes(5); now <= kSweepStart + kRepublishInterval; now += kRoundEvery) {
+    std::vector<Cid> page = RunRound(after, roots, now);
     announced.insert(announced.end(), page.begin(), page.end());
   }
   EXPECT_EQ(announced, roots);
 }
 
 TEST(RepublishScheduleTest, AfterALongStopTheSweepCatchesUpAtTheCapThenStartsAfresh) {
-  const std::vector<Cid> roots = Roots(1000);
-  RepublishSchedule schedule(kInterval, 300);
-  EXPECT_EQ(Round(schedule, roots, kStart).size(), 0u);  // the first sweep starts here
+  const std::vector<Cid> roots = PinnedRoots(1000);
+  RepublishSchedule schedule(kRepublishInterval, 300);
+  EXPECT_EQ(RunRound(schedule, roots, kSweepStart).size(), 0u);  // the first sweep starts here
   // Three days later: every root is overdue, 300 a round.
-  const absl::Time back = kStart + absl::Hours(72);
-  EXPECT_EQ(Round(schedule, roots, back).size(), 300u);
-  EXPECT_EQ(Round(schedule, roots, back + kRound).size(), 300u);
-  EXPECT_EQ(Round(schedule, roots, back + 2 * kRound).size(), 300u);
-  EXPECT_EQ(Round(schedule, roots, back + 3 * kRound).size(), 100u);
+  const absl::Time back = kSweepStart + absl::Hours(72);
+  EXPECT_EQ(RunRound(schedule, roots, back).size(), 300u);
+  EXPECT_EQ(RunRound(schedule, roots, back + kRoundEvery).size(), 300u);
+  EXPECT_EQ(RunRound(schedule, roots, back + 2 * kRoundEvery).size(), 300u);
+  EXPECT_EQ(RunRound(schedule, roots, back + 3 * kRoundEvery).size(), 100u);
   // The sweep is done; the next starts now, spread over the interval again.
-  EXPECT_LE(Round(schedule, roots, back + 4 * kRound).size(), 1u);
-  EXPECT_EQ(schedule.sweep().started, back + 4 * kRound);
+  EXPECT_LE(RunRound(schedule, roots, back + 4 * kRoundEvery).size(), 1u);
+  EXPECT_EQ(schedule.sweep().started, back + 4 * kRoundEvery);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 namespace swarmkv {
 namespace {
 
-std::vector<Cid> Blocks(int count, absl::string_view salt = "") {
+std::vector<Cid> SortedBlocks(int count, absl::string_view salt = "") {
   std::vector<Cid> blocks;
   for (int i = 0; i < count; ++i) {
     blocks.push_back(Cid::Compute(Codec::kRaw, absl::StrCat(salt, i)));
@@ -22,7 +22,7 @@ std::vector<Cid> Blocks(int count, absl::string_view salt = "") {
 }
 
 // Cuts `blocks` into pages as maintenance does.
-std::vector<std::vector<Cid>> Pages(const std::vector<Cid>& blocks, size_t max_blocks) {
+std::vector<std::vector<Cid>> CutPages(const std::vector<Cid>& blocks, size_t max_blocks) {
   std::vector<std::vector<Cid>> pages;
   absl::Span<const Cid> rest(blocks);
   while (!rest.empty()) {
@@ -34,8 +34,8 @@ std::vector<std::vector<Cid>> Pages(const std::vector<Cid>& blocks, size_t max_b
 }
 
 TEST(PageCuttingTest, BoundsAreSetByTheBlocksSoAnInsertMovesOnlyItsOwnPage) {
-  const std::vector<Cid> blocks = Blocks(20000);
-  const std::vector<std::vector<Cid>> pages = Pages(blocks, 1024);
+  const std::vector<Cid> blocks = SortedBlocks(20000);
+  const std::vector<std::vector<Cid>> pages = CutPages(blocks, 1024);
   // About one block in 256 ends a page.
   EXPECT_GT(pages.size(), 20000u / 256 / 2);
   EXPECT_LT(pages.size(), 20000u / 256 * 2);
@@ -44,7 +44,7 @@ TEST(PageCuttingTest, BoundsAreSetByTheBlocksSoAnInsertMovesOnlyItsOwnPage) {
   std::vector<Cid> more = blocks;
   more.push_back(Cid::Compute(Codec::kRaw, "one more"));
   std::sort(more.begin(), more.end());
-  const std::vector<std::vector<Cid>> after = Pages(more, 1024);
+  const std::vector<std::vector<Cid>> after = CutPages(more, 1024);
   std::vector<PageMark> before_marks;
   for (const auto& page : pages) before_marks.push_back(MarkOf(page));
   size_t changed = 0;
@@ -57,7 +57,7 @@ TEST(PageCuttingTest, BoundsAreSetByTheBlocksSoAnInsertMovesOnlyItsOwnPage) {
 }
 
 TEST(PageCuttingTest, APageWaitsForMoreBlocksUnlessItIsFullOrTheLast) {
-  const std::vector<Cid> blocks = Blocks(3000);
+  const std::vector<Cid> blocks = SortedBlocks(3000);
   size_t first_end = 0;
   while (!EndsPage(blocks[first_end])) ++first_end;
   EXPECT_EQ(NextPageSize(blocks, 4096, true), first_end + 1);
@@ -71,7 +71,7 @@ TEST(PageCuttingTest, APageWaitsForMoreBlocksUnlessItIsFullOrTheLast) {
 }
 
 TEST(PageMarkTest, AnyBlockAddedRemovedOrReplacedChangesTheMark) {
-  std::vector<Cid> page = Blocks(100);
+  std::vector<Cid> page = SortedBlocks(100);
   const PageMark mark = MarkOf(page);
   EXPECT_EQ(MarkOf(page), mark);
   std::vector<Cid> fewer(page.begin(), page.end() - 1);
@@ -88,7 +88,7 @@ TEST(SettledPagesTest, ASettledPageIsSkippedUntilTheTableThePageOrTimeChanges) {
   const absl::Time t0 = absl::FromUnixSeconds(1700000000);
   const absl::Duration recheck = absl::Hours(1);
   SettledPages settled(recheck);
-  const PageMark mark = MarkOf(Blocks(50));
+  const PageMark mark = MarkOf(SortedBlocks(50));
   const NodeId peer = Identity::Generate().node_id();
   EXPECT_FALSE(settled.Skip(mark, 7, t0));  // never checked
   settled.Settle(mark, 7, t0, {peer});
@@ -107,7 +107,7 @@ TEST(SettledPagesTest, ASettledPageIsSkippedUntilTheTableThePageOrTimeChanges) {
   // A changed page: checked again.
   settled.Settle(mark, 7, t0, {peer});
   settled.EndRound();
-  EXPECT_FALSE(settled.Skip(MarkOf(Blocks(51)), 7, t0 + absl::Minutes(5)));
+  EXPECT_FALSE(settled.Skip(MarkOf(SortedBlocks(51)), 7, t0 + absl::Minutes(5)));
   // Time: never skipped once `recheck` has passed; a page not met in a round is forgotten.
   settled.Settle(mark, 7, t0, {peer});
   settled.EndRound();
