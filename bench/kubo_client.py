@@ -18,6 +18,7 @@ import os
 import random
 import time
 
+import bench_data
 import kvbench as kb
 import swarmkv  # clients/python, on sys.path through KVBENCH_GEN
 
@@ -83,7 +84,8 @@ def measure(name, daemon, connect, op, items, c):
     d1, c1 = kb.proc_cpu_s(pid), time.process_time()
     return results, {"ops": rate, "p50": kb.percentile(lat, 50) * 1e3,
                      "p99": kb.percentile(lat, 99) * 1e3,
-                     "dcpu": (d1 - d0) / n * 1e3, "ccpu": (c1 - c0) / n * 1e3}
+                     "dcpu": (d1 - d0) / n * 1e3, "ccpu": (c1 - c0) / n * 1e3,
+                     "samples_ms": bench_data.latencies_ms(lat)}
 
 
 res = {}  # (table, name, inflight) -> [per-round figures]
@@ -116,6 +118,15 @@ for r in range(rounds):
                 kb.log(f"round {r} get {name:14s} @{c:<2d}: {figures['ops']:7.0f} ops/s "
                        "(bytes checked)")
 kb.stop_all(nodes.values())
+
+
+# For the report's charts: per table, system and calls in flight, the mean rate and the first
+# round's latency samples.
+bench_data.save("kubo_client", {
+    "n": n, "rounds": rounds,
+    "series": [{"table": t, "name": name, "inflight": c,
+                "ops": kb.mean([x["ops"] for x in runs]), "samples_ms": runs[0]["samples_ms"]}
+               for (t, name, c), runs in res.items()]})
 
 
 def figure(table, name, c, key):

@@ -4,6 +4,8 @@
 # Kubo beside swarmkv (the anchor's tables a-e, and a2 and b2 through the Python client), pubsub
 # beside GossipSub, and the scale curves (10^4 to 10^6 contents on one node). Each part runs
 # under its own time limit; a part that fails is named in the report and the others still run.
+# The Python benchmarks also leave their raw figures in a folder (bench/bench_data.py), from which
+# bench/charts.py draws PNG charts into charts/ beside the report.
 #   bash bench/report.sh [--quick] [output, default bench/results/report.md]
 # Takes about 50 minutes in full on 2 cores (--quick: about 13). Run it on an otherwise idle
 # machine: the figures are ratios within one run, but a busy machine widens their spread.
@@ -29,7 +31,7 @@ part() {  # part TITLE LIMIT_S COMMAND...: one benchmark's tables, under a time 
   {
     echo "## $title"
     echo
-    timeout --foreground -k 30 "$limit" "$@" 2>>"$log" || rc=$?
+    timeout --foreground -k 30 "$limit" "$@" || rc=$?
     echo
     [ $rc -eq 0 ] || echo "**failed (rc=$rc); its log: the report's stderr**"
     echo
@@ -39,8 +41,8 @@ part() {  # part TITLE LIMIT_S COMMAND...: one benchmark's tables, under a time 
 }
 
 body="$(mktemp)"
-log="$(mktemp)"
-trap 'rm -f "$body" "$log"' EXIT
+export SWARMKV_BENCH_DATA="$(mktemp -d)"
+trap 'rm -rf "$body" "$SWARMKV_BENCH_DATA"' EXIT
 if [ $quick = 1 ]; then
   part "Store: sealed BlockStore beside raw RocksDB" 900 bash bench/run_store_bench.sh
   part "API: the node beside a bare gRPC echo" 900 bash bench/run_api_bench.sh 1
@@ -56,6 +58,15 @@ else
   part "Pubsub beside GossipSub" 3600 bash bench/run_pubsub_bench.sh
   part "Scale: one node from 10^4 to 10^6 contents" 3600 bash bench/run_scale_bench.sh
 fi
+
+charts="$(dirname "$out")/charts"
+rm -rf "$charts"
+{
+  echo "## Charts"
+  echo
+  /usr/bin/python3 bench/charts.py "$SWARMKV_BENCH_DATA" "$charts" --link-prefix charts/ \
+    | sed 's/$/\n/' || { echo "**failed: bench/charts.py**"; failed+=("Charts"); }
+} >>"$body"
 
 {
   echo "# swarmkv benchmark report"

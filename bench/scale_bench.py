@@ -47,6 +47,8 @@ sys.path.insert(0, os.path.join(here, "..", "tests"))
 sys.path.insert(0, os.path.join(here, "..", "clients", "python"))
 from daemon_fixture import Daemon, free_port  # noqa: E402
 
+import bench_data  # noqa: E402
+
 import swarmkv  # noqa: E402
 
 PUT_SECONDS = 3
@@ -257,6 +259,9 @@ finally:
         except Exception as e:  # noqa: BLE001 - the run's own error matters more
             log(f"scale: stopping a node: {e}")
     root.cleanup()
+
+
+bench_data.save("scale", {"rows": rows, "default_interval_s": DEFAULT_INTERVAL_S})
 
 
 def num(x):

@@ -43,6 +43,8 @@ args = parser.parse_args()
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 from daemon_fixture import Daemon  # noqa: E402
 
+import bench_data  # noqa: E402
+
 _GEN = tempfile.TemporaryDirectory(prefix="skv-stubs-")
 subprocess.run(
     ["protoc", "-I", args.api_proto, f"--python_out={_GEN.name}", f"--grpc_python_out={_GEN.name}",
@@ -246,6 +248,12 @@ def measure(name, side):
         "get_seq_p50": percentile(get_seq, 50), "get_seq_p99": percentile(get_seq, 99),
         "get_seq_rate": get_seq_rate, "get_rate": get_rate, "get_p50": percentile(get_lat, 50),
         "get_p99": percentile(get_lat, 99), "gets": len(remote) - args.sequential,
+        "put_seq_rate": put_seq_rate,
+        # for the report's charts (bench_data): every sample, in ms
+        "samples_ms": {"put @1": bench_data.latencies_ms(put_seq),
+                       f"put @{args.inflight}": bench_data.latencies_ms(put_lat),
+                       "get @1": bench_data.latencies_ms(get_seq),
+                       f"get @{args.inflight}": bench_data.latencies_ms(get_lat)},
     }
 
 
@@ -267,6 +275,8 @@ def main():
     finally:
         side.close()
     s, o = results
+    bench_data.save("swarm", {"inflight": args.inflight, "nodes": args.nodes,
+                              "records": args.records, "systems": results})
     ms = lambda x: f"{x * 1000:.2f}"  # noqa: E731
     what = "signed records (set / resolve)" if args.records else "1 KiB blocks"
     print(f"\n{args.nodes} nodes on 127.0.0.1, 1 KiB values, {args.inflight} in flight "

@@ -353,6 +353,8 @@ class Swarm {
   void MaintainPage(std::shared_ptr<MaintenanceRound> round);
   void MaintainProviders(std::shared_ptr<MaintenanceRound> round);
   struct MaintenancePage;
+  // Remembers a page whose every block is where it belongs (replication/settled_pages.h).
+  void SettlePage(const MaintenancePage& page);
   // Drops this node's copy of page->drops[index] once every node it is left to has proven it
   // holds the block.
   void ProveAndDrop(std::shared_ptr<MaintenanceRound> round, std::shared_ptr<MaintenancePage> page,

@@ -251,9 +251,17 @@ struct Swarm::MaintenancePage {
     Digest256 expected;
   };
   std::vector<Drop> drops;
-  // Every block is where it belongs: nothing to push or hand off, every peer answered.
+  // Every block is where it belongs once the pushes land: every peer answered, nothing to hand
+  // off, every copy that is missing planned as a push (and, once sent, every push accepted).
   bool settles = false;
 };
+
+void Swarm::SettlePage(const MaintenancePage& page) {
+  std::vector<NodeId> peers;
+  for (const auto& [id, indexes] : page.asked_of) peers.push_back(id);
+  absl::MutexLock lock(&mu_);
+  settled_pages_.Settle(*page.mark, page.table_version, clock_.Now(), std::move(peers));
+}
 
 void Swarm::ProveAndDrop(std::shared_ptr<MaintenanceRound> round,
                          std::shared_ptr<MaintenancePage> page, size_t index) {
@@ -362,15 +370,27 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
               if (!pinned.ok() || *pinned) actions.pop_back();  // when unsure, keep it
               if (!pinned.ok()) page->settles = false;
             }
-            if (!actions.empty()) page->settles = false;
+            const std::vector<NodeId> responsible =
+                actions.empty() ? std::vector<NodeId>{}
+                                : planner_.Responsible(placement.key, placement.closest);
+            if (!actions.empty() &&
+                std::find(responsible.begin(), responsible.end(), self_) == responsible.end()) {
+              // Once its copies are pushed, a block this node is not responsible for is handed
+              // off by the next round's check, so that check must not be skipped.
+              page->settles = false;
+            }
             std::shared_ptr<const std::string> data;
             for (const ReplicaAction& action : actions) {
               if (data == nullptr) {
                 auto block = store_.Get(cid);
-                if (!block.ok()) break;  // damaged here: nothing to push (the store logged it)
+                if (!block.ok()) {  // damaged here: nothing to push (the store logged it)
+                  page->settles = false;
+                  break;
+                }
                 data = std::make_shared<const std::string>(*std::move(block));
               }
               if (action.kind == ReplicaAction::kDrop) {
+                page->settles = false;  // the page changes: its next walk sees other blocks
                 // Issue 15 finding 5: a HAVE "yes" is no proof. Each keeper proves it first.
                 MaintenancePage::Drop drop{
                     cid, {}, std::string(SecretBytes::Random(kNonceBytes).view()), {}};
@@ -387,20 +407,19 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
               }
               auto contact = std::find_if(placement.closest.begin(), placement.closest.end(),
                                           [&](const Contact& c) { return c.id == action.peer; });
-              if (contact == placement.closest.end()) continue;
+              if (contact == placement.closest.end()) {
+                page->settles = false;
+                continue;
+              }
               page->pushes.push_back(MaintenancePage::Push{*contact, cid, data});
             }
           }
           loop_.Post([this, round, page] {
-            if (page->settles) {
-              std::vector<NodeId> peers;
-              for (const auto& [id, indexes] : page->asked_of) peers.push_back(id);
-              absl::MutexLock lock(&mu_);
-              settled_pages_.Settle(*page->mark, page->table_version, clock_.Now(),
-                                    std::move(peers));
-            }
             page->waiting = page->pushes.size() + page->drops.size();
-            if (page->waiting == 0) return MaintainPage(round);
+            if (page->waiting == 0) {
+              if (page->settles) SettlePage(*page);
+              return MaintainPage(round);
+            }
             for (size_t d = 0; d < page->drops.size(); ++d) ProveAndDrop(round, page, d);
             for (const MaintenancePage::Push& push : page->pushes) {
               transport_.Store(push.to, push.cid, *push.data,
@@ -409,8 +428,13 @@ void Swarm::MaintainPage(std::shared_ptr<MaintenanceRound> round) {
                                    ++round->report.pushed;
                                  } else {
                                    ++round->report.push_failures;
+                                   page->settles = false;
                                  }
-                                 if (--page->waiting == 0) MaintainPage(round);
+                                 if (--page->waiting > 0) return;
+                                 // Every missing copy pushed and accepted: the page is as a
+                                 // check would find it next round, so it is not checked again.
+                                 if (page->settles) SettlePage(*page);
+                                 MaintainPage(round);
                                }));
             }
           });

@@ -16,6 +16,8 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libcpp-httplib-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # the benchmark report's charts (bench/charts.py)
+  python3-matplotlib
   # independent reference for test vectors and the Python gRPC client
   python3 python3-grpcio python3-protobuf
   # clients/python installed offline into a virtual environment that sees the packages above
