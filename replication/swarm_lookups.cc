@@ -157,8 +157,12 @@ void Swarm::RunFindNodeLookup(const DhtKey& target, const LookupOptions& options
 }
 
 void Swarm::FindClosestAsync(const DhtKey& target, Done<std::vector<Contact>> done) {
-  loop_.Post(
-      [this, target, done = std::move(done)] { RunFindNodeLookup(target, options_.lookup, done); });
+  loop_.Post([this, target, done = std::move(done)] {
+    RunFindNodeLookup(target, options_.lookup, [this, done](std::vector<Contact> closest) {
+      NoteLookupReach(closest.size());
+      done(std::move(closest));
+    });
+  });
 }
 
 namespace {
