@@ -279,16 +279,15 @@ TEST_F(PeerNetworkTest, EachPeerHasARequestAndByteBudget) {
 }
 
 TEST_F(PeerNetworkTest, ANodeToldToSlowDownWaitsAndItsCopiesStillLand) {
-  // B takes 4 requests at once, then 100 a second: placing 60 blocks (a STORE each: A's table
-  // holds the whole swarm, so no lookup) goes far past that. A waits as B says, instead of
-  // failing the copies.
+  // B takes 4 requests at once, then 100 a second: placing 30 blocks (a lookup and a STORE
+  // each) goes far past that. A waits as B says, instead of failing the copies.
   PeerRateLimits tight;
   tight.requests = {100, 4};
   Node& a = AddNode();
   Node& b = AddNode(tight);
   ASSERT_TRUE(JoinThrough(a, b));
   std::vector<Cid> blocks;
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 30; ++i) {
     SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, a.store->Put(Codec::kRaw, absl::StrCat("paced ", i)));
     blocks.push_back(cid);
   }
@@ -296,8 +295,8 @@ TEST_F(PeerNetworkTest, ANodeToldToSlowDownWaitsAndItsCopiesStillLand) {
   SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, a.swarm().Replicate(blocks));
   EXPECT_EQ(copies, 2u);
   for (const Cid& cid : blocks) EXPECT_TRUE(*b.store->Has(cid)) << cid.ToString();
-  // 60 requests, 56 of them at 100 a second: paced, not refused.
-  EXPECT_GE(absl::Now() - start, absl::Milliseconds(400));
+  // About 60 requests at 100 a second: paced, not refused.
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
 }
 
 TEST_F(PeerNetworkTest, RandomBytesInEveryFieldNeverHurtTheNode) {

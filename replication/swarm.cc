@@ -199,10 +199,6 @@ void Swarm::Learn(const Contact& contact) {
     }
   }
   if (admission.kind == Admission::kAdded) EndJoin();
-  if (admission.kind == Admission::kPingOldest || admission.kind == Admission::kRejected) {
-    absl::MutexLock lock(&mu_);
-    whole_swarm_in_table_ = false;  // a node it cannot hold: no longer the whole swarm
-  }
   if (admission.kind != Admission::kPingOldest || !admission.oldest.has_value()) return;
   // A full bucket keeps its oldest contact unless it fails to answer (DESIGN §5).
   const Contact oldest = *admission.oldest;
@@ -317,19 +313,6 @@ void Swarm::Penalize(const NodeId& id, absl::string_view why) {
 std::vector<Contact> Swarm::ClosestKnown(const DhtKey& target, size_t n) const {
   absl::MutexLock lock(&mu_);
   return table_.Closest(target, n);
-}
-
-std::optional<std::vector<Contact>> Swarm::ClosestIfWholeSwarmKnown(const DhtKey& target,
-                                                                    size_t n) const {
-  absl::MutexLock lock(&mu_);
-  if (!whole_swarm_in_table_ || table_.size() >= options_.table.k) return std::nullopt;
-  return table_.Closest(target, n);
-}
-
-void Swarm::NoteLookupReach(size_t found) {
-  absl::MutexLock lock(&mu_);
-  whole_swarm_in_table_ =
-      found > 0 && found < std::min(options_.lookup.k, options_.table.k) && table_.size() >= found;
 }
 
 std::vector<Contact> Swarm::Peers() const {

@@ -325,13 +325,6 @@ class Swarm {
   void Penalize(const NodeId& id, absl::string_view why);
   bool IsPenalized(const NodeId& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<Contact> ClosestKnown(const DhtKey& target, size_t n) const;
-  // The `n` closest to `target` from the table alone, when the table holds the whole swarm
-  // (whole_swarm_in_table_); none otherwise, and a lookup must find them.
-  std::optional<std::vector<Contact>> ClosestIfWholeSwarmKnown(const DhtKey& target,
-                                                               size_t n) const;
-  // A full-width lookup (FindClosestAsync) found `found` nodes: fewer than k means it reached
-  // every node there is (see whole_swarm_in_table_).
-  void NoteLookupReach(size_t found);
   FindValueResult AnswerFindValue(const Cid& cid, absl::StatusOr<std::string> block) const;
   // Feeds one FIND_NODE answer (or failure) from `from` to `lookup`: the peer is learned, or
   // forgotten when unreachable.
@@ -430,12 +423,6 @@ class Swarm {
   absl::flat_hash_map<NodeId, Dormant> dormant_ ABSL_GUARDED_BY(mu_);
   uint64_t table_version_ ABSL_GUARDED_BY(mu_) = 0;
   bool joined_ ABSL_GUARDED_BY(mu_) = false;
-  // The table holds every node of the swarm, so the R closest to any key are known without a
-  // lookup. Set when a full-width lookup ends with fewer than k nodes (it then asked every node
-  // it heard of, and in a swarm that small a joiner's self-lookup reaches every node, so each
-  // learns of it at once) and the table holds them all; cleared when the table cannot take a
-  // contact (a full bucket, a subnet limit) or fills to k.
-  bool whole_swarm_in_table_ ABSL_GUARDED_BY(mu_) = false;
   // A bootstrap is under way while the table is empty, and the operations waiting for it
   // (WaitForJoin). From Restore with a bootstrap list, so a call made before the housekeeper's
   // first bootstrap starts waits too.

@@ -157,12 +157,8 @@ void Swarm::RunFindNodeLookup(const DhtKey& target, const LookupOptions& options
 }
 
 void Swarm::FindClosestAsync(const DhtKey& target, Done<std::vector<Contact>> done) {
-  loop_.Post([this, target, done = std::move(done)] {
-    RunFindNodeLookup(target, options_.lookup, [this, done](std::vector<Contact> closest) {
-      NoteLookupReach(closest.size());
-      done(std::move(closest));
-    });
-  });
+  loop_.Post(
+      [this, target, done = std::move(done)] { RunFindNodeLookup(target, options_.lookup, done); });
 }
 
 namespace {

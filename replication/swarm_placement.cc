@@ -35,10 +35,7 @@ constexpr size_t kMaintenancePage = kMaxHaveBatch;
 // ----- Replicate -----
 
 // Up to kReplicationWindow blocks are placed at once: for each, a lookup, a read of the block,
-// then a STORE to each responsible node. When the table holds the whole swarm, the lookup is
-// skipped (its 3 round trips would only confirm the table), unless a node it names does not
-// answer the STORE: then the block is placed again, by lookup. Held by the callbacks of its own
-// requests.
+// then a STORE to each responsible node. Held by the callbacks of its own requests.
 struct Swarm::ReplicationRun : std::enable_shared_from_this<ReplicationRun> {
   ReplicationRun(Swarm& swarm, std::vector<Cid> blocks, Done<absl::StatusOr<size_t>> done)
       : swarm(swarm),
@@ -55,34 +52,19 @@ struct Swarm::ReplicationRun : std::enable_shared_from_this<ReplicationRun> {
   }
 
   void Place(const Cid& cid) {
-    if (std::optional<std::vector<Contact>> closest =
-            swarm.ClosestIfWholeSwarmKnown(cid.DhtKey(), lookup.k);
-        closest.has_value()) {
-      return ReadAndStore(cid, *std::move(closest), /*from_table=*/true);
-    }
-    PlaceByLookup(cid);
-  }
-
-  void PlaceByLookup(const Cid& cid) {
     auto self = shared_from_this();
     swarm.RunFindNodeLookup(cid.DhtKey(), lookup, [self, cid](std::vector<Contact> closest) {
-      self->ReadAndStore(cid, std::move(closest), /*from_table=*/false);
-    });
-  }
-
-  void ReadAndStore(const Cid& cid, std::vector<Contact> closest, bool from_table) {
-    auto self = shared_from_this();
-    swarm.blocking_.Post([self, cid, closest = std::move(closest), from_table] {
-      absl::StatusOr<std::string> data = self->swarm.store_.Get(cid);
-      self->swarm.loop_.Post([self, cid, closest, from_table, data = std::move(data)] {
-        if (!data.ok()) return self->Finish(data.status());
-        self->Store(cid, closest, *data, from_table);
+      self->swarm.blocking_.Post([self, cid, closest = std::move(closest)] {
+        absl::StatusOr<std::string> data = self->swarm.store_.Get(cid);
+        self->swarm.loop_.Post([self, cid, closest, data = std::move(data)] {
+          if (!data.ok()) return self->Finish(data.status());
+          self->Store(cid, closest, *data);
+        });
       });
     });
   }
 
-  void Store(const Cid& cid, const std::vector<Contact>& closest, const std::string& data,
-             bool from_table) {
+  void Store(const Cid& cid, const std::vector<Contact>& closest, const std::string& data) {
     std::vector<Contact> targets;
     for (const NodeId& id : swarm.planner_.Responsible(cid.DhtKey(), closest)) {
       auto contact = std::find_if(closest.begin(), closest.end(),
@@ -93,28 +75,20 @@ struct Swarm::ReplicationRun : std::enable_shared_from_this<ReplicationRun> {
     struct Copies {
       size_t pending;
       size_t copies = 1;  // the local one
-      bool unreachable = false;
     };
     auto copies = std::make_shared<Copies>(Copies{targets.size()});
     auto self = shared_from_this();
     for (const Contact& to : targets) {
       swarm.transport_.Store(
-          to, cid, data,
-          OnLoopStatus(swarm.loop_, [self, cid, to, copies, from_table](absl::Status status) {
+          to, cid, data, OnLoopStatus(swarm.loop_, [self, cid, to, copies](absl::Status status) {
             if (status.ok()) {
               ++copies->copies;
             } else {
-              if (PeerUnreachable(status)) {
-                self->swarm.Forget(to.id);
-                copies->unreachable = true;
-              }
+              if (PeerUnreachable(status)) self->swarm.Forget(to.id);
               LogEvent(LogLevel::kWarn, "swarm.store_failed",
                        {{"peer", to.id.ToString()}, {"cid", cid.ToString()}, {"status", status}});
             }
-            if (--copies->pending > 0) return;
-            // The table was wrong about a node (now forgotten): a lookup finds who is there.
-            if (from_table && copies->unreachable) return self->PlaceByLookup(cid);
-            self->BlockDone(copies->copies);
+            if (--copies->pending == 0) self->BlockDone(copies->copies);
           }));
     }
   }

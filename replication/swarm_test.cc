@@ -155,48 +155,6 @@ TEST_F(SwarmTest, ReplicatePlacesBlocksOnTheResponsibleNodesAndAnyNodeFetchesThe
   }
 }
 
-// The `count` nodes closest to `key` among all of them (brute force over all ids).
-std::vector<int> ClosestNodes(const std::vector<NodeId>& ids, const DhtKey& key, size_t count) {
-  std::vector<int> by_distance(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) by_distance[i] = static_cast<int>(i);
-  std::sort(by_distance.begin(), by_distance.end(),
-            [&](int a, int c) { return Closer(key, KeyOf(ids[a]), KeyOf(ids[c])); });
-  by_distance.resize(std::min(count, by_distance.size()));
-  return by_distance;
-}
-
-TEST_F(SwarmTest, InASwarmSmallerThanABucketPlacementSkipsTheLookupUnlessANodeIsGone) {
-  Start(8);
-  std::vector<NodeId> ids;
-  for (int i = 0; i < 8; ++i) ids.push_back(swarm(i).self());
-  // Each node's table holds the other 7, fewer than k = 20: a put sends its STOREs and nothing
-  // else, and they reach the R closest of the whole swarm.
-  for (int b = 0; b < 10; ++b) {
-    SWARMKV_ASSERT_OK_AND_ASSIGN(Cid cid, store(0).Put(Codec::kRaw, absl::StrCat("direct ", b)));
-    const int64_t before = network_.requests();
-    SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, swarm(0).Replicate({cid}));
-    EXPECT_GE(copies, 3u);
-    EXPECT_LE(network_.requests() - before, 3) << "a lookup was made";
-    for (int i : ClosestNodes(ids, cid.DhtKey(), 3)) EXPECT_TRUE(*store(i).Has(cid)) << b;
-  }
-  // A responsible node dies unnoticed: its STORE fails, and the block is placed again by a
-  // lookup, on the R closest of those alive.
-  Cid cid = Cid::Compute(Codec::kRaw, "x");
-  std::vector<int> closest;
-  for (int b = 0; closest.empty() || closest[0] == 0; ++b) {
-    SWARMKV_ASSERT_OK_AND_ASSIGN(cid, store(0).Put(Codec::kRaw, absl::StrCat("one gone ", b)));
-    closest = ClosestNodes(ids, cid.DhtKey(), 4);
-  }
-  SetDown(closest[0]);
-  SWARMKV_ASSERT_OK_AND_ASSIGN(size_t copies, swarm(0).Replicate({cid}));
-  EXPECT_GE(copies, 3u);
-  for (int r = 1; r < 4; ++r) {
-    if (closest[r] != 0) {
-      EXPECT_TRUE(*store(closest[r]).Has(cid)) << r;
-    }
-  }
-}
-
 TEST_F(SwarmTest, FetchManyGetsEveryBlockEvenPastALiar) {
   Start(8);
   std::vector<Cid> cids;
